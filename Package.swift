@@ -1,0 +1,65 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+  name: "datamancy-backup",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "datamancy-backup", targets: ["datamancy-backup"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+  ],
+  targets: [
+    // libzstd from Debian's libzstd-dev.
+    .systemLibrary(
+      name: "CZstd",
+      pkgConfig: "libzstd",
+      providers: [.apt(["libzstd-dev"])]
+    ),
+    // Storage backends behind one protocol: where repository files live.
+    .target(name: "DatamancyStorage"),
+    // The repository engine: keys, chunking, packs, index, backup sets, locks, check.
+    .target(
+      name: "DatamancyRepository",
+      dependencies: [
+        "DatamancyStorage", "CZstd",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "_CryptoExtras", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    // The YAML configuration and secret references.
+    .target(
+      name: "DatamancyConfig",
+      dependencies: [.product(name: "Yams", package: "Yams")]
+    ),
+    // What is backed up: files, commands (and later the database engines), and the
+    // process runner every external tool goes through.
+    .target(
+      name: "DatamancySources",
+      dependencies: ["DatamancyRepository", "DatamancyConfig", .product(name: "Logging", package: "swift-log")]
+    ),
+    // The command line: parses, calls the engine, renders.
+    .target(
+      name: "DatamancyCLI",
+      dependencies: [
+        "DatamancyRepository", "DatamancyStorage", "DatamancySources", "DatamancyConfig",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    .executableTarget(name: "datamancy-backup", dependencies: ["DatamancyCLI"]),
+    .testTarget(name: "DatamancyStorageTests", dependencies: ["DatamancyStorage"]),
+    .testTarget(name: "DatamancyRepositoryTests", dependencies: ["DatamancyRepository", "DatamancyStorage"]),
+    .testTarget(name: "DatamancyConfigTests", dependencies: ["DatamancyConfig"]),
+    .testTarget(
+      name: "DatamancyIntegrationTests",
+      dependencies: ["DatamancyRepository", "DatamancyStorage", "DatamancyConfig"]
+    ),
+  ],
+  swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,54 @@
+import ArgumentParser
+import DatamancyConfig
+import DatamancyRepository
+import DatamancySources
+import Foundation
+
+extension DatamancyBackup {
+  struct Backup: BackupSubcommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Back up every configured source (or some) into one backup set.",
+      discussion: ExitStatus.table)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .customLong("source"), help: "Back up only this source (repeatable).")
+    var sources: [String] = []
+
+    @Option(help: "Tag the set (repeatable).") var tag: [String] = []
+
+    func run(_ context: CommandContext) throws {
+      let configured = context.config.sources
+      guard !configured.isEmpty else {
+        throw CLIError.usage("no sources configured: add a 'sources:' section to the configuration")
+      }
+      for name in sources where !configured.contains(where: { $0.name == name }) {
+        throw CLIError.usage(
+          "no source named '\(name)'; configured: \(configured.map(\.name).joined(separator: ", "))")
+      }
+      let chosen = configured.filter { sources.isEmpty || sources.contains($0.name) }
+      let planned = try chosen.flatMap { try SourcePlanning.planner(for: $0, runner: context.runner).items() }
+      let repository = try context.openRepository()
+      let compression = context.config.repository.compression.flatMap(Compression.init(text:))
+      let progress = Progress(verb: "backing up", items: planned.count, enabled: Progress.enabled(global))
+      let session = BackupSession(repository: repository, compression: compression)
+      session.onBytes = { progress.add(bytes: $0) }
+      var runner = BackupRunner(
+        session: session,
+        concurrency: context.config.concurrency ?? ProcessInfo.processInfo.activeProcessorCount,
+        host: context.host, logger: context.logger)
+      runner.tags = tag
+      runner.onItem = { _ in progress.itemDone() }
+      let set = try context.withLock(repository, exclusive: false, command: "backup") {
+        try runner.run(planned, time: context.now())
+      }
+      progress.finish()
+      if global.json {
+        try context.printJSON(set)
+      } else {
+        context.print(BackupSummary.text(set))
+      }
+      if set.status != .complete { throw ExitStatus.partial }
+    }
+  }
+}

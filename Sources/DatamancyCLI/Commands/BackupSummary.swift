@@ -1,0 +1,26 @@
+import DatamancyRepository
+
+/// The end-of-run summary: one line per item, then totals.
+enum BackupSummary {
+  static func text(_ set: BackupSet) -> String {
+    var rows: [[String]] = [["", "item", "raw", "stored", "time"]]
+    for item in set.items {
+      rows.append([
+        item.status == .ok ? (item.warning == nil ? "ok" : "ok!") : "FAILED", item.name,
+        Formatting.bytes(item.rawBytes), Formatting.bytes(item.storedBytes),
+        Formatting.seconds(item.durationSeconds),
+      ])
+    }
+    var lines = [Formatting.table(rows)]
+    for item in set.items {
+      if let error = item.error { lines.append("  \(item.name): \(error)") }
+      if let warning = item.warning { lines.append("  \(item.name): warning: \(warning)") }
+    }
+    let failed = set.items.filter { $0.status == .failed }.count
+    lines.append(
+      "set \(set.shortID) \(set.status.rawValue): \(set.items.count - failed) of \(set.items.count) items, "
+        + "\(Formatting.bytes(set.rawBytes)) read, \(Formatting.bytes(set.storedBytes)) added, "
+        + Formatting.seconds(set.durationSeconds))
+    return lines.joined(separator: "\n")
+  }
+}

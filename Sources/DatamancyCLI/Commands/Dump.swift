@@ -1,0 +1,26 @@
+import ArgumentParser
+import DatamancyRepository
+import DatamancySources
+import Foundation
+
+extension DatamancyBackup {
+  struct Dump: BackupSubcommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Write one item's bytes, exactly as backed up, to standard output.",
+      discussion: "A folder item comes out as the tar stream it is stored as.\n\n" + ExitStatus.table)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The set: an id, a unique prefix of one, or 'latest'.") var set: String
+    @Argument(help: "The item's name, as 'snapshots' lists it.") var item: String
+
+    func run(_ context: CommandContext) throws {
+      let repository = try context.openRepository()
+      let chosen = try repository.findSet(set)
+      let picked = try ItemSelection.pick([item], from: chosen)[0]
+      try context.withLock(repository, exclusive: false, command: "dump") {
+        try ItemRestorer(repository: repository, runner: context.runner).write(picked, of: chosen, to: 1)
+      }
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import DatamancyConfig
+import DatamancyRepository
+import DatamancySources
+import DatamancyStorage
+import Foundation
+
+/// The root command.
+public struct DatamancyBackup: ParsableCommand {
+  public static let configuration = CommandConfiguration(
+    commandName: "datamancy-backup",
+    abstract: "Back up databases and folders into an encrypted, deduplicated repository.",
+    discussion: ExitStatus.table,
+    subcommands: [Init.self, Backup.self, Snapshots.self, Restore.self, Dump.self, Check.self]
+  )
+
+  public init() {}
+
+  /// Parses the command line, runs the command, and exits with the code from the
+  /// exit-code table.
+  public static func runAndExit() -> Never {
+    Runtime.prepare()
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+      Foundation.exit(ExitStatus.success.rawValue)
+    } catch {
+      if let status = error as? ExitStatus { Foundation.exit(status.rawValue) }
+      if let message = Self.message(for: error) {
+        FileHandle.standardError.write(Data("datamancy-backup: \(message.text)\n".utf8))
+        Foundation.exit(message.status.rawValue)
+      }
+      // Help, version and argument errors, as the parser formats them.
+      let code = Self.exitCode(for: error)
+      let text = Self.fullMessage(for: error)
+      if !text.isEmpty {
+        let stream = code == .success ? FileHandle.standardOutput : FileHandle.standardError
+        stream.write(Data((text + "\n").utf8))
+      }
+      Foundation.exit(code == .success ? 0 : ExitStatus.usage.rawValue)
+    }
+  }
+
+  /// Our own errors: the one-line message and the exit status.
+  static func message(for error: Error) -> (text: String, status: ExitStatus)? {
+    switch error {
+    case let error as RepositoryError:
+      switch error {
+      case .noRepository: return (error.description, .noRepository)
+      case .wrongPassword: return (error.description, .wrongPassword)
+      case .locked: return (error.description, .locked)
+      case .damaged: return (error.description, .damaged)
+      case .notEmpty: return (error.description, .usage)
+      default: return (error.description, .failure)
+      }
+    case let error as ConfigError: return ("configuration error: \(error)", .usage)
+    case let error as CLIError: return (error.description, .usage)
+    case let error as StorageError: return (error.description, .failure)
+    case let error as ProcessError: return (error.description, .failure)
+    default: return nil
+    }
+  }
+}
+
+/// A subcommand that runs with a `CommandContext`.
+protocol BackupSubcommand: ParsableCommand {
+  var global: GlobalOptions { get }
+  func run(_ context: CommandContext) throws
+}
+
+extension BackupSubcommand {
+  func run() throws { try run(try CommandContext(global: global)) }
+}

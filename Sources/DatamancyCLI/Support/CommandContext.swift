@@ -1,0 +1,122 @@
+import DatamancyConfig
+import DatamancyRepository
+import DatamancySources
+import DatamancyStorage
+import Foundation
+import Logging
+
+/// What every command works with, built once from the global options: the
+/// configuration, the environment, the clock, the process runner, the logger, and
+/// (on demand) the repository. Commands never wire these up themselves.
+struct CommandContext {
+  let global: GlobalOptions
+  let config: BackupConfig
+  let environment: [String: String]
+  let runner: ProcessRunner
+  let logger: Logger
+  let now: () -> Date
+  let host: String
+
+  static let passwordVariable = "DATAMANCY_BACKUP_PASSWORD"
+
+  init(global: GlobalOptions) throws {
+    self.global = global
+    environment = ProcessInfo.processInfo.environment
+    config = try Self.loadConfig(global.config)
+    runner = SystemProcessRunner()
+    var logger = Logger(label: "datamancy-backup")
+    logger.logLevel = global.verbose ? .debug : .notice
+    self.logger = logger
+    now = { Date() }
+    host = ProcessInfo.processInfo.hostName
+  }
+
+  /// The explicit file, else the first default that exists, else an empty config.
+  static func loadConfig(_ explicit: String?) throws -> BackupConfig {
+    if let explicit { return try BackupConfig.load(path: explicit) }
+    for candidate in ["datamancy-backup.yml", "/etc/datamancy-backup/config.yml"]
+    where FileManager.default.fileExists(atPath: candidate) {
+      return try BackupConfig.load(path: candidate)
+    }
+    return BackupConfig()
+  }
+
+  /// The repository's storage, from --repo or repository.path.
+  func storage() throws -> Storage {
+    guard let path = global.repo ?? config.repository.path else {
+      throw CLIError.usage(
+        "no repository given: set repository.path in the configuration or pass --repo PATH")
+    }
+    if path.hasPrefix("s3://") {
+      throw CLIError.usage("S3 repositories are not available in this version; use a local folder")
+    }
+    return LocalStorage(root: path)
+  }
+
+  /// The password: the configured secret reference, else DATAMANCY_BACKUP_PASSWORD,
+  /// else a prompt on the terminal.
+  func password(confirm: Bool = false) throws -> String {
+    if let reference = config.repository.password {
+      do {
+        return try SecretResolver(environment: environment, runner: runner).resolve(reference)
+      } catch {
+        throw CLIError.usage("repository.password: \(error)")
+      }
+    }
+    if let value = environment[Self.passwordVariable], !value.isEmpty { return value }
+    guard isatty(0) != 0 else {
+      throw CLIError.usage(
+        "no password: set repository.password in the configuration or \(Self.passwordVariable)")
+    }
+    let first = String(cString: getpass("Repository password: "))
+    if confirm {
+      guard String(cString: getpass("Repeat the password: ")) == first else {
+        throw CLIError.usage("the passwords differ")
+      }
+    }
+    guard !first.isEmpty else { throw CLIError.usage("the password is empty") }
+    return first
+  }
+
+  /// Opens the repository and reads its index.
+  func openRepository(loadIndex: Bool = true) throws -> Repository {
+    let repository = try Repository.open(storage: try storage(), password: try password())
+    if loadIndex { try repository.loadIndex() }
+    return repository
+  }
+
+  /// Takes a lock for the duration of `body`.
+  func withLock<T>(
+    _ repository: Repository, exclusive: Bool, command: String, _ body: () throws -> T
+  ) throws -> T {
+    let lock = try RepositoryLock.acquire(
+      repository, exclusive: exclusive, command: command, now: now(), host: host)
+    defer { lock.release() }
+    return try body()
+  }
+
+  /// Writes a line to standard output.
+  func print(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+  }
+
+  /// Prints `value` as JSON.
+  func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.dateEncodingStrategy = .iso8601
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    FileHandle.standardOutput.write(try encoder.encode(value))
+    FileHandle.standardOutput.write(Data("\n".utf8))
+  }
+}
+
+/// A command-line mistake, reported with exit code 2.
+enum CLIError: Error, CustomStringConvertible {
+  case usage(String)
+
+  var description: String {
+    switch self {
+    case .usage(let message): return message
+    }
+  }
+}

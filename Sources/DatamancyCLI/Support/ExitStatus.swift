@@ -1,0 +1,37 @@
+import ArgumentParser
+
+/// The process exit codes, in one place. README "Exit codes" lists the same table,
+/// and every command's help repeats it.
+public enum ExitStatus: Int32, Error, CaseIterable {
+  /// Everything asked for was done.
+  case success = 0
+  /// Failed for a reason not listed below; the message says which.
+  case failure = 1
+  /// The command line or the configuration file is wrong; nothing ran.
+  case usage = 2
+  /// The backup stored a set, but some of its items failed.
+  case partial = 3
+  /// The repository is damaged: check found errors, or restore met corrupted data.
+  case damaged = 4
+  /// There is no repository at the given location.
+  case noRepository = 10
+  /// Another process holds a conflicting lock.
+  case locked = 11
+  /// The password opens no key of the repository.
+  case wrongPassword = 12
+  /// Interrupted (Ctrl-C, SIGTERM).
+  case interrupted = 130
+
+  static let table = """
+    Exit codes:
+      0    success
+      1    failure (the message says what failed)
+      2    bad command line or configuration file; nothing ran
+      3    partial: the backup set was saved, but some items failed
+      4    repository damaged (check found errors, or restore met corrupted data)
+      10   no repository at the given location
+      11   repository locked by another process
+      12   wrong password
+      130  interrupted
+    """
+}

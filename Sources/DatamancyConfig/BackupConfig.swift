@@ -1,0 +1,83 @@
+import Foundation
+import Yams
+
+/// The whole configuration file (see README, "Configuration").
+public struct BackupConfig: Sendable {
+  public var repository = RepositorySettings()
+  /// Sources in file order.
+  public var sources: [SourceConfig] = []
+  /// How many items are dumped at once; nil means the number of cores.
+  public var concurrency: Int?
+  /// A file that receives the log as well as standard error.
+  public var logFile: String?
+
+  public init() {}
+
+  /// Keys of later features that are accepted and kept for them.
+  static let reservedKeys: Set<String> = ["retention", "verify", "schedule", "notify"]
+
+  /// Parses YAML text; `file` names the file in messages.
+  public static func parse(_ text: String, file: String) throws -> BackupConfig {
+    let root: Node
+    do {
+      guard let parsed = try Yams.compose(yaml: text) else { return BackupConfig() }
+      root = parsed
+    } catch let error as YamlError {
+      throw ConfigError(file: file, key: "", line: Self.line(of: error), message: "not valid YAML: \(error)")
+    }
+    var config = BackupConfig()
+    let top = ConfigNode(node: root, path: "", file: file)
+    let allowed = Set(["repository", "sources", "concurrency", "log"]).union(reservedKeys)
+    for (key, value) in try top.mapping(allowed: allowed) {
+      switch key {
+      case "repository": config.repository = try RepositorySettings.parse(value)
+      case "sources":
+        config.sources = try value.mapping().map { name, node in try SourceConfig.parse(name: name, node) }
+      case "concurrency": config.concurrency = try value.int(in: 1...256)
+      case "log": config.logFile = try value.string()
+      default: break
+      }
+    }
+    return config
+  }
+
+  /// Reads and parses a file.
+  public static func load(path: String) throws -> BackupConfig {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw ConfigError(file: path, key: "", line: nil, message: "cannot read the configuration file")
+    }
+    return try parse(String(decoding: data, as: UTF8.self), file: path)
+  }
+
+  static func line(of error: YamlError) -> Int? {
+    switch error {
+    case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
+      return mark.line
+    default: return nil
+    }
+  }
+}
+
+/// `repository:`.
+public struct RepositorySettings: Sendable {
+  public var path: String?
+  public var password: SecretReference?
+  /// `none` or `zstd:LEVEL`; nil keeps the repository's own setting.
+  public var compression: String?
+
+  static func parse(_ node: ConfigNode) throws -> RepositorySettings {
+    var settings = RepositorySettings()
+    for (key, value) in try node.mapping(allowed: ["path", "password", "compression"]) {
+      switch key {
+      case "path": settings.path = try value.string()
+      case "password": settings.password = try SecretReference.parse(value)
+      default:
+        let text = try value.string()
+        guard text == "none" || text == "zstd" || (text.hasPrefix("zstd:") && Int(text.dropFirst(5)).map { (1...19).contains($0) } == true)
+        else { throw value.error("expected none, zstd or zstd:LEVEL with LEVEL from 1 to 19") }
+        settings.compression = text
+      }
+    }
+    return settings
+  }
+}

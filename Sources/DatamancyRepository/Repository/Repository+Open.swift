@@ -1,0 +1,75 @@
+import Crypto
+import DatamancyStorage
+import Foundation
+
+extension Repository {
+  /// Creates a repository in empty storage: a config file and one key file.
+  public static func initialize(
+    storage: Storage, password: String, options: InitOptions, now: Date, host: String
+  ) throws -> Repository {
+    let existing = try storageCall { try storage.list(prefix: "") }
+    guard existing.isEmpty else { throw RepositoryError.notEmpty(location: storage.location) }
+    let master = MasterKey.generate()
+    let config = RepositoryConfig(
+      id: (0..<16).map { _ in UInt8.random(in: 0...255) }.hexString, created: now,
+      chunker: options.chunker, packSize: options.packSize, compression: options.compression)
+    let keyFile = try KeyFile.make(
+      master: master, password: password, cost: options.kdfCost, created: now, host: host)
+    let keyName = try addKeyFile(keyFile, master: master, storage: storage)
+    let sealed = try Sealing.seal(
+      try BackupSet.encoder.encode(config), key: master.encryption, context: Sealing.Context.config)
+    // The config is written last: a killed init leaves no repository, only a key.
+    try storageCall { try storage.put("config", data: sealed) }
+    return Repository(storage: storage, master: master, config: config, keyName: keyName)
+  }
+
+  /// Opens a repository with a password: tries every key file, then reads the config.
+  public static func open(storage: Storage, password: String) throws -> Repository {
+    do {
+      _ = try storage.stat("config")
+    } catch let error as StorageError where error.isNotFound {
+      throw RepositoryError.noRepository(location: storage.location)
+    } catch let error as StorageError {
+      throw RepositoryError.storage(error)
+    }
+    let keyNames = try storageCall { try storage.list(prefix: "keys/") }.sorted()
+    var damaged: [String] = []
+    for name in keyNames {
+      guard let (file, json, mac) = try? KeyFile.decode(try storageCall { try storage.get(name) }, name: name)
+      else {
+        damaged.append(name)
+        continue
+      }
+      guard let master = file.unwrap(password: password) else { continue }
+      guard KeyFile.isAuthentic(json: json, mac: mac, master: master) else {
+        throw RepositoryError.damaged(file: name, reason: "its MAC does not match its content")
+      }
+      let configData: Data
+      do {
+        configData = try Sealing.open(
+          try storageCall { try storage.get("config") }, key: master.encryption,
+          context: Sealing.Context.config)
+      } catch let error as RepositoryError {
+        throw error
+      } catch {
+        throw RepositoryError.damaged(file: "config", reason: "it fails authentication")
+      }
+      guard let config = try? BackupSet.decoder.decode(RepositoryConfig.self, from: configData) else {
+        throw RepositoryError.damaged(file: "config", reason: "it is not a readable configuration")
+      }
+      return Repository(storage: storage, master: master, config: config, keyName: name)
+    }
+    if let first = damaged.first, damaged.count == keyNames.count {
+      throw RepositoryError.damaged(file: first, reason: "no key file is readable")
+    }
+    throw RepositoryError.wrongPassword(location: storage.location)
+  }
+
+  /// Stores a key file; returns its name.
+  static func addKeyFile(_ file: KeyFile, master: MasterKey, storage: Storage) throws -> String {
+    let bytes = try file.encoded(master: master)
+    let name = "keys/" + Data(SHA256.hash(data: bytes)).hexString
+    try storageCall { try storage.put(name, data: bytes) }
+    return name
+  }
+}

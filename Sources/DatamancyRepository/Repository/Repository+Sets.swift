@@ -1,0 +1,40 @@
+import DatamancyStorage
+import Foundation
+
+extension Repository {
+  /// Every backup set, oldest first.
+  public func sets() throws -> [BackupSet] {
+    try storageCall { try storage.list(prefix: "snapshots/") }
+      .map { try loadSet(name: $0) }
+      .sorted { ($0.time, $0.id) < ($1.time, $1.id) }
+  }
+
+  func loadSet(name: String) throws -> BackupSet {
+    let plain = try getSealed(name, context: Sealing.Context.set)
+    guard var set = try? BackupSet.decoder.decode(BackupSet.self, from: plain) else {
+      throw RepositoryError.damaged(file: name, reason: "it is not a readable backup set")
+    }
+    set.id = (name as NSString).lastPathComponent
+    return set
+  }
+
+  /// Finds one set by `latest`, a full id, or a unique prefix of one.
+  public func findSet(_ selector: String) throws -> BackupSet {
+    let all = try sets()
+    if selector == "latest" {
+      guard let newest = all.last else { throw RepositoryError.noSuchSet(selector: selector) }
+      return newest
+    }
+    let matches = all.filter { $0.id.hasPrefix(selector.lowercased()) }
+    guard matches.count == 1, !selector.isEmpty else { throw RepositoryError.noSuchSet(selector: selector) }
+    return matches[0]
+  }
+
+  /// Stores a set; the returned copy carries its id.
+  public func save(_ set: BackupSet) throws -> BackupSet {
+    var saved = set
+    saved.id = try putSealed(
+      try BackupSet.encoder.encode(set), folder: "snapshots", context: Sealing.Context.set)
+    return saved
+  }
+}

@@ -1,0 +1,71 @@
+import Crypto
+import DatamancyStorage
+import Foundation
+
+/// An open repository: its storage, its master key, its settings and its index.
+///
+/// Storage layout (see docs/repository-format.md):
+///
+///     config              sealed RepositoryConfig (JSON)
+///     keys/<id>           key files (master key wrapped by a password)
+///     data/<xx>/<id>      pack files
+///     index/<id>          index files
+///     snapshots/<id>      backup sets (sealed JSON)
+///     locks/<id>          locks (sealed JSON)
+public final class Repository: @unchecked Sendable {
+  public let storage: Storage
+  public let master: MasterKey
+  public let config: RepositoryConfig
+  /// The name of the key file the password opened.
+  public let keyName: String
+  public internal(set) var index = RepositoryIndex()
+
+  init(storage: Storage, master: MasterKey, config: RepositoryConfig, keyName: String) {
+    self.storage = storage
+    self.master = master
+    self.config = config
+    self.keyName = keyName
+  }
+
+  public var chunker: Chunker { Chunker(parameters: config.chunker, seed: master.gearSeed) }
+
+  /// Seals `plaintext` and stores it under `folder/<sha256 of the sealed bytes>`.
+  func putSealed(_ plaintext: some DataProtocol, folder: String, context: Data) throws -> String {
+    let sealed = try Sealing.seal(plaintext, key: master.encryption, context: context)
+    let id = Data(SHA256.hash(data: sealed)).hexString
+    try storageCall { try storage.put("\(folder)/\(id)", data: sealed) }
+    return id
+  }
+
+  /// Reads and opens a sealed file, checking its name is the hash of its bytes
+  /// when `named` is true.
+  func getSealed(_ name: String, context: Data, named: Bool = true) throws -> Data {
+    let sealed = try storageCall { try storage.get(name) }
+    if named, Data(SHA256.hash(data: sealed)).hexString != (name as NSString).lastPathComponent {
+      throw RepositoryError.damaged(file: name, reason: "its content does not match its name")
+    }
+    do {
+      return try Sealing.open(sealed, key: master.encryption, context: context)
+    } catch {
+      throw RepositoryError.damaged(file: name, reason: "it fails authentication")
+    }
+  }
+
+  /// Reads one chunk's plaintext, authenticated and checked against its id.
+  public func readChunk(_ id: ChunkID, decompressor: ZstdDecompressor? = nil) throws -> Data {
+    guard let location = index.location(of: id) else {
+      throw RepositoryError.damaged(file: "index", reason: "chunk \(id.hex.prefix(16)) is not indexed")
+    }
+    let name = PackFormat.name(of: location.pack)
+    let sealed = try storageCall {
+      try storage.get(name, offset: Int(location.entry.offset), length: Int(location.entry.length))
+    }
+    do {
+      return try PackFormat.openChunk(
+        sealed, entry: location.entry, master: master, decompressor: decompressor ?? ZstdDecompressor())
+    } catch {
+      throw RepositoryError.damaged(
+        file: name, reason: "chunk \(id.hex.prefix(16)) at offset \(location.entry.offset) fails authentication")
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import DatamancyStorage
+import Foundation
+
+/// Why a repository operation failed. Each message says what failed, where, and
+/// what to do; the CLI maps each case to one exit code.
+public enum RepositoryError: Error, CustomStringConvertible {
+  /// No repository at the location (no config file).
+  case noRepository(location: String)
+  /// `init` was pointed at a folder that already has files.
+  case notEmpty(location: String)
+  /// No key file opens with the given password.
+  case wrongPassword(location: String)
+  /// A repository file failed to decrypt, authenticate or parse.
+  case damaged(file: String, reason: String)
+  /// Another process holds a lock that conflicts with ours.
+  case locked(holder: String)
+  /// A backup source could not be read.
+  case sourceFailed(name: String, reason: String)
+  /// No set matches a selector.
+  case noSuchSet(selector: String)
+  /// A set does not contain the requested item.
+  case noSuchItem(set: String, item: String)
+  /// The storage failed.
+  case storage(StorageError)
+
+  public var description: String {
+    switch self {
+    case .noRepository(let location):
+      return
+        "no repository at '\(location)': run 'datamancy-backup init' or check repository.path (or --repo)"
+    case .notEmpty(let location):
+      return "'\(location)' is not empty: init creates a repository only in a new or empty folder"
+    case .wrongPassword(let location):
+      return
+        "wrong password for the repository at '\(location)': no key file opens with it; check repository.password or DATAMANCY_BACKUP_PASSWORD"
+    case .damaged(let file, let reason):
+      return
+        "repository file '\(file)' is damaged: \(reason); run 'datamancy-backup check --read-data' to list all damage"
+    case .locked(let holder):
+      return
+        "the repository is locked by \(holder); wait for it to finish, or remove the lock if that process is gone"
+    case .sourceFailed(let name, let reason):
+      return "could not read \(name): \(reason)"
+    case .noSuchSet(let selector):
+      return "no backup set matches '\(selector)'; run 'datamancy-backup snapshots' to list them"
+    case .noSuchItem(let set, let item):
+      return "set \(set) has no item '\(item)'; run 'datamancy-backup snapshots' to list its items"
+    case .storage(let error):
+      return error.description
+    }
+  }
+}
+
+/// Runs `body`, turning a `StorageError` into a `RepositoryError`.
+func storageCall<T>(_ body: () throws -> T) throws -> T {
+  do { return try body() } catch let error as StorageError { throw RepositoryError.storage(error) }
+}

@@ -1,0 +1,105 @@
+import Foundation
+
+/// One backup run: the items it stored and how each went. Stored sealed as
+/// `snapshots/<sha256 of the file>` with JSON inside (see docs/repository-format.md).
+public struct BackupSet: Codable, Sendable {
+  public enum Status: String, Codable, Sendable {
+    /// Every item was stored.
+    case complete
+    /// Some items failed; the others are good.
+    case partial
+    /// No item was stored.
+    case failed
+  }
+
+  /// The storage id (hash of the sealed file); not part of the JSON.
+  public var id: String = ""
+  public var time: Date
+  public var host: String
+  public var status: Status
+  public var tags: [String]
+  public var durationSeconds: Double
+  public var items: [BackupItem]
+
+  enum CodingKeys: String, CodingKey {
+    case time, host, status, tags, durationSeconds, items
+  }
+
+  public init(
+    time: Date, host: String, tags: [String] = [], durationSeconds: Double, items: [BackupItem]
+  ) {
+    self.time = time
+    self.host = host
+    self.tags = tags
+    self.durationSeconds = durationSeconds
+    self.items = items
+    let failures = items.filter { $0.status == .failed }.count
+    status = failures == 0 ? .complete : (failures == items.count ? .failed : .partial)
+  }
+
+  public var shortID: String { String(id.prefix(8)) }
+  public var rawBytes: Int { items.reduce(0) { $0 + $1.rawBytes } }
+  public var storedBytes: Int { items.reduce(0) { $0 + $1.storedBytes } }
+}
+
+/// One item of a set: one database dump, one folder, one command's output.
+public struct BackupItem: Codable, Sendable {
+  public enum Status: String, Codable, Sendable { case ok, failed }
+
+  /// How the item's bytes are to be read back.
+  public enum Format: String, Codable, Sendable {
+    /// The bytes as the source produced them (a dump, a command's output).
+    case stream
+    /// A POSIX tar stream of a folder, extracted on restore.
+    case tar
+  }
+
+  /// `SOURCE` or `SOURCE/NAME`.
+  public var name: String
+  public var source: String
+  public var format: Format
+  public var status: Status
+  /// Why the item failed, with the tool's last words.
+  public var error: String?
+  /// Something the operator should know about a good item.
+  public var warning: String?
+  public var rawBytes: Int
+  /// Bytes this item added to the repository (after dedup and compression).
+  public var storedBytes: Int
+  public var durationSeconds: Double
+  /// The chunk ids, in order, as hex.
+  public var chunks: [String]
+
+  public init(
+    name: String, source: String, format: Format, status: Status, error: String? = nil,
+    warning: String? = nil, rawBytes: Int, storedBytes: Int, durationSeconds: Double,
+    chunks: [String]
+  ) {
+    self.name = name
+    self.source = source
+    self.format = format
+    self.status = status
+    self.error = error
+    self.warning = warning
+    self.rawBytes = rawBytes
+    self.storedBytes = storedBytes
+    self.durationSeconds = durationSeconds
+    self.chunks = chunks
+  }
+}
+
+extension BackupSet {
+  /// JSON coding shared by storage and `--json` output.
+  public static let encoder: JSONEncoder = {
+    let encoder = JSONEncoder()
+    encoder.dateEncodingStrategy = .iso8601
+    encoder.outputFormatting = [.sortedKeys]
+    return encoder
+  }()
+
+  public static let decoder: JSONDecoder = {
+    let decoder = JSONDecoder()
+    decoder.dateDecodingStrategy = .iso8601
+    return decoder
+  }()
+}

@@ -1,0 +1,113 @@
+import DatamancyRepository
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A started program: its output pipe, its input pipe, its exit.
+public final class RunningProcess: @unchecked Sendable {
+  public let program: String
+  let pid: pid_t
+  /// Read end of the program's standard output, or -1.
+  public let outputFD: Int32
+  /// Write end of the program's standard input, or -1.
+  public private(set) var inputFD: Int32
+  private let stderrTail: StderrTail
+  private var outcome: ProcessOutcome?
+
+  init(program: String, pid: pid_t, outputFD: Int32, inputFD: Int32, stderrFD: Int32) {
+    self.program = program
+    self.pid = pid
+    self.outputFD = outputFD
+    self.inputFD = inputFD
+    stderrTail = StderrTail(fd: stderrFD)
+  }
+
+  deinit {
+    if outputFD >= 0 { close(outputFD) }
+    closeInput()
+  }
+
+  /// Writes all of `data` to the program's standard input.
+  public func write(_ data: Data) throws {
+    try data.withUnsafeBytes { buffer in
+      var done = 0
+      while done < buffer.count {
+        let n = Glibc.write(inputFD, buffer.baseAddress! + done, buffer.count - done)
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else {
+          throw ProcessError.failed(
+            program: program, outcome: wait(), stderr: "stopped reading its input: \(stderrText)")
+        }
+        done += n
+      }
+    }
+  }
+
+  /// Closes standard input, so the program sees the end of its input.
+  public func closeInput() {
+    if inputFD >= 0 {
+      close(inputFD)
+      inputFD = -1
+    }
+  }
+
+  /// Waits for the program to end (once; later calls return the same outcome).
+  @discardableResult
+  public func wait() -> ProcessOutcome {
+    if let outcome { return outcome }
+    closeInput()
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let result: ProcessOutcome =
+      (status & 0x7f) == 0 ? .exited((status >> 8) & 0xff) : .signalled(status & 0x7f)
+    stderrTail.finish()
+    outcome = result
+    return result
+  }
+
+  /// The end of what the program wrote to standard error (complete after `wait`).
+  public var stderrText: String { stderrTail.text }
+
+  /// Waits, and throws `ProcessError.failed` unless the program succeeded.
+  public func checkSuccess() throws {
+    let outcome = wait()
+    guard outcome.succeeded else {
+      throw ProcessError.failed(program: program, outcome: outcome, stderr: stderrText)
+    }
+  }
+
+  /// Sends a signal (used to stop a tool whose output is no longer wanted).
+  public func kill(_ signal: Int32 = SIGTERM) { Glibc.kill(pid, signal) }
+}
+
+/// Keeps the last 4 KiB a program writes to standard error, read on its own thread
+/// so a chatty program never blocks on a full pipe.
+final class StderrTail: @unchecked Sendable {
+  private let lock = NSLock()
+  private var bytes: [UInt8] = []
+  private let done = DispatchSemaphore(value: 0)
+  static let limit = 4096
+
+  init(fd: Int32) {
+    Thread.detachNewThread { [self] in
+      var buffer = [UInt8](repeating: 0, count: 4096)
+      while true {
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { break }
+        lock.withLock {
+          bytes.append(contentsOf: buffer[0..<n])
+          if bytes.count > Self.limit { bytes.removeFirst(bytes.count - Self.limit) }
+        }
+      }
+      close(fd)
+      done.signal()
+    }
+  }
+
+  func finish() { done.wait() }
+
+  var text: String { lock.withLock { String(decoding: bytes, as: UTF8.self) } }
+}

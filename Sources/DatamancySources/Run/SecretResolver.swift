@@ -1,0 +1,54 @@
+import DatamancyConfig
+import Foundation
+
+/// Reads secrets from where the configuration says they are. Messages name the
+/// reference (the variable, file or program), never the secret.
+public struct SecretResolver: Sendable {
+  public var environment: [String: String]
+  public var runner: ProcessRunner
+
+  public init(environment: [String: String], runner: ProcessRunner) {
+    self.environment = environment
+    self.runner = runner
+  }
+
+  public struct Failure: Error, CustomStringConvertible {
+    public var description: String
+  }
+
+  public func resolve(_ reference: SecretReference) throws -> String {
+    switch reference {
+    case .env(let name):
+      guard let value = environment[name], !value.isEmpty else {
+        throw Failure(description: "the \(reference) is not set")
+      }
+      return value
+    case .file(let path):
+      guard let data = FileManager.default.contents(atPath: path) else {
+        throw Failure(description: "the \(reference) cannot be read")
+      }
+      return Self.trimmed(data)
+    case .command(let argv):
+      do {
+        let process = try runner.start(argv, environment: [:], captureOutput: true, feedInput: false)
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let source = ProcessOutputSource(process: process)
+        while true {
+          let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+          if n == 0 { break }
+          data.append(contentsOf: buffer[0..<n])
+        }
+        return Self.trimmed(data)
+      } catch {
+        throw Failure(description: "the secret \(reference) failed: \(error)")
+      }
+    }
+  }
+
+  static func trimmed(_ data: Data) -> String {
+    var text = String(decoding: data, as: UTF8.self)
+    while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+    return text
+  }
+}

@@ -1,0 +1,163 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A repository in a local folder (or a mounted network filesystem).
+///
+/// Writes go to a temporary file beside the target (`.tmp-` prefix), are flushed
+/// with `fsync`, then renamed over the final name, and the folder is synced, so a
+/// crash leaves either the old state or the new object, never a partial one.
+/// Temporary files left by a crash are never listed.
+public struct LocalStorage: Storage {
+  public let root: String
+  public var location: String { root }
+
+  /// Uses the folder at `root`; it is created by `put` when missing.
+  public init(root: String) {
+    self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
+  }
+
+  static let temporaryPrefix = ".tmp-"
+
+  private func path(_ name: String) -> String { root + "/" + name }
+
+  public func put(_ name: String, data: Data) throws {
+    let final = path(name)
+    let folder = (final as NSString).deletingLastPathComponent
+    try makeFolder(folder, for: name)
+    let temporary = folder + "/" + Self.temporaryPrefix + UUID().uuidString
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { throw ioError("create", name) }
+    var failure: StorageError?
+    data.withUnsafeBytes { buffer in
+      var written = 0
+      while written < buffer.count {
+        let n = write(fd, buffer.baseAddress! + written, buffer.count - written)
+        if n < 0 {
+          if errno == EINTR { continue }
+          failure = ioError("write", name)
+          return
+        }
+        written += n
+      }
+    }
+    if failure == nil && fsync(fd) != 0 { failure = ioError("sync", name) }
+    close(fd)
+    if let failure {
+      unlink(temporary)
+      throw failure
+    }
+    guard rename(temporary, final) == 0 else {
+      let error = ioError("rename", name)
+      unlink(temporary)
+      throw error
+    }
+    syncFolder(folder)
+  }
+
+  public func get(_ name: String, offset: Int, length: Int?) throws -> Data {
+    let fd = open(path(name), O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+      if errno == ENOENT { throw StorageError.notFound(name: name, location: location) }
+      throw ioError("open", name)
+    }
+    defer { close(fd) }
+    var info = Glibc.stat()
+    guard fstat(fd, &info) == 0 else { throw ioError("stat", name) }
+    let size = Int(info.st_size)
+    let wanted = length ?? max(0, size - offset)
+    guard offset + wanted <= size else {
+      throw StorageError.shortRead(
+        name: name, location: location, expected: offset + wanted, got: size)
+    }
+    var data = Data(count: wanted)
+    var failure: StorageError?
+    data.withUnsafeMutableBytes { buffer in
+      var done = 0
+      while done < wanted {
+        let n = pread(fd, buffer.baseAddress! + done, wanted - done, off_t(offset + done))
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 {
+          failure =
+            n == 0
+            ? .shortRead(name: name, location: location, expected: wanted, got: done)
+            : ioError("read", name)
+          return
+        }
+        done += n
+      }
+    }
+    if let failure { throw failure }
+    return data
+  }
+
+  public func list(prefix: String) throws -> [String] {
+    // Walk the deepest folder the prefix names, then filter by the rest.
+    let folderPart = prefix.contains("/") ? String(prefix[..<prefix.lastIndex(of: "/")!]) : ""
+    let start = folderPart.isEmpty ? root : path(folderPart)
+    var names: [String] = []
+    guard let walker = FileManager.default.enumerator(atPath: start) else { return [] }
+    while let relative = walker.nextObject() as? String {
+      let last = (relative as NSString).lastPathComponent
+      if last.hasPrefix(Self.temporaryPrefix) { continue }
+      if let type = walker.fileAttributes?[.type] as? FileAttributeType, type != .typeRegular {
+        continue
+      }
+      let name = folderPart.isEmpty ? relative : folderPart + "/" + relative
+      if name.hasPrefix(prefix) { names.append(name) }
+    }
+    return names
+  }
+
+  public func stat(_ name: String) throws -> ObjectInfo {
+    var info = Glibc.stat()
+    guard lstat(path(name), &info) == 0 else {
+      if errno == ENOENT { throw StorageError.notFound(name: name, location: location) }
+      throw ioError("stat", name)
+    }
+    return ObjectInfo(name: name, size: Int(info.st_size))
+  }
+
+  public func delete(_ name: String) throws {
+    if unlink(path(name)) != 0 && errno != ENOENT { throw ioError("delete", name) }
+  }
+
+  /// Removes temporary files older than `age` seconds, left by killed writers.
+  public func removeStaleTemporaries(olderThan age: TimeInterval, now: Date) {
+    guard let walker = FileManager.default.enumerator(atPath: root) else { return }
+    while let relative = walker.nextObject() as? String {
+      guard (relative as NSString).lastPathComponent.hasPrefix(Self.temporaryPrefix),
+        let modified = walker.fileAttributes?[.modificationDate] as? Date,
+        now.timeIntervalSince(modified) > age
+      else { continue }
+      unlink(path(relative))
+    }
+  }
+
+  private func makeFolder(_ folder: String, for name: String) throws {
+    do {
+      try FileManager.default.createDirectory(
+        atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    } catch {
+      throw StorageError.io(
+        operation: "create the folder for", name: name, location: location,
+        reason: error.localizedDescription)
+    }
+  }
+
+  private func syncFolder(_ folder: String) {
+    let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    if fd >= 0 {
+      fsync(fd)
+      close(fd)
+    }
+  }
+
+  private func ioError(_ operation: String, _ name: String) -> StorageError {
+    .io(
+      operation: operation, name: name, location: location,
+      reason: String(cString: strerror(errno)))
+  }
+}

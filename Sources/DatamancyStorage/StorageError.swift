@@ -1,0 +1,28 @@
+import Foundation
+
+/// Why a storage operation failed; each message names the object and the location.
+public enum StorageError: Error, Equatable, CustomStringConvertible {
+  /// The object does not exist.
+  case notFound(name: String, location: String)
+  /// The object is shorter than the range asked for: it was truncated or damaged.
+  case shortRead(name: String, location: String, expected: Int, got: Int)
+  /// The operating system refused the operation (permissions, full disk, ...).
+  case io(operation: String, name: String, location: String, reason: String)
+
+  public var description: String {
+    switch self {
+    case .notFound(let name, let location):
+      return "'\(name)' does not exist in \(location)"
+    case .shortRead(let name, let location, let expected, let got):
+      return "'\(name)' in \(location) is truncated: expected \(expected) bytes, found \(got)"
+    case .io(let operation, let name, let location, let reason):
+      return "could not \(operation) '\(name)' in \(location): \(reason)"
+    }
+  }
+
+  /// Whether the error means the object is missing.
+  public var isNotFound: Bool {
+    if case .notFound = self { return true }
+    return false
+  }
+}

@@ -1,0 +1,3 @@
+import DatamancyCLI
+
+DatamancyBackup.runAndExit()
