@@ -41,7 +41,9 @@ let package = Package(
     // process runner every external tool goes through.
     .target(
       name: "DatamancySources",
-      dependencies: ["DatamancyRepository", "DatamancyConfig", .product(name: "Logging", package: "swift-log")]
+      dependencies: [
+        "DatamancyRepository", "DatamancyConfig", .product(name: "Logging", package: "swift-log"),
+      ]
     ),
     // The command line: parses, calls the engine, renders.
     .target(

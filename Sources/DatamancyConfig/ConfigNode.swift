@@ -32,7 +32,9 @@ struct ConfigNode {
   }
 
   func string() throws -> String {
-    guard case .scalar(let scalar) = node, !scalar.string.isEmpty else { throw error("expected a text value") }
+    guard case .scalar(let scalar) = node, !scalar.string.isEmpty else {
+      throw error("expected a text value")
+    }
     return scalar.string
   }
 

@@ -20,7 +20,8 @@ public enum SecretReference: Equatable, Sendable, CustomStringConvertible {
   static func parse(_ node: ConfigNode) throws -> SecretReference {
     if case .scalar = node.node {
       throw node.error(
-        "secrets are not written in the configuration; use { env: NAME }, { file: PATH } or { command: [...] }")
+        "secrets are not written in the configuration; use { env: NAME }, { file: PATH } or { command: [...] }"
+      )
     }
     let entries = try node.mapping(allowed: ["env", "file", "command"])
     guard entries.count == 1, let (key, value) = entries.first else {

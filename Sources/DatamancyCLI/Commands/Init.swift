@@ -10,7 +10,8 @@ extension DatamancyBackup {
     @OptionGroup var global: GlobalOptions
 
     @Option(help: "Smallest chunk, in bytes.") var chunkMin = ChunkerParameters.default.minSize
-    @Option(help: "Average chunk, in bytes (a power of two).") var chunkAverage = ChunkerParameters.default.averageSize
+    @Option(help: "Average chunk, in bytes (a power of two).") var chunkAverage = ChunkerParameters.default
+      .averageSize
     @Option(help: "Largest chunk, in bytes.") var chunkMax = ChunkerParameters.default.maxSize
     @Option(help: "Pack file size, in bytes.") var packSize = RepositoryConfig.defaultPackSize
     @Option(help: ArgumentHelp("scrypt cost N of the key (a power of two).", visibility: .hidden))

@@ -28,7 +28,8 @@ enum Formatting {
   /// Pads cells into aligned columns.
   static func table(_ rows: [[String]]) -> String {
     guard let width = rows.map(\.count).max() else { return "" }
-    let widths = (0..<width).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
+    let widths = (0..<width).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0
+    }
     return rows.map { row in
       row.enumerated().map { i, cell in
         i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)

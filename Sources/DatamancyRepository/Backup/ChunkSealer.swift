@@ -8,7 +8,11 @@ final class ChunkSealer {
   private var scratch: [UInt8] = []
 
   init(compression: Compression) {
-    if case .zstd(let level) = compression { compressor = ZstdCompressor(level: level) } else { compressor = nil }
+    if case .zstd(let level) = compression {
+      compressor = ZstdCompressor(level: level)
+    } else {
+      compressor = nil
+    }
   }
 
   func seal(_ chunk: UnsafeRawBufferPointer, id: ChunkID, master: MasterKey) throws -> Data {

@@ -78,7 +78,8 @@ public struct Checker {
           let missing = try ChunkStreamer.ids(of: item, set: set).filter { !index.contains($0) }
           if !missing.isEmpty {
             report.errors.append(
-              .init(file: name, message: "item \(item.name) names \(missing.count) chunks that are not indexed"))
+              .init(
+                file: name, message: "item \(item.name) names \(missing.count) chunks that are not indexed"))
           }
         }
       } catch {
@@ -107,13 +108,20 @@ public struct Checker {
         guard inHeader[entry.id] == entry,
           Int(entry.offset) + Int(entry.length) <= data.count
         else {
-          report.errors.append(.init(file: name, message: "index entry for chunk \(entry.id.hex.prefix(16)) does not match the pack"))
+          report.errors.append(
+            .init(
+              file: name, message: "index entry for chunk \(entry.id.hex.prefix(16)) does not match the pack")
+          )
           continue
         }
         let sealed = data[Int(entry.offset)..<Int(entry.offset) + Int(entry.length)]
-        if (try? PackFormat.openChunk(sealed, entry: entry, master: master, decompressor: decompressor)) == nil {
+        if (try? PackFormat.openChunk(sealed, entry: entry, master: master, decompressor: decompressor))
+          == nil
+        {
           report.errors.append(
-            .init(file: name, message: "chunk \(entry.id.hex.prefix(16)) at offset \(entry.offset) fails authentication"))
+            .init(
+              file: name,
+              message: "chunk \(entry.id.hex.prefix(16)) at offset \(entry.offset) fails authentication"))
         }
         report.chunksRead += 1
       }

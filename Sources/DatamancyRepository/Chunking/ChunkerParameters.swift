@@ -21,7 +21,9 @@ public struct ChunkerParameters: Codable, Equatable, Sendable {
   /// Why these sizes cannot be used, or nil when they can.
   public var problem: String? {
     if averageSize & (averageSize - 1) != 0 { return "the average chunk size must be a power of two" }
-    if averageSize < 1024 || averageSize > 64 << 20 { return "the average chunk size must be between 1 KiB and 64 MiB" }
+    if averageSize < 1024 || averageSize > 64 << 20 {
+      return "the average chunk size must be between 1 KiB and 64 MiB"
+    }
     if !(minSize > 0 && minSize < averageSize && averageSize < maxSize) {
       return "chunk sizes must satisfy 0 < min < average < max"
     }

@@ -28,7 +28,9 @@ public struct ChunkID: Hashable, Comparable, Sendable, CustomStringConvertible {
     var out: [UInt8] = []
     out.reserveCapacity(32)
     for word in [words.0, words.1, words.2, words.3] {
-      for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: word >> shift)) }
+      for shift in stride(from: 56, through: 0, by: -8) {
+        out.append(UInt8(truncatingIfNeeded: word >> shift))
+      }
     }
     return out
   }

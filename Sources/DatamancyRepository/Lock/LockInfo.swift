@@ -12,6 +12,14 @@ public struct LockInfo: Codable, Sendable, CustomStringConvertible {
   public var exclusive: Bool
   public var command: String
 
+  public init(host: String, pid: Int32, time: Date, exclusive: Bool, command: String) {
+    self.host = host
+    self.pid = pid
+    self.time = time
+    self.exclusive = exclusive
+    self.command = command
+  }
+
   /// A lock not refreshed for this long is stale, whoever holds it.
   public static let staleAfter: TimeInterval = 30 * 60
   /// Holders rewrite their lock this often.

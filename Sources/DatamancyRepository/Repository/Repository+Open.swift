@@ -35,7 +35,11 @@ extension Repository {
     let keyNames = try storageCall { try storage.list(prefix: "keys/") }.sorted()
     var damaged: [String] = []
     for name in keyNames {
-      guard let (file, json, mac) = try? KeyFile.decode(try storageCall { try storage.get(name) }, name: name)
+      // A key file is named by the hash of its bytes, so damage shows before
+      // the password is even tried.
+      guard let bytes = try? storageCall({ try storage.get(name) }),
+        Data(SHA256.hash(data: bytes)).hexString == (name as NSString).lastPathComponent,
+        let (file, json, mac) = try? KeyFile.decode(bytes, name: name)
       else {
         damaged.append(name)
         continue
@@ -60,9 +64,16 @@ extension Repository {
       return Repository(storage: storage, master: master, config: config, keyName: name)
     }
     if let first = damaged.first, damaged.count == keyNames.count {
-      throw RepositoryError.damaged(file: first, reason: "no key file is readable")
+      throw RepositoryError.damaged(file: first, reason: "no key file is intact")
     }
-    throw RepositoryError.wrongPassword(location: storage.location)
+    throw RepositoryError.wrongPassword(location: storage.location, damagedKeys: damaged)
+  }
+
+  /// Adds a key file that opens the repository with `password`; returns its name.
+  @discardableResult
+  public func addKey(password: String, cost: Int, now: Date, host: String) throws -> String {
+    let file = try KeyFile.make(master: master, password: password, cost: cost, created: now, host: host)
+    return try Self.addKeyFile(file, master: master, storage: storage)
   }
 
   /// Stores a key file; returns its name.

@@ -65,7 +65,8 @@ public final class Repository: @unchecked Sendable {
         sealed, entry: location.entry, master: master, decompressor: decompressor ?? ZstdDecompressor())
     } catch {
       throw RepositoryError.damaged(
-        file: name, reason: "chunk \(id.hex.prefix(16)) at offset \(location.entry.offset) fails authentication")
+        file: name,
+        reason: "chunk \(id.hex.prefix(16)) at offset \(location.entry.offset) fails authentication")
     }
   }
 }

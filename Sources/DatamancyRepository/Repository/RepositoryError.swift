@@ -9,7 +9,7 @@ public enum RepositoryError: Error, CustomStringConvertible {
   /// `init` was pointed at a folder that already has files.
   case notEmpty(location: String)
   /// No key file opens with the given password.
-  case wrongPassword(location: String)
+  case wrongPassword(location: String, damagedKeys: [String] = [])
   /// A repository file failed to decrypt, authenticate or parse.
   case damaged(file: String, reason: String)
   /// Another process holds a lock that conflicts with ours.
@@ -30,9 +30,12 @@ public enum RepositoryError: Error, CustomStringConvertible {
         "no repository at '\(location)': run 'datamancy-backup init' or check repository.path (or --repo)"
     case .notEmpty(let location):
       return "'\(location)' is not empty: init creates a repository only in a new or empty folder"
-    case .wrongPassword(let location):
+    case .wrongPassword(let location, let damagedKeys):
+      let damage =
+        damagedKeys.isEmpty
+        ? "" : " (damaged key files, which may hold it: \(damagedKeys.joined(separator: ", ")))"
       return
-        "wrong password for the repository at '\(location)': no key file opens with it; check repository.password or DATAMANCY_BACKUP_PASSWORD"
+        "wrong password for the repository at '\(location)': no key file opens with it\(damage); check repository.password or DATAMANCY_BACKUP_PASSWORD"
     case .damaged(let file, let reason):
       return
         "repository file '\(file)' is damaged: \(reason); run 'datamancy-backup check --read-data' to list all damage"

@@ -35,7 +35,8 @@ public struct FilesSource: SourcePlanner {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
           throw RepositoryError.sourceFailed(name: path, reason: "no such folder")
         }
-        let process = try runner.start(argv, environment: ["LC_ALL": "C"], captureOutput: true, feedInput: false)
+        let process = try runner.start(
+          argv, environment: ["LC_ALL": "C"], captureOutput: true, feedInput: false)
         return ProcessOutputSource(process: process, warnings: [1: "some files changed while they were read"])
       }
     }

@@ -1,0 +1,95 @@
+import DatamancyConfig
+import XCTest
+
+final class ConfigTests: XCTestCase {
+  func parse(_ text: String) throws -> BackupConfig { try BackupConfig.parse(text, file: "test.yml") }
+
+  func error(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> ConfigError? {
+    do {
+      _ = try parse(text)
+      XCTFail("expected a configuration error", file: file, line: line)
+      return nil
+    } catch let error as ConfigError {
+      return error
+    } catch {
+      XCTFail("unexpected \(error)", file: file, line: line)
+      return nil
+    }
+  }
+
+  func testFullExample() throws {
+    let config = try parse(
+      """
+      repository:
+        path: /var/backups/datamancy
+        password: { env: DATAMANCY_BACKUP_PASSWORD }
+        compression: zstd:3
+      sources:
+        volumes:   { type: files, paths: [/srv/volumes/grafana], exclude: [.cache, node_modules, "*.tmp", "*.log"] }
+        custom:    { type: command, command: [sh, -c, "exec my-exporter --stdout"], rpo: 24h }
+      concurrency: 2
+      retention: { keep_latest: 30, keep_daily: 7 }
+      verify: { max_age: 36h }
+      schedule: { backup: "*-*-* 02:00:00 UTC" }
+      notify:
+        - { type: webhook, url: "https://hooks.example/backup", on: [failure] }
+      """)
+    XCTAssertEqual(config.repository.path, "/var/backups/datamancy")
+    XCTAssertEqual(config.repository.password, .env("DATAMANCY_BACKUP_PASSWORD"))
+    XCTAssertEqual(config.repository.compression, "zstd:3")
+    XCTAssertEqual(config.concurrency, 2)
+    XCTAssertEqual(config.sources.map(\.name), ["volumes", "custom"])
+    XCTAssertEqual(
+      config.sources[0].kind,
+      .files(paths: ["/srv/volumes/grafana"], exclude: [".cache", "node_modules", "*.tmp", "*.log"]))
+    XCTAssertEqual(config.sources[1].kind, .command(argv: ["sh", "-c", "exec my-exporter --stdout"]))
+    XCTAssertEqual(config.sources[1].rpoSeconds, 86400)
+  }
+
+  func testSecretReferences() throws {
+    XCTAssertEqual(
+      try parse("repository: { password: { file: /run/secrets/pw } }").repository.password,
+      .file("/run/secrets/pw"))
+    XCTAssertEqual(
+      try parse("repository: { password: { command: [pass, show, backup] } }").repository.password,
+      .command(["pass", "show", "backup"]))
+  }
+
+  func testPlainPasswordIsRefusedWithoutEchoingIt() {
+    let error = error("repository:\n  path: /r\n  password: s3cret-value\n")
+    XCTAssertEqual(error?.key, "repository.password")
+    XCTAssertEqual(error?.line, 3)
+    XCTAssertFalse(error?.description.contains("s3cret-value") ?? true)
+  }
+
+  func testUnknownKeyIsNamedWithItsLine() {
+    let error = error("repository:\n  path: /r\n  compresion: zstd\n")
+    XCTAssertEqual(error?.key, "repository.compresion")
+    XCTAssertEqual(error?.line, 3)
+    XCTAssertTrue(error?.description.contains("test.yml:3") ?? false)
+  }
+
+  func testBadValues() {
+    XCTAssertEqual(error("repository: { compression: zstd:99 }")?.key, "repository.compression")
+    XCTAssertEqual(error("concurrency: lots")?.key, "concurrency")
+    XCTAssertEqual(error("sources:\n  a: { type: files }\n")?.key, "sources.a")
+    XCTAssertEqual(error("sources:\n  a: { type: tape }\n")?.key, "sources.a.type")
+    XCTAssertEqual(error("sources:\n  a: { type: command, command: [] }\n")?.key, "sources.a.command")
+    XCTAssertEqual(error("sources:\n  a: { type: command, command: [x], rpo: soon }\n")?.key, "sources.a.rpo")
+    XCTAssertEqual(error("sources:\n  a: { type: files, paths: [/x], bogus: 1 }\n")?.key, "sources.a.bogus")
+  }
+
+  func testBrokenYAMLNamesTheLine() {
+    let error = error("repository:\n  path: /r\n sources: [\n")
+    XCTAssertNotNil(error?.line)
+    XCTAssertTrue(error?.message.contains("not valid YAML") ?? false)
+  }
+
+  func testDurations() {
+    XCTAssertEqual(DurationText.seconds("36h"), 129_600)
+    XCTAssertEqual(DurationText.seconds("7d"), 604_800)
+    XCTAssertEqual(DurationText.seconds("90s"), 90)
+    XCTAssertNil(DurationText.seconds("h"))
+    XCTAssertNil(DurationText.seconds("-1h"))
+  }
+}

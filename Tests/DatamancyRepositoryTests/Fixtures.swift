@@ -1,0 +1,65 @@
+import DatamancyRepository
+import DatamancyStorage
+import Foundation
+
+/// Shared set-up: cheap key derivation and small chunks, so tests exercise many
+/// chunks and packs with little data.
+enum Fixtures {
+  static let password = "correct horse battery staple"
+
+  static var smallOptions: InitOptions {
+    var options = InitOptions()
+    options.kdfCost = 1024
+    options.chunker = ChunkerParameters(minSize: 1024, averageSize: 4096, maxSize: 16384)
+    options.packSize = 64 << 10
+    return options
+  }
+
+  static func repository(_ storage: Storage = MemoryStorage(), options: InitOptions = smallOptions) throws
+    -> Repository
+  {
+    try Repository.initialize(
+      storage: storage, password: password, options: options, now: Date(), host: "test")
+  }
+
+  /// Deterministic pseudo-random bytes (xorshift), so failures reproduce.
+  static func bytes(_ count: Int, seed: UInt64 = 42) -> [UInt8] {
+    var state = seed | 1
+    var out = [UInt8](repeating: 0, count: count)
+    for i in 0..<count {
+      state ^= state << 13
+      state ^= state >> 7
+      state ^= state << 17
+      out[i] = UInt8(truncatingIfNeeded: state)
+    }
+    return out
+  }
+
+  /// Stores `data` as one item of a new set; returns the saved set.
+  @discardableResult
+  static func backup(_ data: [UInt8], into repository: Repository, name: String = "item") throws
+    -> BackupSet
+  {
+    let session = BackupSession(repository: repository, batchSize: 64 << 10)
+    let stored = try session.store(MemorySource(data))
+    try session.finish()
+    let item = BackupItem(
+      name: name, source: name, format: .stream, status: .ok, rawBytes: stored.rawBytes,
+      storedBytes: stored.storedBytes, durationSeconds: 0, chunks: stored.chunks.map(\.hex))
+    return try repository.save(BackupSet(time: Date(), host: "test", durationSeconds: 0, items: [item]))
+  }
+
+  /// Reads an item back.
+  static func restore(_ set: BackupSet, from repository: Repository, item: Int = 0) throws -> [UInt8] {
+    var out: [UInt8] = []
+    try ChunkStreamer(repository: repository).stream(
+      try ChunkStreamer.ids(of: set.items[item], set: set)
+    ) { out.append(contentsOf: $0) }
+    return out
+  }
+
+  /// Total bytes stored.
+  static func size(of storage: Storage) throws -> Int {
+    try storage.list(prefix: "").reduce(0) { $0 + (try storage.stat($1).size) }
+  }
+}

@@ -1,0 +1,45 @@
+import DatamancyStorage
+import Foundation
+import XCTest
+
+final class LocalStorageTests: XCTestCase {
+  var folders: [String] = []
+
+  override func tearDown() {
+    for folder in folders { try? FileManager.default.removeItem(atPath: folder) }
+  }
+
+  func makeStorage() -> LocalStorage {
+    let folder = NSTemporaryDirectory() + "storage-test-" + UUID().uuidString
+    folders.append(folder)
+    return LocalStorage(root: folder)
+  }
+
+  func testConformance() throws {
+    try StorageConformance.assertConformance { makeStorage() }
+  }
+
+  func testMemoryStorageConformance() throws {
+    try StorageConformance.assertConformance { MemoryStorage() }
+  }
+
+  func testLeftoverTemporaryFilesAreNotListedAndAreCleanedUp() throws {
+    let storage = makeStorage()
+    try storage.put("data/00/a", data: Data("a".utf8))
+    // What a writer killed between create and rename leaves behind.
+    let leftover = storage.root + "/data/00/.tmp-dead"
+    XCTAssertTrue(FileManager.default.createFile(atPath: leftover, contents: Data("half".utf8)))
+    XCTAssertEqual(try storage.list(prefix: "data/"), ["data/00/a"])
+    storage.removeStaleTemporaries(olderThan: 3600, now: Date())
+    XCTAssertTrue(FileManager.default.fileExists(atPath: leftover))
+    storage.removeStaleTemporaries(olderThan: 3600, now: Date().addingTimeInterval(7200))
+    XCTAssertFalse(FileManager.default.fileExists(atPath: leftover))
+  }
+
+  func testFilesArePrivate() throws {
+    let storage = makeStorage()
+    try storage.put("keys/k", data: Data("k".utf8))
+    let attributes = try FileManager.default.attributesOfItem(atPath: storage.root + "/keys/k")
+    XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
+  }
+}

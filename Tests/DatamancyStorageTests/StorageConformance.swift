@@ -1,0 +1,83 @@
+import DatamancyStorage
+import Foundation
+import XCTest
+
+/// The contract every `Storage` must keep (see `Storage`'s documentation). Each
+/// backend's test case calls `assertConformance` with a factory for empty storage.
+enum StorageConformance {
+  static func assertConformance(
+    _ make: () throws -> Storage, file: StaticString = #filePath, line: UInt = #line
+  ) throws {
+    try roundTrip(try make())
+    try overwrite(try make())
+    try ranges(try make())
+    try missing(try make())
+    try listing(try make())
+    try deletes(try make())
+    try largeObject(try make())
+  }
+
+  static func roundTrip(_ storage: Storage) throws {
+    try storage.put("config", data: Data("hello".utf8))
+    try storage.put("empty", data: Data())
+    XCTAssertEqual(try storage.get("config"), Data("hello".utf8))
+    XCTAssertEqual(try storage.get("empty"), Data())
+    XCTAssertEqual(try storage.stat("config"), ObjectInfo(name: "config", size: 5))
+    XCTAssertEqual(try storage.stat("empty").size, 0)
+  }
+
+  static func overwrite(_ storage: Storage) throws {
+    try storage.put("keys/a", data: Data("one".utf8))
+    try storage.put("keys/a", data: Data("second".utf8))
+    XCTAssertEqual(try storage.get("keys/a"), Data("second".utf8))
+  }
+
+  static func ranges(_ storage: Storage) throws {
+    let bytes = Data((0..<1000).map { UInt8($0 % 251) })
+    try storage.put("data/ab/pack", data: bytes)
+    XCTAssertEqual(try storage.get("data/ab/pack", offset: 10, length: 20), bytes[10..<30])
+    XCTAssertEqual(try storage.get("data/ab/pack", offset: 990, length: nil), bytes[990...])
+    XCTAssertEqual(try storage.get("data/ab/pack", offset: 1000, length: 0), Data())
+    XCTAssertThrowsError(try storage.get("data/ab/pack", offset: 990, length: 20)) { error in
+      guard case StorageError.shortRead = error else { return XCTFail("expected shortRead, got \(error)") }
+    }
+  }
+
+  static func missing(_ storage: Storage) throws {
+    for call in [{ _ = try storage.get("nope") }, { _ = try storage.stat("index/nope") }] {
+      XCTAssertThrowsError(try call()) { error in
+        XCTAssertTrue((error as? StorageError)?.isNotFound == true, "expected notFound, got \(error)")
+      }
+    }
+  }
+
+  static func listing(_ storage: Storage) throws {
+    XCTAssertEqual(try storage.list(prefix: "data/"), [])
+    for name in ["data/00/a", "data/01/b", "index/c", "snapshots/d", "config"] {
+      try storage.put(name, data: Data(name.utf8))
+    }
+    XCTAssertEqual(Set(try storage.list(prefix: "data/")), ["data/00/a", "data/01/b"])
+    XCTAssertEqual(Set(try storage.list(prefix: "data/01/")), ["data/01/b"])
+    XCTAssertEqual(Set(try storage.list(prefix: "index/")), ["index/c"])
+    XCTAssertEqual(Set(try storage.list(prefix: "")).count, 5)
+    XCTAssertEqual(try storage.list(prefix: "locks/"), [])
+  }
+
+  static func deletes(_ storage: Storage) throws {
+    try storage.put("locks/x", data: Data("x".utf8))
+    try storage.delete("locks/x")
+    try storage.delete("locks/x")
+    try storage.delete("never/was")
+    XCTAssertEqual(try storage.list(prefix: "locks/"), [])
+  }
+
+  static func largeObject(_ storage: Storage) throws {
+    var generator = SystemRandomNumberGenerator()
+    let bytes = Data(
+      (0..<(16 << 20) / 8).flatMap { _ in withUnsafeBytes(of: generator.next()) { Array($0) } })
+    try storage.put("data/ff/big", data: bytes)
+    XCTAssertEqual(try storage.get("data/ff/big"), bytes)
+    XCTAssertEqual(
+      try storage.get("data/ff/big", offset: 8 << 20, length: 4096), bytes[(8 << 20)..<(8 << 20) + 4096])
+  }
+}
