@@ -21,16 +21,17 @@ public final class BackupSession: @unchecked Sendable {
   private let compression: Compression
   private let sealers: Pool<ChunkSealer>
   private let batchSize: Int
+  private let buffers = 3
   private let indexEvery: Int
   private let lock = NSLock()
-  private var pack = PackBuffer()
+  private var pack: PackBuffer
   private var inPack: Set<ChunkID> = []
   private var unindexed: [(id: String, entries: [PackEntry])] = []
   /// Called with the number of bytes read, from any thread, for progress displays.
   public var onBytes: (@Sendable (Int) -> Void)?
 
   public init(
-    repository: Repository, compression: Compression? = nil, batchSize: Int = 16 << 20,
+    repository: Repository, compression: Compression? = nil, batchSize: Int = 4 << 20,
     indexEvery: Int = 8
   ) {
     self.repository = repository
@@ -39,49 +40,85 @@ public final class BackupSession: @unchecked Sendable {
     sealers = Pool { ChunkSealer(compression: compression) }
     self.batchSize = batchSize
     self.indexEvery = indexEvery
+    let config = repository.config
+    pack = PackBuffer(capacity: config.packSize + config.chunker.maxSize + 64 * 1024)
   }
 
   /// Reads `source` to its end, storing every chunk the repository lacks.
   ///
-  /// Throws whatever the source throws (a failed dump); chunks already stored stay
-  /// in the repository for the next backup to reuse, but no set names them.
+  /// One thread reads and cuts the stream while the chunks of the previous batch
+  /// are hashed, compressed and sealed on all cores; `buffers` recycled buffers
+  /// bound the memory. Throws whatever the source throws (a failed dump); chunks
+  /// already stored stay in the repository for the next backup to reuse, but no
+  /// set names them.
   public func store(_ source: ByteSource) throws -> StoredStream {
-    let master = repository.master
     let reader = ChunkReader(source: source, chunker: repository.chunker, batchSize: batchSize)
+    let free = Channel<ChunkBuffer>()
+    let ready = Channel<ChunkBuffer>()
+    for _ in 0..<buffers { free.put(ChunkBuffer(capacity: reader.bufferSize)) }
+    let readFailure = ErrorBox()
+    let readerDone = DispatchSemaphore(value: 0)
+    Thread.detachNewThread {
+      defer {
+        ready.close()
+        readerDone.signal()
+      }
+      while let buffer = free.take() {
+        do {
+          guard try reader.nextBatch(into: buffer) else { return }
+        } catch {
+          readFailure.error = error
+          return
+        }
+        guard ready.put(buffer) else { return }
+      }
+    }
+    defer {
+      free.close()
+      ready.close()
+      readerDone.wait()
+    }
     var result = StoredStream(chunks: [], rawBytes: 0, storedBytes: 0)
-    while let ranges = try reader.nextBatch() {
-      var ids = [ChunkID?](repeating: nil, count: ranges.count)
-      var sealed = [Data?](repeating: nil, count: ranges.count)
-      var failure: Error?
-      reader.buffer.withUnsafeBytes { buffer in
-        let base = UnsafeRawBufferPointer(buffer)
-        ids.withUnsafeMutableBufferPointer { idSlots in
-          sealed.withUnsafeMutableBufferPointer { sealedSlots in
-            DispatchQueue.concurrentPerform(iterations: ranges.count) { i in
-              let chunk = UnsafeRawBufferPointer(rebasing: base[ranges[i]])
-              let id = master.id(of: chunk)
-              idSlots[i] = id
-              guard !isKnown(id) else { return }
-              do {
-                sealedSlots[i] = try sealers.use { try $0.seal(chunk, id: id, master: master) }
-              } catch {
-                lock.withLock { failure = error }
-              }
-            }
+    while let buffer = ready.take() {
+      try seal(buffer, into: &result)
+      free.put(buffer)
+    }
+    if let error = readFailure.error { throw error }
+    return result
+  }
+
+  /// Hashes every chunk of a batch, seals the new ones in parallel, and adds them.
+  private func seal(_ buffer: ChunkBuffer, into result: inout StoredStream) throws {
+    let master = repository.master
+    let count = buffer.ranges.count
+    var ids = [ChunkID?](repeating: nil, count: count)
+    var sealed = [Data?](repeating: nil, count: count)
+    let failure = ErrorBox()
+    ids.withUnsafeMutableBufferPointer { idSlots in
+      sealed.withUnsafeMutableBufferPointer { sealedSlots in
+        DispatchQueue.concurrentPerform(iterations: count) { i in
+          let chunk = buffer.chunk(i)
+          let id = master.id(of: chunk)
+          idSlots[i] = id
+          guard !isKnown(id) else { return }
+          do {
+            sealedSlots[i] = try sealers.use { try $0.seal(chunk, id: id, master: master) }
+          } catch {
+            failure.error = error
           }
         }
       }
-      if let failure { throw failure }
-      for i in ranges.indices {
-        result.chunks.append(ids[i]!)
-        result.rawBytes += ranges[i].count
-        if let data = sealed[i] {
-          result.storedBytes += try add(data, id: ids[i]!, rawLength: ranges[i].count)
-        }
-      }
-      onBytes?(ranges.reduce(0) { $0 + $1.count })
     }
-    return result
+    if let error = failure.error { throw error }
+    var bytes = 0
+    for i in 0..<count {
+      let length = buffer.ranges[i].count
+      result.chunks.append(ids[i]!)
+      bytes += length
+      if let data = sealed[i] { result.storedBytes += try add(data, id: ids[i]!, rawLength: length) }
+    }
+    result.rawBytes += bytes
+    onBytes?(bytes)
   }
 
   /// Stores the last pack and the index files still owed.
@@ -123,5 +160,15 @@ public final class BackupSession: @unchecked Sendable {
     try repository.writeIndex(unindexed)
     for pack in unindexed { for entry in pack.entries { inPack.remove(entry.id) } }
     unindexed.removeAll()
+  }
+}
+
+/// An error set by one thread and read by another.
+final class ErrorBox: @unchecked Sendable {
+  private let lock = NSLock()
+  private var stored: Error?
+  var error: Error? {
+    get { lock.withLock { stored } }
+    set { lock.withLock { stored = newValue } }
   }
 }

@@ -7,7 +7,7 @@ public enum MemoryTuning {
   /// encryption itself. Serving such blocks from the heap avoids it
   /// (docs/benchmarks.md). Call once at start-up.
   public static func apply() {
-    mallopt(M_MMAP_THRESHOLD, 64 << 20)
-    mallopt(M_TRIM_THRESHOLD, 256 << 20)
+    mallopt(M_MMAP_THRESHOLD, 16 << 20)
+    mallopt(M_TRIM_THRESHOLD, 32 << 20)
   }
 }

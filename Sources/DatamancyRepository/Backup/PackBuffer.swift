@@ -3,8 +3,11 @@ import Foundation
 
 /// A pack file being assembled in memory, closed and stored once it is full.
 struct PackBuffer {
-  private(set) var bytes: [UInt8] = []
+  private(set) var bytes = Data()
   private(set) var entries: [PackEntry] = []
+
+  /// Reserves room for a whole pack once, so appending never reallocates.
+  init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 
   var isEmpty: Bool { entries.isEmpty }
   var count: Int { bytes.count }
@@ -22,11 +25,10 @@ struct PackBuffer {
     let header = try Sealing.seal(
       PackFormat.encodeHeader(entries), key: key, context: Sealing.Context.packHeader)
     bytes.append(contentsOf: header)
-    bytes.appendLittleEndian(UInt32(header.count))
-    let file = Data(bytes)
-    let id = Data(SHA256.hash(data: file)).hexString
-    let done = (id, file, entries)
-    self = PackBuffer()
+    withUnsafeBytes(of: UInt32(header.count).littleEndian) { bytes.append(contentsOf: $0) }
+    let id = Data(SHA256.hash(data: bytes)).hexString
+    let done = (id, bytes, entries)
+    self = PackBuffer(capacity: done.1.count)
     return done
   }
 }

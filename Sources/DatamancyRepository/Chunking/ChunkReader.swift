@@ -1,52 +1,54 @@
 import Foundation
 
-/// Cuts a `ByteSource` into chunks, a batch at a time, without copying chunk data.
+/// Cuts a `ByteSource` into chunks, a batch at a time, into recycled buffers.
 ///
-/// The buffer holds one batch plus one maximal chunk. Each call refills it and
-/// returns the ranges of the chunks it could cut; bytes that may still belong to a
-/// longer chunk stay for the next call. Memory is bounded by the buffer, however
-/// long the stream.
+/// Each buffer holds one batch plus one maximal chunk. A call fills the given
+/// buffer, starting with the bytes the previous batch could not cut yet (they may
+/// belong to a longer chunk), and records the chunks it cut. The previous buffer
+/// is only read (its uncut tail), so its chunks may still be in use elsewhere.
 final class ChunkReader {
   private let source: ByteSource
   private let chunker: Chunker
-  private(set) var buffer: [UInt8]
+  /// The buffer of the last batch and its uncut tail `start..<end`.
+  private var previous: ChunkBuffer?
   private var start = 0
   private var end = 0
   private var finished = false
-  /// Bytes read from the source so far.
-  private(set) var bytesRead = 0
+
+  /// Bytes per buffer: one batch plus one maximal chunk.
+  let bufferSize: Int
 
   init(source: ByteSource, chunker: Chunker, batchSize: Int) {
     self.source = source
     self.chunker = chunker
-    buffer = [UInt8](repeating: 0, count: batchSize + chunker.parameters.maxSize)
+    bufferSize = batchSize + chunker.parameters.maxSize
   }
 
-  /// The next chunks, as ranges of `buffer` valid until the next call; nil at the end.
-  func nextBatch() throws -> [Range<Int>]? {
-    if start > 0 {
-      buffer.withUnsafeMutableBytes { raw in
-        if end > start { raw.baseAddress!.copyMemory(from: raw.baseAddress! + start, byteCount: end - start) }
-      }
-      end -= start
-      start = 0
+  /// Fills `buffer` with the next chunks; false at the end of the stream.
+  func nextBatch(into buffer: ChunkBuffer) throws -> Bool {
+    precondition(buffer.bytes.count >= bufferSize)
+    let carried = end - start
+    if let previous, carried > 0 {
+      // memmove semantics: `buffer` may be `previous` itself when it was recycled.
+      buffer.bytes.baseAddress!.copyMemory(
+        from: UnsafeRawPointer(previous.bytes.baseAddress! + start), byteCount: carried)
     }
-    while !finished && end < buffer.count {
-      let n = try buffer.withUnsafeMutableBytes { raw in
-        try source.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[end...]))
-      }
-      if n == 0 { finished = true } else { end += n; bytesRead += n }
+    previous = buffer
+    start = 0
+    end = carried
+    while !finished && end < bufferSize {
+      let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer.bytes[end..<bufferSize]))
+      if n == 0 { finished = true } else { end += n }
     }
-    if start == end && finished { return nil }
-    var ranges: [Range<Int>] = []
+    buffer.ranges.removeAll(keepingCapacity: true)
+    if start == end && finished { return false }
     let maxSize = chunker.parameters.maxSize
-    buffer.withUnsafeBufferPointer { bytes in
-      while start < end && (end - start >= maxSize || finished) {
-        let length = chunker.cut(bytes.baseAddress! + start, count: end - start)
-        ranges.append(start..<start + length)
-        start += length
-      }
+    let base = UnsafePointer(buffer.bytes.baseAddress!.assumingMemoryBound(to: UInt8.self))
+    while start < end && (end - start >= maxSize || finished) {
+      let length = chunker.cut(base + start, count: end - start)
+      buffer.ranges.append(start..<start + length)
+      start += length
     }
-    return ranges
+    return true
   }
 }

@@ -8,9 +8,9 @@ public struct ChunkerParameters: Codable, Equatable, Sendable {
   /// No chunk is longer.
   public var maxSize: Int
 
-  /// 256 KiB / 1 MiB / 4 MiB: see docs/benchmarks.md for how they were chosen.
+  /// 256 KiB / 1 MiB / 2 MiB: see docs/benchmarks.md for how they were chosen.
   public static let `default` = ChunkerParameters(
-    minSize: 256 << 10, averageSize: 1 << 20, maxSize: 4 << 20)
+    minSize: 256 << 10, averageSize: 1 << 20, maxSize: 2 << 20)
 
   public init(minSize: Int, averageSize: Int, maxSize: Int) {
     self.minSize = minSize

@@ -1,0 +1,16 @@
+/// A batch of consecutive chunks in one fixed block of memory: the unit that
+/// moves from the reading thread to the sealing threads. Buffers are recycled,
+/// so a backup holds a fixed number of them however long its stream is.
+final class ChunkBuffer: @unchecked Sendable {
+  let bytes: UnsafeMutableRawBufferPointer
+  /// The chunks of the current batch, as ranges of `bytes`.
+  var ranges: [Range<Int>] = []
+
+  init(capacity: Int) {
+    bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 64)
+  }
+
+  deinit { bytes.deallocate() }
+
+  func chunk(_ i: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[ranges[i]]) }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import XCTest
+
+/// Runs the built `datamancy-backup` binary in a scratch folder with its own
+/// configuration, the way an operator would.
+final class CLI {
+  let folder: String
+  let password = "integration-Pa55word"
+  var environment: [String: String]
+
+  /// The binary: $DATAMANCY_BACKUP_BIN, else the package's release build.
+  static var binary: String {
+    if let path = ProcessInfo.processInfo.environment["DATAMANCY_BACKUP_BIN"] { return path }
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent()
+    return root.appendingPathComponent(".build/release/datamancy-backup").path
+  }
+
+  init() throws {
+    // A missing binary fails the test; it never skips.
+    guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
+      throw MissingBinary(path: Self.binary)
+    }
+    folder = NSTemporaryDirectory() + "datamancy-it-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    environment = ProcessInfo.processInfo.environment
+    environment["DATAMANCY_BACKUP_PASSWORD"] = password
+  }
+
+  struct MissingBinary: Error, CustomStringConvertible {
+    var path: String
+    var description: String { "\(path) is missing: run 'swift build -c release' (scripts/test does)" }
+  }
+
+  deinit { try? FileManager.default.removeItem(atPath: folder) }
+
+  var repository: String { folder + "/repo" }
+
+  /// Writes `datamancy-backup.yml` with the repository and these sources (YAML).
+  func configure(sources: String, extra: String = "") throws {
+    let text = """
+      repository:
+        path: \(repository)
+      \(extra)
+      sources:
+      \(sources)
+      """
+    try text.write(toFile: folder + "/datamancy-backup.yml", atomically: true, encoding: .utf8)
+  }
+
+  /// `init` with cheap key derivation and small packs.
+  func initialize(_ extra: [String] = []) throws {
+    let result = run(["init", "--kdf-cost", "1024"] + extra)
+    XCTAssertEqual(result.status, 0, result.stderr)
+  }
+
+  struct Result {
+    var status: Int32
+    var stdout: Data
+    var stderr: String
+    var text: String { String(decoding: stdout, as: UTF8.self) }
+  }
+
+  /// Runs the binary to completion in `folder`.
+  @discardableResult
+  func run(_ arguments: [String], environment extra: [String: String] = [:]) -> Result {
+    let process = start(arguments, environment: extra)
+    let stdout = (process.standardOutput as! Pipe).fileHandleForReading
+    let stderr = (process.standardError as! Pipe).fileHandleForReading
+    // Drain standard error on another thread so neither pipe fills up.
+    let group = DispatchGroup()
+    let box = DataBox()
+    DispatchQueue.global().async(group: group) { box.data = stderr.readDataToEndOfFile() }
+    let outputData = stdout.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return Result(
+      status: process.terminationStatus, stdout: outputData,
+      stderr: String(decoding: box.data, as: UTF8.self))
+  }
+
+  /// Starts the binary and returns at once (for tests that kill it).
+  func start(_ arguments: [String], environment extra: [String: String] = [:]) -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: Self.binary)
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: folder)
+    process.environment = environment.merging(extra) { $1 }
+    process.standardOutput = Pipe()
+    process.standardError = Pipe()
+    try! process.run()
+    return process
+  }
+
+  /// Runs `bash -c script` (with pipefail) in `folder`, with the CLI's
+  /// environment; returns its standard output, and throws if it fails.
+  @discardableResult
+  func shell(_ script: String) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = ["-o", "pipefail", "-c", script]
+    process.currentDirectoryURL = URL(fileURLWithPath: folder)
+    process.environment = environment
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+      throw NSError(
+        domain: "shell", code: Int(process.terminationStatus), userInfo: [NSLocalizedDescriptionKey: script])
+    }
+    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  /// Writes `count` pseudo-random bytes (AES-CTR keystream of `seed`) to `path`.
+  func randomFile(_ path: String, count: Int, seed: String = "datamancy") throws {
+    try shell(
+      "head -c \(count) /dev/zero | openssl enc -aes-128-ctr -nosalt -pass pass:\(seed) 2>/dev/null > \(path)"
+    )
+  }
+
+  /// The sets, as `snapshots --json` lists them.
+  func sets() throws -> [[String: Any]] {
+    let result = run(["snapshots", "--json"])
+    XCTAssertEqual(result.status, 0, result.stderr)
+    return try JSONSerialization.jsonObject(with: result.stdout) as? [[String: Any]] ?? []
+  }
+}
+
+private final class DataBox: @unchecked Sendable {
+  var data = Data()
+}
