@@ -33,7 +33,7 @@ enum Formatting {
     return rows.map { row in
       row.enumerated().map { i, cell in
         i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-      }.joined(separator: "  ")
+      }.joined(separator: "  ").replacingOccurrences(of: " +$", with: "", options: .regularExpression)
     }.joined(separator: "\n")
   }
 }
