@@ -57,7 +57,9 @@ public struct SystemProcessRunner: ProcessRunner {
     posix_spawn_file_actions_adddup2(&actions, errPipe.write, 2)
     childEnds.append(errPipe.write)
 
-    // Children get default signal handling back (we ignore SIGPIPE ourselves).
+    // Children get default signal handling back: we ignore SIGPIPE ourselves, and
+    // the worker thread that spawns may block signals (libdispatch's do), which the
+    // child would inherit and then ignore our SIGTERM.
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
     defer { posix_spawnattr_destroy(&attributes) }
@@ -65,7 +67,10 @@ public struct SystemProcessRunner: ProcessRunner {
     sigemptyset(&defaults)
     sigaddset(&defaults, SIGPIPE)
     posix_spawnattr_setsigdefault(&attributes, &defaults)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF))
+    var unblocked = sigset_t()
+    sigemptyset(&unblocked)
+    posix_spawnattr_setsigmask(&attributes, &unblocked)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
     var merged = ProcessInfo.processInfo.environment
     for (key, value) in environment { merged[key] = value }
