@@ -5,6 +5,10 @@ public struct SourceConfig: Sendable {
     case files(paths: [String], exclude: [String])
     /// A program whose standard output is the item.
     case command(argv: [String])
+    case postgres(PostgresSettings)
+    case mariadb(MariaDBSettings)
+    case ldap(LDAPSettings)
+    case redis(RedisSettings)
   }
 
   public var name: String
@@ -14,7 +18,7 @@ public struct SourceConfig: Sendable {
   /// The line of the source's entry, for messages.
   public var line: Int?
 
-  static let engineTypes: Set<String> = ["postgres", "mariadb", "mysql", "ldap", "redis"]
+  static let types = ["files", "command", "postgres", "mariadb", "mysql", "ldap", "redis"]
 
   static func parse(name: String, _ node: ConfigNode) throws -> SourceConfig {
     guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
@@ -22,35 +26,19 @@ public struct SourceConfig: Sendable {
     }
     let entries = try node.mapping()
     guard let typeNode = entries.first(where: { $0.key == "type" })?.value else {
-      throw node.error("missing key 'type' (files or command)")
+      throw node.error("missing key 'type' (one of \(types.joined(separator: ", ")))")
     }
     let type = try typeNode.string()
-    var common: Set<String> = ["type", "rpo"]
     let kind: Kind
     switch type {
-    case "files":
-      common.formUnion(["paths", "exclude"])
-      _ = try node.mapping(allowed: common)
-      guard let paths = entries.first(where: { $0.key == "paths" })?.value else {
-        throw node.error("missing key 'paths' (the folders to back up)")
-      }
-      let exclude = try entries.first(where: { $0.key == "exclude" })?.value.strings() ?? []
-      let folders = try paths.strings(single: true)
-      guard !folders.isEmpty else { throw paths.error("list at least one folder") }
-      kind = .files(paths: folders, exclude: exclude)
-    case "command":
-      common.insert("command")
-      _ = try node.mapping(allowed: common)
-      guard let command = entries.first(where: { $0.key == "command" })?.value else {
-        throw node.error("missing key 'command' (the program and its arguments, as a list)")
-      }
-      let argv = try command.strings()
-      guard !argv.isEmpty else { throw command.error("the command needs at least a program name") }
-      kind = .command(argv: argv)
-    case let other where engineTypes.contains(other):
-      throw typeNode.error("source type '\(other)' is not available in this version; use files or command")
+    case "files": kind = try parseFiles(node, entries)
+    case "command": kind = try parseCommand(node, entries)
+    case "postgres": kind = .postgres(try parsePostgres(node, entries))
+    case "mariadb", "mysql": kind = .mariadb(try parseMariaDB(node, entries))
+    case "ldap": kind = .ldap(try parseLDAP(node, entries))
+    case "redis": kind = .redis(try parseRedis(node, entries))
     default:
-      throw typeNode.error("unknown source type '\(type)'; expected files or command")
+      throw typeNode.error("unknown source type '\(type)'; expected one of \(types.joined(separator: ", "))")
     }
     var source = SourceConfig(name: name, kind: kind, line: node.line)
     if let rpo = entries.first(where: { $0.key == "rpo" })?.value {
@@ -60,5 +48,38 @@ public struct SourceConfig: Sendable {
       source.rpoSeconds = seconds
     }
     return source
+  }
+
+  /// Rejects keys outside `specific` and the keys every source has.
+  static func allow(_ specific: Set<String>, in node: ConfigNode) throws {
+    _ = try node.mapping(allowed: specific.union(["type", "rpo"]))
+  }
+
+  static func required(
+    _ key: String, _ entries: [(key: String, value: ConfigNode)], in node: ConfigNode, _ why: String
+  )
+    throws -> ConfigNode
+  {
+    guard let value = entries.first(where: { $0.key == key })?.value else {
+      throw node.error("missing key '\(key)' (\(why))")
+    }
+    return value
+  }
+
+  static func parseFiles(_ node: ConfigNode, _ entries: [(key: String, value: ConfigNode)]) throws -> Kind {
+    try allow(["paths", "exclude"], in: node)
+    let paths = try required("paths", entries, in: node, "the folders to back up")
+    let folders = try paths.strings(single: true)
+    guard !folders.isEmpty else { throw paths.error("list at least one folder") }
+    let exclude = try entries.first { $0.key == "exclude" }?.value.strings() ?? []
+    return .files(paths: folders, exclude: exclude)
+  }
+
+  static func parseCommand(_ node: ConfigNode, _ entries: [(key: String, value: ConfigNode)]) throws -> Kind {
+    try allow(["command"], in: node)
+    let command = try required("command", entries, in: node, "the program and its arguments, as a list")
+    let argv = try command.strings()
+    guard !argv.isEmpty else { throw command.error("the command needs at least a program name") }
+    return .command(argv: argv)
   }
 }

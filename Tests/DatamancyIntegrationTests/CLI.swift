@@ -113,6 +113,31 @@ final class CLI {
     return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
+  /// Runs `bash -c script` with no pipes (standard streams to /dev/null) and waits
+  /// for its exit status only: for scripts that start daemons, which may inherit
+  /// and keep a pipe open for ever.
+  func shellWithoutOutput(_ script: String) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    // Close every inherited descriptor first: a daemon keeping the one this
+    // process watches for the child's exit would make the wait last for ever.
+    let closeInherited = """
+      for fd in /proc/$$/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] && [ "$n" != 255 ] && eval "exec $n>&-"; done 2>/dev/null
+      """
+    process.arguments = ["-o", "pipefail", "-c", closeInherited + "\n" + script]
+    process.currentDirectoryURL = URL(fileURLWithPath: folder)
+    process.environment = environment
+    process.standardInput = FileHandle.nullDevice
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+      throw NSError(
+        domain: "shell", code: Int(process.terminationStatus), userInfo: [NSLocalizedDescriptionKey: script])
+    }
+  }
+
   /// Writes `count` pseudo-random bytes (AES-CTR keystream of `seed`) to `path`.
   func randomFile(_ path: String, count: Int, seed: String = "datamancy") throws {
     try shell(

@@ -12,6 +12,7 @@ final class KilledBackupTests: XCTestCase {
     try cli.initialize(["--pack-size", "1048576"])
     var generator = SystemRandomNumberGenerator()
     var reusedOnce = false
+    var killedMidway = 0
     for trial in 1...20 {
       let process = cli.start(["backup"])
       let delay = Double.random(in: 0.05...1.5, using: &generator)
@@ -19,6 +20,7 @@ final class KilledBackupTests: XCTestCase {
       kill(process.processIdentifier, SIGKILL)
       process.waitUntilExit()
       let killed = process.terminationReason == .uncaughtSignal
+      if killed { killedMidway += 1 }
       let check = cli.run(["check", "--read-data"])
       XCTAssertEqual(check.status, 0, "trial \(trial) after \(delay)s: \(check.text)\(check.stderr)")
       let sets = try cli.sets()
@@ -33,10 +35,26 @@ final class KilledBackupTests: XCTestCase {
         if (item["storedBytes"] as! Int) < 402_653_184 { reusedOnce = true }
       }
     }
+    XCTAssertGreaterThanOrEqual(killedMidway, 10, "most trials must kill a running backup")
     XCTAssertTrue(reusedOnce, "no backup after a kill reused written chunks")
     let backup = cli.run(["backup"])
     XCTAssertEqual(backup.status, 0)
     XCTAssertEqual(
       try cli.shell("\(CLI.binary) dump latest data | sha256sum"), try cli.shell("sha256sum < data"))
+  }
+
+  func testInterruptedBackupExits130AndLeavesNoLock() throws {
+    let cli = try CLI()
+    try cli.configure(sources: "    slow: { type: command, command: [sh, -c, \"seq 1 1000; sleep 30\"] }")
+    try cli.initialize()
+    let process = cli.start(["backup"])
+    Thread.sleep(forTimeInterval: 1)
+    XCTAssertEqual(try cli.shell("ls repo/locks | wc -l"), "1")
+    kill(process.processIdentifier, SIGINT)
+    process.waitUntilExit()
+    XCTAssertEqual(process.terminationStatus, 130)
+    XCTAssertEqual(try cli.shell("ls repo/locks | wc -l"), "0")
+    XCTAssertEqual(try cli.sets().count, 0)
+    XCTAssertEqual(cli.run(["check", "--read-data"]).status, 0)
   }
 }

@@ -27,7 +27,7 @@ extension DatamancyBackup {
           "no source named '\(name)'; configured: \(configured.map(\.name).joined(separator: ", "))")
       }
       let chosen = configured.filter { sources.isEmpty || sources.contains($0.name) }
-      let planned = try chosen.flatMap { try SourcePlanning.planner(for: $0, runner: context.runner).items() }
+      let planned = try chosen.flatMap { try SourcePlanning.planner(for: $0, context: context).items() }
       let repository = try context.openRepository()
       let compression = context.config.repository.compression.flatMap(Compression.init(text:))
       let progress = Progress(verb: "backing up", items: planned.count, enabled: Progress.enabled(global))

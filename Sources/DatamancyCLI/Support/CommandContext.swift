@@ -24,11 +24,21 @@ struct CommandContext {
     environment = ProcessInfo.processInfo.environment
     config = try Self.loadConfig(global.config)
     runner = SystemProcessRunner()
-    var logger = Logger(label: "datamancy-backup")
-    logger.logLevel = global.verbose ? .debug : .notice
-    self.logger = logger
+    self.logger = try Self.makeLogger(verbose: global.verbose, file: config.logFile)
     now = { Date() }
     host = ProcessInfo.processInfo.hostName
+  }
+
+  /// Logs go to standard error (notices and worse, everything with --verbose) and,
+  /// when `log:` names a file, also there (informational and worse).
+  static func makeLogger(verbose: Bool, file: String?) throws -> Logger {
+    let fileHandler = try file.map { try FileLogHandler(path: $0) }
+    return Logger(label: "datamancy-backup") { label in
+      var console = StreamLogHandler.standardError(label: label)
+      console.logLevel = verbose ? .debug : .notice
+      guard let fileHandler else { return console }
+      return MultiplexLogHandler([console, fileHandler])
+    }
   }
 
   /// The explicit file, else the first default that exists, else an empty config.
@@ -92,7 +102,7 @@ struct CommandContext {
     let lock = try RepositoryLock.acquire(
       repository, exclusive: exclusive, command: command, now: now(), host: host)
     defer { lock.release() }
-    return try body()
+    return try Interruption.whileRunning(cleanup: lock.release, body)
   }
 
   /// Writes a line to standard output.

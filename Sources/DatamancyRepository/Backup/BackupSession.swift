@@ -31,7 +31,7 @@ public final class BackupSession: @unchecked Sendable {
   public var onBytes: (@Sendable (Int) -> Void)?
 
   public init(
-    repository: Repository, compression: Compression? = nil, batchSize: Int = 4 << 20,
+    repository: Repository, compression: Compression? = nil, batchSize: Int = 2 << 20,
     indexEvery: Int = 8
   ) {
     self.repository = repository

@@ -1,32 +1,38 @@
 import Foundation
 
 /// A blocking first-in first-out queue between threads, which either side can
-/// close to wake and stop the other.
-final class Channel<Element>: @unchecked Sendable {
+/// close to wake and stop the other. With a capacity, `put` waits for room.
+public final class Channel<Element>: @unchecked Sendable {
   private let condition = NSCondition()
   private var items: [Element] = []
   private var closed = false
+  private let capacity: Int
+
+  public init(capacity: Int = .max) { self.capacity = capacity }
 
   /// Adds an element; returns false (dropping it) when the channel is closed.
   @discardableResult
-  func put(_ element: Element) -> Bool {
+  public func put(_ element: Element) -> Bool {
     condition.withLock {
+      while items.count >= capacity && !closed { condition.wait() }
       guard !closed else { return false }
       items.append(element)
-      condition.signal()
+      condition.broadcast()
       return true
     }
   }
 
   /// Takes the oldest element, waiting for one; nil once closed and empty.
-  func take() -> Element? {
+  public func take() -> Element? {
     condition.withLock {
       while items.isEmpty && !closed { condition.wait() }
-      return items.isEmpty ? nil : items.removeFirst()
+      guard !items.isEmpty else { return nil }
+      condition.broadcast()
+      return items.removeFirst()
     }
   }
 
-  func close() {
+  public func close() {
     condition.withLock {
       closed = true
       condition.broadcast()

@@ -8,9 +8,9 @@ public struct ChunkerParameters: Codable, Equatable, Sendable {
   /// No chunk is longer.
   public var maxSize: Int
 
-  /// 256 KiB / 1 MiB / 2 MiB: see docs/benchmarks.md for how they were chosen.
+  /// 512 KiB / 2 MiB / 4 MiB: see docs/benchmarks.md for how they were chosen.
   public static let `default` = ChunkerParameters(
-    minSize: 256 << 10, averageSize: 1 << 20, maxSize: 2 << 20)
+    minSize: 512 << 10, averageSize: 2 << 20, maxSize: 4 << 20)
 
   public init(minSize: Int, averageSize: Int, maxSize: Int) {
     self.minSize = minSize

@@ -12,7 +12,7 @@ public struct RepositoryConfig: Codable, Equatable, Sendable {
   /// Compression for new chunks; `backup` may override it from the configuration.
   public var compression: Compression
 
-  public static let defaultPackSize = 8 << 20
+  public static let defaultPackSize = 4 << 20
 }
 
 /// The options `init` takes.

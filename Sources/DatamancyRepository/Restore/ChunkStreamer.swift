@@ -5,28 +5,50 @@ import Foundation
 /// bounded by one batch.
 public struct ChunkStreamer: Sendable {
   public let repository: Repository
-  /// Chunks fetched at once.
-  public var batch = 8
+  /// Chunks opened at once.
+  public var batch = 4
+  /// Opened batches that may wait for the sink.
+  public var queued = 2
 
   public init(repository: Repository) { self.repository = repository }
 
   /// Calls `sink` with each chunk's plaintext, in order. Every chunk is
   /// authenticated and checked against its id before `sink` sees it.
+  ///
+  /// A reader thread opens the next batch on all cores while `sink` writes the
+  /// previous one; at most `queued` batches wait between them.
   public func stream(_ chunks: [ChunkID], to sink: (Data) throws -> Void) throws {
-    let decompressors = Pool { ZstdDecompressor() }
-    var start = 0
-    while start < chunks.count {
-      let ids = Array(chunks[start..<min(start + batch, chunks.count)])
-      var results = [Result<Data, Error>?](repeating: nil, count: ids.count)
-      results.withUnsafeMutableBufferPointer { slots in
-        DispatchQueue.concurrentPerform(iterations: ids.count) { i in
-          slots[i] = Result {
-            try decompressors.use { try repository.readChunk(ids[i], decompressor: $0) }
+    let ready = Channel<[Result<Data, Error>]>(capacity: queued)
+    let readerDone = DispatchSemaphore(value: 0)
+    let (repository, batch) = (self.repository, self.batch)
+    Thread.detachNewThread {
+      defer {
+        ready.close()
+        readerDone.signal()
+      }
+      let decompressors = Pool { ZstdDecompressor() }
+      var start = 0
+      while start < chunks.count {
+        let ids = Array(chunks[start..<min(start + batch, chunks.count)])
+        var results = [Result<Data, Error>?](repeating: nil, count: ids.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+          nonisolated(unsafe) let slots = buffer
+          DispatchQueue.concurrentPerform(iterations: ids.count) { i in
+            slots[i] = Result {
+              try decompressors.use { try repository.readChunk(ids[i], decompressor: $0) }
+            }
           }
         }
+        guard ready.put(results.map { $0! }) else { return }
+        start += ids.count
       }
-      for result in results { try sink(try result!.get()) }
-      start += ids.count
+    }
+    defer {
+      ready.close()
+      readerDone.wait()
+    }
+    while let results = ready.take() {
+      for result in results { try sink(try result.get()) }
     }
   }
 

@@ -69,6 +69,9 @@ public struct BackupItem: Codable, Sendable {
   public var durationSeconds: Double
   /// The chunk ids, in order, as hex.
   public var chunks: [String]
+  /// Per table: rows and checksum, computed from the stream as it was stored
+  /// (database items only).
+  public var fingerprints: [TableFingerprint]?
 
   public init(
     name: String, source: String, format: Format, status: Status, error: String? = nil,

@@ -38,10 +38,21 @@ public enum ProcessError: Error, CustomStringConvertible {
   /// The program ran and failed; `stderr` is the end of what it printed.
   case failed(program: String, outcome: ProcessOutcome, stderr: String)
 
+  /// Which Debian package provides each tool we run.
+  static let debianPackages = [
+    "pg_dump": "postgresql-client", "pg_dumpall": "postgresql-client", "psql": "postgresql-client",
+    "pg_restore": "postgresql-client", "mariadb-dump": "mariadb-client", "mariadb": "mariadb-client",
+    "mysqldump": "mariadb-client", "slapcat": "slapd", "slapadd": "slapd", "ldapsearch": "ldap-utils",
+    "redis-cli": "redis-tools", "redis-check-rdb": "redis-tools", "docker": "docker.io", "tar": "tar",
+  ]
+
   public var description: String {
     switch self {
     case .notFound(let program):
-      return "program '\(program)' was not found on PATH; install it or give its full path"
+      let name = (program as NSString).lastPathComponent
+      let install = Self.debianPackages[name].map { "install Debian's \($0) package" } ?? "install it"
+      return
+        "program '\(program)' was not found; \(install), or give its full path (tools.\(name) in the source)"
     case .spawnFailed(let program, let reason): return "could not start '\(program)': \(reason)"
     case .failed(let program, let outcome, let stderr):
       let said = stderr.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -57,15 +57,16 @@ public struct SystemProcessRunner: ProcessRunner {
     posix_spawn_file_actions_adddup2(&actions, errPipe.write, 2)
     childEnds.append(errPipe.write)
 
-    // Children get default signal handling back: we ignore SIGPIPE ourselves, and
-    // the worker thread that spawns may block signals (libdispatch's do), which the
-    // child would inherit and then ignore our SIGTERM.
+    // Children get default signal handling back: we ignore SIGPIPE and route SIGINT
+    // and SIGTERM through a handler ourselves, and the spawning thread may block
+    // signals (libdispatch's workers do), which the child would inherit, ignoring
+    // our SIGTERM.
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
     defer { posix_spawnattr_destroy(&attributes) }
     var defaults = sigset_t()
     sigemptyset(&defaults)
-    sigaddset(&defaults, SIGPIPE)
+    for number in [SIGPIPE, SIGINT, SIGTERM] { sigaddset(&defaults, number) }
     posix_spawnattr_setsigdefault(&attributes, &defaults)
     var unblocked = sigset_t()
     sigemptyset(&unblocked)

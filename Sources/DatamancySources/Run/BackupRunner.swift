@@ -50,7 +50,7 @@ public struct BackupRunner {
 
   private func store(_ item: PlannedItem) -> BackupItem {
     let started = DispatchTime.now()
-    var output: ProcessOutputSource?
+    var output: ItemSource?
     var result = BackupItem(
       name: item.name, source: item.source, format: item.format, status: .failed, rawBytes: 0,
       storedBytes: 0, durationSeconds: 0, chunks: [])
@@ -62,16 +62,16 @@ public struct BackupRunner {
       result.rawBytes = stored.rawBytes
       result.storedBytes = stored.storedBytes
       if stored.rawBytes == 0 && item.emptyIsFailure {
-        result.error = "'\(source.process.program)' produced no output"
+        result.error = "\(source.label) produced no output"
       } else {
         result.status = .ok
         result.chunks = stored.chunks.map(\.hex)
         result.warning = source.warning
+        result.fingerprints = source.fingerprints
       }
     } catch {
       // Stop a tool we no longer read from, so it cannot block forever.
-      output?.process.kill()
-      output?.process.wait()
+      output?.cancel()
       result.error = String(describing: error)
     }
     result.durationSeconds = Self.seconds(since: started)

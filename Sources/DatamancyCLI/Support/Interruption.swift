@@ -1,0 +1,41 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Ctrl-C and SIGTERM: undo what must not outlive us (our lock files), say so, and
+/// exit with 130. Data already written needs nothing: the commit order makes an
+/// interrupted backup harmless (docs/repository-format.md).
+enum Interruption {
+  private static let lock = NSLock()
+  nonisolated(unsafe) private static var cleanups: [Int: () -> Void] = [:]
+  nonisolated(unsafe) private static var nextKey = 0
+  nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+
+  static func install() {
+    for number in [SIGINT, SIGTERM] {
+      signal(number, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+      source.setEventHandler {
+        let pending = lock.withLock { Array(cleanups.values) }
+        for cleanup in pending { cleanup() }
+        FileHandle.standardError.write(Data("\ndatamancy-backup: interrupted\n".utf8))
+        Foundation.exit(ExitStatus.interrupted.rawValue)
+      }
+      source.resume()
+      sources.append(source)
+    }
+  }
+
+  /// Runs `body` with `cleanup` registered for an interruption.
+  static func whileRunning<T>(cleanup: @escaping () -> Void, _ body: () throws -> T) rethrows -> T {
+    let key = lock.withLock {
+      nextKey += 1
+      cleanups[nextKey] = cleanup
+      return nextKey
+    }
+    defer { _ = lock.withLock { cleanups.removeValue(forKey: key) } }
+    return try body()
+  }
+}

@@ -1,0 +1,71 @@
+import DatamancyConfig
+import DatamancyRepository
+import Foundation
+
+/// One run of an engine's tool: the argv (in the engine's container when it has
+/// one), the environment it needs, and the private files to remove afterwards.
+public struct ToolRun: Sendable {
+  public var argv: [String]
+  public var environment: [String: String]
+  public var privateFiles: PrivateFiles?
+}
+
+/// Builds runs of an engine's tools from a source's connection settings.
+struct EngineTool: Sendable {
+  let connection: Connection
+  let runner: ProcessRunner
+  let secrets: SecretResolver
+
+  /// `tool` (or its configured path) with `arguments`. In a container the tool runs
+  /// through `docker exec -i`, and each variable of `environment` is forwarded by
+  /// name (`-e NAME`), so values never appear in argv.
+  func run(
+    _ tool: String, _ arguments: [String], environment: [String: String] = [:], files: PrivateFiles? = nil
+  )
+    -> ToolRun
+  {
+    let path = connection.tools[tool] ?? tool
+    guard let container = connection.container else {
+      return ToolRun(argv: [path] + arguments, environment: environment, privateFiles: files)
+    }
+    let forward = environment.keys.sorted().flatMap { ["-e", $0] }
+    return ToolRun(
+      argv: ["docker", "exec", "-i"] + forward + [container, path] + arguments, environment: environment,
+      privateFiles: files)
+  }
+
+  /// The connection's password, if it has one.
+  func password() throws -> String? {
+    guard let reference = connection.password else { return nil }
+    return try secrets.resolve(reference)
+  }
+
+  /// Starts a run whose standard output is an item.
+  func start(_ run: ToolRun, inspector: StreamInspector?, transform: ((ByteSource) -> ByteSource)? = nil)
+    throws -> InspectedSource
+  {
+    do {
+      let process = try runner.start(
+        run.argv, environment: run.environment, captureOutput: true, feedInput: false)
+      return InspectedSource(
+        output: ProcessOutputSource(process: process), inspector: inspector, privateFiles: run.privateFiles,
+        transform: transform)
+    } catch {
+      run.privateFiles?.remove()
+      throw error
+    }
+  }
+
+  /// Runs to the end and returns standard output as text (for listing databases).
+  func capture(_ run: ToolRun) throws -> String {
+    let source = try start(run, inspector: nil)
+    var data = Data()
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+      let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+      if n == 0 { break }
+      data.append(contentsOf: buffer[0..<n])
+    }
+    return String(decoding: data, as: UTF8.self)
+  }
+}

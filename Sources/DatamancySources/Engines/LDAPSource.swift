@@ -1,0 +1,58 @@
+import DatamancyConfig
+import DatamancyRepository
+import Foundation
+
+/// OpenLDAP: the directory as LDIF, one item `SOURCE/directory`. `slapcat` reads
+/// the database where the tool runs beside the server (or in its container);
+/// `ldapsearch` exports over the network with a bind DN, including operational
+/// attributes, so `slapadd` can load either.
+public struct LDAPSource: SourcePlanner {
+  public var name: String
+  public var settings: LDAPSettings
+  let tool: EngineTool
+
+  public init(name: String, settings: LDAPSettings, runner: ProcessRunner, secrets: SecretResolver) {
+    self.name = name
+    self.settings = settings
+    tool = EngineTool(connection: settings.connection, runner: runner, secrets: secrets)
+  }
+
+  public func items() throws -> [PlannedItem] {
+    let run = { try (settings.method == .slapcat ? slapcatRun() : ldapsearchRun()) }
+    return [
+      PlannedItem(name: "\(name)/directory", source: name, format: .stream) { [tool] in
+        try tool.start(try run(), inspector: LDIFInspector())
+      }
+    ]
+  }
+
+  func slapcatRun() throws -> ToolRun {
+    var arguments: [String] = []
+    if let file = settings.configFile { arguments += ["-f", file] }
+    if let folder = settings.configDirectory { arguments += ["-F", folder] }
+    if let number = settings.databaseNumber {
+      arguments += ["-n", String(number)]
+    } else if let base = settings.base {
+      arguments += ["-b", base]
+    }
+    return tool.run("slapcat", arguments)
+  }
+
+  /// The bind password goes through a private file (`-y`); never argv.
+  func ldapsearchRun() throws -> ToolRun {
+    var arguments = ["-x", "-LLL", "-o", "ldif-wrap=no", "-H", settings.url ?? "", "-b", settings.base ?? ""]
+    var files: PrivateFiles?
+    if let bindDN = settings.bindDN { arguments += ["-D", bindDN] }
+    if let password = try tool.password() {
+      guard settings.connection.container == nil else {
+        throw RepositoryError.sourceFailed(
+          name: name, reason: "ldapsearch with a password runs on this host: remove 'container'")
+      }
+      let privateFiles = try PrivateFiles()
+      files = privateFiles
+      arguments += ["-y", try privateFiles.write("bindpw", password)]
+    }
+    arguments += ["-E", "pr=1000/noprompt", "(objectClass=*)", "*", "+"]
+    return tool.run("ldapsearch", arguments, files: files)
+  }
+}

@@ -1,0 +1,83 @@
+import DatamancyConfig
+import DatamancyRepository
+import Foundation
+
+/// PostgreSQL: one item per database, `pg_dump -Fc -Z0` (custom format,
+/// uncompressed: the repository compresses and deduplicates, and a compressed dump
+/// would defeat both), fingerprinted as it streams; plus `pg_dumpall
+/// --globals-only` as `SOURCE/globals` (roles and tablespaces, needed to restore).
+public struct PostgresSource: SourcePlanner {
+  public var name: String
+  public var settings: PostgresSettings
+  let tool: EngineTool
+
+  public init(name: String, settings: PostgresSettings, runner: ProcessRunner, secrets: SecretResolver) {
+    self.name = name
+    self.settings = settings
+    tool = EngineTool(connection: settings.connection, runner: runner, secrets: secrets)
+  }
+
+  public func items() throws -> [PlannedItem] {
+    var items: [PlannedItem] = []
+    do {
+      for database in try databases() {
+        let run = { try pgRun("pg_dump", ["-Fc", "-Z0", "-d", database]) }
+        items.append(
+          PlannedItem(name: "\(name)/\(database)", source: name, format: .stream) { [tool] in
+            try tool.start(try run(), inspector: PostgresArchiveInspector())
+          })
+      }
+    } catch {
+      items.append(.failing("\(name)/databases", source: name, error))
+    }
+    if settings.globals {
+      let run = { try pgRun("pg_dumpall", ["--globals-only"]) }
+      items.append(
+        PlannedItem(name: "\(name)/globals", source: name, format: .stream) { [tool] in
+          try tool.start(try run(), inspector: nil)
+        })
+    }
+    return items
+  }
+
+  /// The databases to dump: the configured list, or every database that accepts
+  /// connections and is not a template, minus `exclude`.
+  func databases() throws -> [String] {
+    switch settings.databases {
+    case .list(let names): return names
+    case .all(let exclude):
+      let query = "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY 1"
+      let listing: String
+      do {
+        listing = try tool.capture(try pgRun("psql", ["-AtX", "-d", "postgres", "-c", query]))
+      } catch {
+        throw RepositoryError.sourceFailed(name: "the databases of \(name)", reason: "\(error)")
+      }
+      return listing.split(separator: "\n").map(String.init).filter { !exclude.contains($0) }
+    }
+  }
+
+  /// A PostgreSQL tool with the connection's options. The password goes through a
+  /// private PGPASSFILE, or PGPASSWORD forwarded into a container; never argv.
+  func pgRun(_ program: String, _ arguments: [String]) throws -> ToolRun {
+    let connection = settings.connection
+    var options: [String] = ["-w"]
+    if let host = connection.socket ?? connection.host { options += ["-h", host] }
+    if let port = connection.port { options += ["-p", String(port)] }
+    if let user = connection.user { options += ["-U", user] }
+    var environment = ["PGCONNECT_TIMEOUT": "10"]
+    var files: PrivateFiles?
+    if let password = try tool.password() {
+      if connection.container != nil {
+        environment["PGPASSWORD"] = password
+      } else {
+        let privateFiles = try PrivateFiles()
+        files = privateFiles
+        let escaped = password.replacingOccurrences(of: "\\", with: "\\\\")
+          .replacingOccurrences(of: ":", with: "\\:")
+        environment["PGPASSFILE"] = try privateFiles.write("pgpass", "*:*:*:*:\(escaped)\n")
+      }
+    }
+    return tool.run(program, options + arguments, environment: environment, files: files)
+  }
+}

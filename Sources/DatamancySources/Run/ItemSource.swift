@@ -1,0 +1,25 @@
+import DatamancyRepository
+import Foundation
+
+/// The bytes of one item while it is being backed up: a tool's output, perhaps
+/// inspected as it passes.
+public protocol ItemSource: ByteSource {
+  /// The tool, for messages (`'pg_dump'`).
+  var label: String { get }
+  /// Set at the end when the tool finished with something to report.
+  var warning: String? { get }
+  /// Per-table fingerprints, once the stream has ended (database items).
+  var fingerprints: [TableFingerprint]? { get }
+  /// Stops the tool when its output is no longer wanted, and cleans up.
+  func cancel()
+}
+
+extension ProcessOutputSource: ItemSource {
+  public var label: String { "'\(process.program)'" }
+  public var fingerprints: [TableFingerprint]? { nil }
+
+  public func cancel() {
+    process.kill()
+    process.wait()
+  }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import XCTest
+
+/// Real database servers for a test, started by `scripts/servers` in the test's
+/// folder on loopback ports, and stopped when the test ends. A server that cannot
+/// start fails the test under CI (CI=true); elsewhere the test is skipped.
+final class Servers {
+  let cli: CLI
+  private var started: [(engine: String, dir: String)] = []
+  static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("scripts/servers").path
+
+  init(cli: CLI) { self.cli = cli }
+
+  deinit { stopAll() }
+
+  /// A free loopback port.
+  static func freePort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    _ = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
+    }
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+  }
+
+  /// Starts `engine` in `folder/name`; returns its port.
+  @discardableResult
+  func start(_ engine: String, name: String? = nil, password: String = "") throws -> (port: Int, dir: String)
+  {
+    let dir = cli.folder + "/" + (name ?? engine)
+    let port = Self.freePort()
+    do {
+      try cli.shellWithoutOutput(
+        "\(Self.script) start \(engine) \(dir) \(port) '\(password)' >\(dir).log 2>&1")
+    } catch {
+      let log = (try? String(contentsOfFile: dir + ".log", encoding: .utf8)) ?? ""
+      if ProcessInfo.processInfo.environment["CI"] == "true" {
+        XCTFail("could not start \(engine): \(log)")
+        throw error
+      }
+      throw XCTSkip("\(engine) is not available here: \(log)")
+    }
+    started.append((engine, dir))
+    return (port, dir)
+  }
+
+  func stop(_ engine: String, dir: String) {
+    _ = try? cli.shellWithoutOutput("\(Self.script) stop \(engine) \(dir)")
+    started.removeAll { $0.dir == dir }
+  }
+
+  func stopAll() {
+    for server in started.reversed() {
+      try? cli.shellWithoutOutput("\(Self.script) stop \(server.engine) \(server.dir)")
+    }
+    started.removeAll()
+  }
+}
