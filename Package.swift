@@ -58,6 +58,7 @@ let package = Package(
     .testTarget(name: "DatamancyStorageTests", dependencies: ["DatamancyStorage"]),
     .testTarget(name: "DatamancyRepositoryTests", dependencies: ["DatamancyRepository", "DatamancyStorage"]),
     .testTarget(name: "DatamancyConfigTests", dependencies: ["DatamancyConfig"]),
+    .testTarget(name: "DatamancySourcesTests", dependencies: ["DatamancySources", "DatamancyRepository"]),
     .testTarget(
       name: "DatamancyIntegrationTests",
       dependencies: ["DatamancyRepository", "DatamancyStorage", "DatamancyConfig"]

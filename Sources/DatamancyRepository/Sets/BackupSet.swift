@@ -92,17 +92,31 @@ public struct BackupItem: Codable, Sendable {
 }
 
 extension BackupSet {
-  /// JSON coding shared by storage and `--json` output.
+  /// JSON coding shared by storage and `--json` output. Times are ISO 8601 in UTC
+  /// with milliseconds, so sets made within one second still sort in order.
   public static let encoder: JSONEncoder = {
     let encoder = JSONEncoder()
-    encoder.dateEncodingStrategy = .iso8601
+    encoder.dateEncodingStrategy = .custom { date, encoder in
+      var container = encoder.singleValueContainer()
+      try container.encode(date.formatted(Self.timeFormat))
+    }
     encoder.outputFormatting = [.sortedKeys]
     return encoder
   }()
 
   public static let decoder: JSONDecoder = {
     let decoder = JSONDecoder()
-    decoder.dateDecodingStrategy = .iso8601
+    decoder.dateDecodingStrategy = .custom { decoder in
+      let container = try decoder.singleValueContainer()
+      let text = try container.decode(String.self)
+      guard let date = try? Date(text, strategy: Self.timeFormat) ?? Date(text, strategy: .iso8601) else {
+        throw DecodingError.dataCorruptedError(
+          in: container, debugDescription: "not an ISO 8601 time: \(text)")
+      }
+      return date
+    }
     return decoder
   }()
+
+  static let timeFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 }

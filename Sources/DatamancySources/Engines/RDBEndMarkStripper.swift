@@ -7,40 +7,40 @@ import Foundation
 /// stored snapshot would not load. The last 49 bytes are held back until the end:
 /// if they are the RDB's end-of-file opcode (0xFF) and 8-byte checksum followed by
 /// 40 alphanumeric bytes, those 40 are dropped; otherwise everything is passed on.
-final class RDBEndMarkStripper: ByteSource {
+public final class RDBEndMarkStripper: ByteSource {
   private let inner: ByteSource
+  /// Bytes ready to hand out, and the bytes held back behind them.
+  private var ready: [UInt8] = []
+  private var readyOffset = 0
   private var held: [UInt8] = []
-  private var ending: [UInt8]?
+  private var finished = false
+  private var scratch = [UInt8](repeating: 0, count: 64 << 10)
   static let markLength = 40
   static let holdBack = markLength + 9
 
-  init(_ inner: ByteSource) { self.inner = inner }
+  public init(_ inner: ByteSource) { self.inner = inner }
 
-  func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-    if let ending { return drain(ending, into: buffer) }
-    precondition(buffer.count > Self.holdBack)
-    while true {
-      // Read behind room for the held bytes, then put them in front.
-      let room = UnsafeMutableRawBufferPointer(rebasing: buffer[held.count...])
-      let n = try inner.read(
-        into: UnsafeMutableRawBufferPointer(rebasing: room[..<(room.count - Self.holdBack)]))
+  public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    while readyOffset == ready.count {
+      if finished { return 0 }
+      let n = try scratch.withUnsafeMutableBytes { try inner.read(into: $0) }
       if n == 0 {
-        ending = Self.withoutMark(held)
+        finished = true
+        ready = Self.withoutMark(held)
         held = []
-        return drain(ending!, into: buffer)
+      } else {
+        held.append(contentsOf: scratch[0..<n])
+        let excess = held.count - Self.holdBack
+        ready = excess > 0 ? Array(held[0..<excess]) : []
+        if excess > 0 { held.removeFirst(excess) }
       }
-      held.withUnsafeBytes { buffer.copyMemory(from: $0) }
-      let total = held.count + n
-      let keep = min(Self.holdBack, total)
-      held = Array(buffer[(total - keep)..<total])
-      if total - keep > 0 { return total - keep }
+      readyOffset = 0
     }
-  }
-
-  private func drain(_ bytes: [UInt8], into buffer: UnsafeMutableRawBufferPointer) -> Int {
-    let n = min(bytes.count, buffer.count)
-    bytes.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[..<n])) }
-    ending = Array(bytes[n...])
+    let n = min(buffer.count, ready.count - readyOffset)
+    ready.withUnsafeBytes {
+      buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[readyOffset..<readyOffset + n]))
+    }
+    readyOffset += n
     return n
   }
 

@@ -5,13 +5,15 @@ import Foundation
 /// `dn:` line each, the checksum over their DNs) and requires the export to end at
 /// an entry boundary (a blank line), as both tools write it. Comment lines (`#`,
 /// such as ldapsearch's paging cookie at the end) are ignored.
-final class LDIFInspector: StreamInspector {
+public final class LDIFInspector: StreamInspector {
+  public init() {}
+
   private var lines = RowSplitter()
   private var fingerprints = FingerprintBuilder()
   private var lastLineEmpty = false
   private var sawLine = false
 
-  func consume(_ bytes: UnsafeRawBufferPointer) {
+  public func consume(_ bytes: UnsafeRawBufferPointer) {
     lines.split(bytes) { line in
       if line.first == UInt8(ascii: "#") { return }
       sawLine = true
@@ -20,7 +22,7 @@ final class LDIFInspector: StreamInspector {
     }
   }
 
-  func finish() throws -> [TableFingerprint]? {
+  public func finish() throws -> [TableFingerprint]? {
     guard sawLine, lastLineEmpty else {
       throw IncompleteDump("the LDIF export does not end after a complete entry")
     }

@@ -10,7 +10,9 @@ import Foundation
 /// (on one line, or one tuple a line as recent versions write them), split outside
 /// quoted strings (which escape with backslashes); each tuple's text is hashed. The drill dumps the restored copy with the same tool and options,
 /// which renders the same values the same way.
-final class MariaDBDumpInspector: StreamInspector {
+public final class MariaDBDumpInspector: StreamInspector {
+  public init() {}
+
   private var lines = RowSplitter()
   private var fingerprints = FingerprintBuilder()
   private var lastLine: [UInt8] = []
@@ -25,7 +27,7 @@ final class MariaDBDumpInspector: StreamInspector {
   static let createPrefix = Array("CREATE TABLE `".utf8)
   static let trailer = Array("-- Dump completed".utf8)
 
-  func consume(_ bytes: UnsafeRawBufferPointer) {
+  public func consume(_ bytes: UnsafeRawBufferPointer) {
     lines.split(bytes) { line in
       if table != nil {
         scan(line, from: 0)
@@ -43,7 +45,7 @@ final class MariaDBDumpInspector: StreamInspector {
     }
   }
 
-  func finish() throws -> [TableFingerprint]? {
+  public func finish() throws -> [TableFingerprint]? {
     guard lastLine.starts(with: Self.trailer) else {
       throw IncompleteDump("the dump has no completion trailer: it was cut short")
     }

@@ -5,7 +5,7 @@ import Foundation
 /// copies of the bytes through a small bounded queue, so the parser can be written
 /// as plain "read an int, read a string" code and the backup is never held up by
 /// more than the queue's few buffers. A parser that gives up keeps draining.
-class ThreadedInspector: StreamInspector, @unchecked Sendable {
+public class ThreadedInspector: StreamInspector, @unchecked Sendable {
   private let queue = Channel<Data>(capacity: 8)
   private let done = DispatchSemaphore(value: 0)
   private var outcome: Result<[TableFingerprint]?, Error> = .success(nil)
@@ -25,11 +25,11 @@ class ThreadedInspector: StreamInspector, @unchecked Sendable {
   /// The parser: reads the whole stream from `reader`; returns fingerprints or throws.
   func parse(_ reader: StreamReader) throws -> [TableFingerprint]? { nil }
 
-  func consume(_ bytes: UnsafeRawBufferPointer) {
+  public func consume(_ bytes: UnsafeRawBufferPointer) {
     queue.put(Data(bytes))
   }
 
-  func finish() throws -> [TableFingerprint]? {
+  public func finish() throws -> [TableFingerprint]? {
     queue.close()
     done.wait()
     return try outcome.get()

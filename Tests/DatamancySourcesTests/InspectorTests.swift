@@ -1,0 +1,103 @@
+import DatamancyRepository
+import DatamancySources
+import Foundation
+import XCTest
+
+/// Inspectors on hand-made streams, fed in awkward pieces; the real tools' output
+/// is covered by the integration tests.
+final class InspectorTests: XCTestCase {
+  /// Feeds `text` in pieces of `size` bytes.
+  func feed(_ inspector: StreamInspector, _ bytes: [UInt8], size: Int) {
+    var start = 0
+    while start < bytes.count {
+      let end = min(bytes.count, start + size)
+      bytes[start..<end].withUnsafeBytes { inspector.consume($0) }
+      start = end
+    }
+  }
+
+  let mariaDump = """
+    -- MariaDB dump 10.19
+    CREATE TABLE `pages` (
+      `id` int(11) NOT NULL
+    );
+    CREATE TABLE `empty_one` (`x` int);
+    INSERT INTO `pages` VALUES
+    (1,'it\\'s (a), x'),
+    (2,'two; \\\\ three');
+    INSERT INTO `pages` VALUES (3,'a'),(4,'b)(');
+    -- Dump completed on 2026-11-28  3:00:00
+
+    """
+
+  func testMariaDBRowsAcrossLinesAndPieces() throws {
+    for size in [1, 7, 4096] {
+      let inspector = MariaDBDumpInspector()
+      feed(inspector, Array(mariaDump.utf8), size: size)
+      let prints = try XCTUnwrap(inspector.finish())
+      XCTAssertEqual(prints.map(\.table), ["pages", "empty_one"])
+      XCTAssertEqual(prints.map(\.rows), [4, 0])
+    }
+  }
+
+  func testMariaDBChecksumIgnoresRowOrderButNotContent() throws {
+    func checksum(_ text: String) throws -> String {
+      let inspector = MariaDBDumpInspector()
+      feed(inspector, Array(text.utf8), size: 64)
+      return try XCTUnwrap(inspector.finish())[0].checksum
+    }
+    let reordered = mariaDump.replacingOccurrences(of: "(3,'a'),(4,'b)(')", with: "(4,'b)('),(3,'a')")
+    let changed = mariaDump.replacingOccurrences(of: "(3,'a')", with: "(3,'A')")
+    XCTAssertEqual(try checksum(mariaDump), try checksum(reordered))
+    XCTAssertNotEqual(try checksum(mariaDump), try checksum(changed))
+  }
+
+  func testMariaDBDumpWithoutTrailerIsCutShort() {
+    let inspector = MariaDBDumpInspector()
+    feed(inspector, Array(mariaDump.utf8.prefix(150)), size: 10)
+    XCTAssertThrowsError(try inspector.finish()) { XCTAssertTrue("\($0)".contains("cut short")) }
+  }
+
+  func testLDIFCountsEntriesAndIgnoresComments() throws {
+    let ldif = "dn: dc=a\nobjectClass: top\n\ndn: uid=x,dc=a\nuid: x\n\n# pagedresults: cookie=\n"
+    let inspector = LDIFInspector()
+    feed(inspector, Array(ldif.utf8), size: 5)
+    XCTAssertEqual(try inspector.finish()?.first?.rows, 2)
+    let cut = LDIFInspector()
+    feed(cut, Array("dn: dc=a\nobjectClass: top\n\ndn: uid=x,dc=a\nui".utf8), size: 5)
+    XCTAssertThrowsError(try cut.finish())
+  }
+
+  func testRDBEndMarkIsStrippedOnlyWhenPresent() throws {
+    let rdb = Array("REDIS0010".utf8) + [1, 2, 3, 0xFF] + [9, 8, 7, 6, 5, 4, 3, 2]
+    let mark = Array(String(repeating: "a1b2", count: 10).utf8)
+    for (input, expected) in [(rdb + mark, rdb), (rdb, rdb), (rdb + Array("x".utf8), rdb + Array("x".utf8))] {
+      for size in [1, 7, 60, 4096] {
+        let stripper = RDBEndMarkStripper(MemorySource(input))
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: size)
+        while true {
+          let n = try buffer.withUnsafeMutableBytes { try stripper.read(into: $0) }
+          if n == 0 { break }
+          out += buffer[0..<n]
+        }
+        XCTAssertEqual(out, expected, "size \(size)")
+      }
+    }
+    let inspector = RDBInspector()
+    feed(inspector, rdb, size: 3)
+    XCTAssertNil(try inspector.finish())
+    let cut = RDBInspector()
+    feed(cut, Array(rdb.dropLast(4)), size: 3)
+    XCTAssertThrowsError(try cut.finish())
+  }
+
+  func testTruncatedPostgresArchiveIsCutShort() {
+    let inspector = PostgresArchiveInspector()
+    feed(inspector, Array("PGDMP".utf8) + [1, 14, 0, 4, 8, 1, 0, 0], size: 3)
+    XCTAssertThrowsError(try inspector.finish()) { XCTAssertTrue("\($0)".contains("cut short")) }
+    let notArchive = PostgresArchiveInspector()
+    feed(notArchive, Array("-- PostgreSQL database dump\n".utf8), size: 100)
+    XCTAssertThrowsError(try notArchive.finish())
+  }
+}
