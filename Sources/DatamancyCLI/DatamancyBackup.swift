@@ -11,7 +11,7 @@ public struct DatamancyBackup: ParsableCommand {
     commandName: "datamancy-backup",
     abstract: "Back up databases and folders into an encrypted, deduplicated repository.",
     discussion: ExitStatus.table,
-    subcommands: [Init.self, Backup.self, Snapshots.self, Restore.self, Dump.self, Check.self]
+    subcommands: [Init.self, Backup.self, Snapshots.self, Verify.self, Restore.self, Dump.self, Check.self]
   )
 
   public init() {}

@@ -10,11 +10,14 @@ public struct BackupConfig: Sendable {
   public var concurrency: Int?
   /// A file that receives the log as well as standard error.
   public var logFile: String?
+  /// `verify: { max_age: 36h, shrink: 50% }`: seconds, and a fraction.
+  public var verifyMaxAge: Double?
+  public var verifyShrink: Double?
 
   public init() {}
 
   /// Keys of later features that are accepted and kept for them.
-  static let reservedKeys: Set<String> = ["retention", "verify", "schedule", "notify"]
+  static let reservedKeys: Set<String> = ["retention", "schedule", "notify"]
 
   /// Parses YAML text; `file` names the file in messages.
   public static func parse(_ text: String, file: String) throws -> BackupConfig {
@@ -27,7 +30,7 @@ public struct BackupConfig: Sendable {
     }
     var config = BackupConfig()
     let top = ConfigNode(node: root, path: "", file: file)
-    let allowed = Set(["repository", "sources", "concurrency", "log"]).union(reservedKeys)
+    let allowed = Set(["repository", "sources", "concurrency", "log", "verify"]).union(reservedKeys)
     for (key, value) in try top.mapping(allowed: allowed) {
       switch key {
       case "repository": config.repository = try RepositorySettings.parse(value)
@@ -35,6 +38,21 @@ public struct BackupConfig: Sendable {
         config.sources = try value.mapping().map { name, node in try SourceConfig.parse(name: name, node) }
       case "concurrency": config.concurrency = try value.int(in: 1...256)
       case "log": config.logFile = try value.string()
+      case "verify":
+        for (key, setting) in try value.mapping(allowed: ["max_age", "shrink"]) {
+          if key == "max_age" {
+            guard let seconds = DurationText.seconds(try setting.string()) else {
+              throw setting.error("expected a duration such as 36h or 7d")
+            }
+            config.verifyMaxAge = seconds
+          } else {
+            let text = try setting.string()
+            guard let percent = Double(text.hasSuffix("%") ? String(text.dropLast()) : text), percent > 0,
+              percent < 100
+            else { throw setting.error("expected a percentage between 0 and 100, such as 50%") }
+            config.verifyShrink = percent / 100
+          }
+        }
       default: break
       }
     }

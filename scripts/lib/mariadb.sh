@@ -5,6 +5,8 @@
 #   maria_stop DIR         stop the server
 #   maria_sql DIR SQL      run SQL as root over the socket
 
+source "$(dirname "${BASH_SOURCE[0]}")/process.sh"
+
 maria_start() {
   local dir=$1 port=$2
   mkdir -p "$dir"
@@ -30,10 +32,6 @@ maria_sql() {
 
 maria_stop() {
   local dir=$1
-  [ -f "$dir/mysqld.pid" ] || return 0
-  local pid
-  pid=$(cat "$dir/mysqld.pid")
-  kill "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
+  stop_pidfile "$dir/mysqld.pid"
 }
+

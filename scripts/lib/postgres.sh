@@ -20,7 +20,8 @@ as_postgres() {
 }
 
 pg_start() {
-  local dir=$1 port=$2 bin
+  local dir port=$2 bin
+  dir=$(realpath -m "$1")
   bin=$(pg_bin) || return 1
   mkdir -p "$dir"
   if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$dir"; fi

@@ -1,7 +1,9 @@
 # Throwaway Redis servers from Debian's packages, on 127.0.0.1.
 #
 #   redis_start DIR PORT [PASSWORD]   start (daemonized), data and RDB in DIR
-#   redis_stop DIR PORT [PASSWORD]    stop it
+#   redis_stop DIR                    stop it
+
+source "$(dirname "${BASH_SOURCE[0]}")/process.sh"
 
 redis_start() {
   local dir=$1 port=$2 password=${3:-}
@@ -27,10 +29,6 @@ redis_start() {
 
 redis_stop() {
   local dir=$1
-  [ -f "$dir/redis.pid" ] || return 0
-  local pid
-  pid=$(cat "$dir/redis.pid")
-  kill "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
+  stop_pidfile "$dir/redis.pid"
 }
+

@@ -5,6 +5,8 @@
 #   slapd_stop DIR                 stop it
 # The admin is cn=admin,dc=datamancy,dc=test.
 
+source "$(dirname "${BASH_SOURCE[0]}")/process.sh"
+
 slapd_conf() {
   local dir=$1 password=$2 hash
   hash=$(slappasswd -s "$password")
@@ -39,10 +41,6 @@ slapd_start() {
 
 slapd_stop() {
   local dir=$1
-  [ -f "$dir/slapd.pid" ] || return 0
-  local pid
-  pid=$(cat "$dir/slapd.pid")
-  kill "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
+  stop_pidfile "$dir/slapd.pid"
 }
+

@@ -13,6 +13,8 @@ public enum ExitStatus: Int32, Error, CaseIterable {
   case partial = 3
   /// The repository is damaged: check found errors, or restore met corrupted data.
   case damaged = 4
+  /// verify found a problem: an item too old, empty, shrunk, or not restorable.
+  case verifyFailed = 5
   /// There is no repository at the given location.
   case noRepository = 10
   /// Another process holds a conflicting lock.
@@ -29,6 +31,7 @@ public enum ExitStatus: Int32, Error, CaseIterable {
       2    bad command line or configuration file; nothing ran
       3    partial: the backup set was saved, but some items failed
       4    repository damaged (check found errors, or restore met corrupted data)
+      5    verify failed (an item too old, empty, shrunk, or not readable by its tool)
       10   no repository at the given location
       11   repository locked by another process
       12   wrong password

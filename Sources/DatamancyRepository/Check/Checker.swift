@@ -35,6 +35,13 @@ public struct Checker {
       }
     }
     checkSets(index: index, &report)
+    for name in try storageCall({ try storage.list(prefix: "reports/") }).sorted() {
+      do {
+        _ = try repository.getSealed(name, context: Sealing.Context.report)
+      } catch {
+        report.errors.append(.init(file: name, message: Self.reason(error)))
+      }
+    }
     let stored = Set(try storageCall { try storage.list(prefix: "data/") })
     report.packs = stored.count
     let byPack = index.entriesByPack

@@ -34,5 +34,6 @@ enum Sealing {
     static let set = Data("datamancy set v1".utf8)
     static let lock = Data("datamancy lock v1".utf8)
     static let keyFile = Data("datamancy key v1".utf8)
+    static let report = Data("datamancy report v1".utf8)
   }
 }

@@ -37,4 +37,18 @@ extension Repository {
       try BackupSet.encoder.encode(set), folder: "snapshots", context: Sealing.Context.set)
     return saved
   }
+
+  /// Stores a report (verify, drill) about a set, sealed, as
+  /// `reports/<set id>/<sha256>`; returns its name.
+  @discardableResult
+  public func saveReport(_ json: Data, about set: String) throws -> String {
+    "reports/\(set)/" + (try putSealed(json, folder: "reports/\(set)", context: Sealing.Context.report))
+  }
+
+  /// The reports saved about a set, as JSON, in no particular order.
+  public func reports(about set: String) throws -> [Data] {
+    try storageCall { try storage.list(prefix: "reports/\(set)/") }.map {
+      try getSealed($0, context: Sealing.Context.report)
+    }
+  }
 }

@@ -109,7 +109,8 @@ extension BackupSet {
     decoder.dateDecodingStrategy = .custom { decoder in
       let container = try decoder.singleValueContainer()
       let text = try container.decode(String.self)
-      guard let date = try? Date(text, strategy: Self.timeFormat) ?? Date(text, strategy: .iso8601) else {
+      guard let date = (try? Date(text, strategy: Self.timeFormat)) ?? (try? Date(text, strategy: .iso8601))
+      else {
         throw DecodingError.dataCorruptedError(
           in: container, debugDescription: "not an ISO 8601 time: \(text)")
       }

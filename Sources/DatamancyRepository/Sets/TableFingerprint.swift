@@ -52,31 +52,41 @@ public enum RowHash {
   }
 }
 
-/// Accumulates rows into fingerprints, table by table.
+/// Accumulates rows into fingerprints, table by table. Callers on a hot path look
+/// a table's slot up once (`slot(for:)`) and add rows by slot.
 public struct FingerprintBuilder: Sendable {
-  private var order: [String] = []
-  private var sums: [String: (rows: Int, sum: UInt64)] = [:]
+  private var tables: [String] = []
+  private var slots: [String: Int] = [:]
+  private var rows: [Int] = []
+  private var sums: [UInt64] = []
 
   public init() {}
 
+  /// The slot of `table`, created (with no rows) on first use.
+  public mutating func slot(for table: String) -> Int {
+    if let slot = slots[table] { return slot }
+    slots[table] = tables.count
+    tables.append(table)
+    rows.append(0)
+    sums.append(0)
+    return tables.count - 1
+  }
+
   /// Makes sure `table` appears, even with no rows.
-  public mutating func begin(_ table: String) {
-    if sums[table] == nil {
-      order.append(table)
-      sums[table] = (0, 0)
-    }
+  public mutating func begin(_ table: String) { _ = slot(for: table) }
+
+  public mutating func add(row: UnsafeRawBufferPointer, slot: Int) {
+    rows[slot] += 1
+    sums[slot] &+= RowHash.hash(row)
   }
 
   public mutating func add(row: UnsafeRawBufferPointer, to table: String) {
-    begin(table)
-    sums[table]!.rows += 1
-    sums[table]!.sum &+= RowHash.hash(row)
+    add(row: row, slot: slot(for: table))
   }
 
   public var fingerprints: [TableFingerprint] {
-    order.map { table in
-      let entry = sums[table]!
-      return TableFingerprint(table: table, rows: entry.rows, checksum: String(format: "%016llx", entry.sum))
+    tables.indices.map { i in
+      TableFingerprint(table: tables[i], rows: rows[i], checksum: String(format: "%016llx", sums[i]))
     }
   }
 }

@@ -40,6 +40,18 @@ struct EngineTool: Sendable {
     return try secrets.resolve(reference)
   }
 
+  /// How the password reaches a tool: in a container, through the tool's own
+  /// variable (forwarded by name); on this host, through a private 0600 file
+  /// holding `content(password)`. Nil without a password.
+  func passwordTransport(variable: String, fileName: String, content: (String) -> String) throws
+    -> PasswordTransport?
+  {
+    guard let password = try password() else { return nil }
+    if connection.container != nil { return .variable(name: variable, value: password) }
+    let files = try PrivateFiles()
+    return .file(path: try files.write(fileName, content(password)), files: files)
+  }
+
   /// Starts a run whose standard output is an item.
   func start(_ run: ToolRun, inspector: StreamInspector?, transform: ((ByteSource) -> ByteSource)? = nil)
     throws -> InspectedSource
@@ -68,4 +80,10 @@ struct EngineTool: Sendable {
     }
     return String(decoding: data, as: UTF8.self)
   }
+}
+
+/// See `EngineTool.passwordTransport`.
+enum PasswordTransport {
+  case variable(name: String, value: String)
+  case file(path: String, files: PrivateFiles)
 }

@@ -62,18 +62,17 @@ public struct MariaDBSource: SourcePlanner {
     var options: [String] = []
     var environment: [String: String] = [:]
     var files: PrivateFiles?
-    if let password = try tool.password() {
-      if connection.container != nil {
-        environment["MYSQL_PWD"] = password
-      } else {
-        let privateFiles = try PrivateFiles()
-        files = privateFiles
-        let escaped = password.replacingOccurrences(of: "\\", with: "\\\\")
-          .replacingOccurrences(of: "\"", with: "\\\"")
-        options.append(
-          "--defaults-extra-file="
-            + (try privateFiles.write("client.cnf", "[client]\npassword=\"\(escaped)\"\n")))
-      }
+    let transport = try tool.passwordTransport(variable: "MYSQL_PWD", fileName: "client.cnf") { password in
+      let escaped = password.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
+        of: "\"", with: "\\\"")
+      return "[client]\npassword=\"\(escaped)\"\n"
+    }
+    switch transport {
+    case .variable(let name, let value): environment[name] = value
+    case .file(let path, let privateFiles):
+      options.append("--defaults-extra-file=" + path)
+      files = privateFiles
+    case nil: break
     }
     if let socket = connection.socket { options += ["--socket", socket] }
     if let host = connection.host { options += ["--host", host, "--protocol", "tcp"] }

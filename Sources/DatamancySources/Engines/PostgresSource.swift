@@ -67,16 +67,17 @@ public struct PostgresSource: SourcePlanner {
     if let user = connection.user { options += ["-U", user] }
     var environment = ["PGCONNECT_TIMEOUT": "10"]
     var files: PrivateFiles?
-    if let password = try tool.password() {
-      if connection.container != nil {
-        environment["PGPASSWORD"] = password
-      } else {
-        let privateFiles = try PrivateFiles()
-        files = privateFiles
-        let escaped = password.replacingOccurrences(of: "\\", with: "\\\\")
-          .replacingOccurrences(of: ":", with: "\\:")
-        environment["PGPASSFILE"] = try privateFiles.write("pgpass", "*:*:*:*:\(escaped)\n")
-      }
+    let transport = try tool.passwordTransport(variable: "PGPASSWORD", fileName: "pgpass") { password in
+      let escaped = password.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
+        of: ":", with: "\\:")
+      return "*:*:*:*:\(escaped)\n"
+    }
+    switch transport {
+    case .variable(let name, let value): environment[name] = value
+    case .file(let path, let privateFiles):
+      environment["PGPASSFILE"] = path
+      files = privateFiles
+    case nil: break
     }
     return tool.run(program, options + arguments, environment: environment, files: files)
   }

@@ -83,12 +83,13 @@ public final class PostgresArchiveInspector: ThreadedInspector, @unchecked Senda
       case 1:
         var rows = RowSplitter()
         var ended = false
+        let slot = entry.table.map { fingerprints.slot(for: $0) }
         try archive.pieces { piece in
-          guard let table = entry.table else { return }
+          guard let slot else { return }
           rows.split(piece) { row in
             // pg_dump ends COPY data with "\.", then blank lines: not rows.
             if row.count == 2 && row[0] == 0x5C && row[1] == 0x2E { ended = true }
-            if !ended { fingerprints.add(row: row, to: table) }
+            if !ended { fingerprints.add(row: row, slot: slot) }
           }
         }
       case 3:
@@ -110,9 +111,12 @@ struct ArchiveFields {
   let offsetSize: Int
 
   func int() throws -> Int {
-    let negative = try reader.byte() != 0
     var value = 0
-    for shift in 0..<intSize { value |= Int(try reader.byte()) << (8 * shift) }
+    var negative = false
+    try reader.read(1 + intSize) { bytes in
+      negative = bytes[0] != 0
+      for i in 0..<intSize { value |= Int(bytes[1 + i]) << (8 * i) }
+    }
     return negative ? -value : value
   }
 

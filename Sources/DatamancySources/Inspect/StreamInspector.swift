@@ -48,6 +48,7 @@ public final class InspectedSource: ItemSource {
       n = try stream.read(into: buffer)
     } catch {
       privateFiles?.remove()
+      _ = try? inspector?.finish()  // lets a parser thread end
       throw error
     }
     if n > 0 {
@@ -62,5 +63,6 @@ public final class InspectedSource: ItemSource {
   public func cancel() {
     output.cancel()
     privateFiles?.remove()
+    if fingerprints == nil { _ = try? inspector?.finish() }
   }
 }

@@ -6,9 +6,12 @@ import Foundation
 /// as plain "read an int, read a string" code and the backup is never held up by
 /// more than the queue's few buffers. A parser that gives up keeps draining.
 public class ThreadedInspector: StreamInspector, @unchecked Sendable {
-  private let queue = Channel<Data>(capacity: 8)
+  private let queue = Channel<[UInt8]>(capacity: 4)
   private let done = DispatchSemaphore(value: 0)
   private var outcome: Result<[TableFingerprint]?, Error> = .success(nil)
+  private var finished = false
+  private var pending: [UInt8] = []
+  static let handOver = 1 << 20
 
   init() {}
 
@@ -25,24 +28,38 @@ public class ThreadedInspector: StreamInspector, @unchecked Sendable {
   /// The parser: reads the whole stream from `reader`; returns fingerprints or throws.
   func parse(_ reader: StreamReader) throws -> [TableFingerprint]? { nil }
 
+  /// Gathers the bytes into 1 MiB buffers before handing them over: dump tools
+  /// write (and we read) a few KiB at a time, and a hand-over per read would cost
+  /// more in thread switches than the parsing.
   public func consume(_ bytes: UnsafeRawBufferPointer) {
-    queue.put(Data(bytes))
+    if pending.capacity < Self.handOver { pending.reserveCapacity(Self.handOver) }
+    pending.append(contentsOf: bytes)
+    if pending.count >= Self.handOver {
+      queue.put(pending)
+      pending = []
+    }
   }
 
+  /// Ends the stream and waits for the parser; later calls return the same verdict.
   public func finish() throws -> [TableFingerprint]? {
-    queue.close()
-    done.wait()
+    if !finished {
+      if !pending.isEmpty { queue.put(pending) }
+      pending = []
+      queue.close()
+      done.wait()
+      finished = true
+    }
     return try outcome.get()
   }
 }
 
 /// Blocking reads over the queued buffers, for parsers.
 final class StreamReader {
-  private let queue: Channel<Data>
-  private var current = Data()
+  private let queue: Channel<[UInt8]>
+  private var current: [UInt8] = []
   private var position = 0
 
-  init(queue: Channel<Data>) { self.queue = queue }
+  init(queue: Channel<[UInt8]>) { self.queue = queue }
 
   struct EndOfStream: Error {}
 
@@ -59,7 +76,18 @@ final class StreamReader {
   func byte() throws -> UInt8 {
     guard fill() else { throw EndOfStream() }
     defer { position += 1 }
-    return current[current.startIndex + position]
+    return current[position]
+  }
+
+  /// Calls `body` with exactly the next `count` bytes: in place when the current
+  /// buffer holds them, else gathered across buffers.
+  func read(_ count: Int, _ body: (UnsafeRawBufferPointer) -> Void) throws {
+    if position + count <= current.count {
+      current.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[position..<position + count])) }
+      position += count
+    } else {
+      try bytes(count).withUnsafeBytes { body($0) }
+    }
   }
 
   /// Calls `body` with the next up-to-`limit` bytes available without waiting
