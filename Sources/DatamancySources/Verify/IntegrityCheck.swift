@@ -78,10 +78,15 @@ struct IntegrityCheck {
     -> ((Data) throws -> Void, () throws -> String)
   {
     let process = try runner.start(argv, environment: ["LC_ALL": "C"], captureOutput: false, feedInput: true)
+    // A tool may stop reading once it has what it needs (pg_restore --list reads
+    // only the table of contents); its exit status, not our write, is the verdict.
+    var toolReading = true
     return (
       { data in
         data.withUnsafeBytes { inspector?.consume($0) }
-        try process.write(data)
+        if toolReading {
+          do { try process.write(data) } catch { toolReading = false }
+        }
       },
       {
         try process.checkSuccess()
