@@ -62,6 +62,9 @@ final class EngineSourceTests: XCTestCase {
       try cli.shell("\(root) -N -e 'checksum table restored.pages' | cut -f2"),
       try cli.shell("\(root) -N -e 'checksum table bookstack.pages' | cut -f2"))
     XCTAssertFalse(result.stderr.contains("Maria-backup-S3cret"))
+    let verify = cli.run(["verify", "--json"])
+    XCTAssertEqual(verify.status, 0, verify.text)
+    XCTAssertTrue(verify.text.contains("complete dump; fingerprints of 2 tables match"), verify.text)
 
     // A dump cut short (the tool exits 0 without its trailer) is a failed item.
     try cli.shell(

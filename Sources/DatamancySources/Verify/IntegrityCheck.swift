@@ -40,12 +40,16 @@ struct IntegrityCheck {
     case postgres, mariadb, redis, ldif, tar, other
 
     init(item: BackupItem, head: Data) {
-      let text = String(decoding: head.prefix(32), as: UTF8.self)
+      // Recent mariadb-dump versions put a sandbox-mode comment before the header.
+      let text = String(decoding: head.prefix(512), as: UTF8.self)
+      let mariadb = ["-- MariaDB dump", "-- MySQL dump"].contains {
+        text.hasPrefix($0) || text.contains("\n" + $0)
+      }
       if item.format == .tar {
         self = .tar
       } else if text.hasPrefix("PGDMP") {
         self = .postgres
-      } else if text.hasPrefix("-- MariaDB dump") || text.hasPrefix("-- MySQL dump") {
+      } else if mariadb {
         self = .mariadb
       } else if text.hasPrefix("REDIS") {
         self = .redis
