@@ -66,8 +66,7 @@ public struct Checker {
       report.keyFiles += 1
       guard let data = try? repository.storage.get(name),
         let (_, json, mac) = try? KeyFile.decode(data, name: name),
-        KeyFile.isAuthentic(json: json, mac: mac, master: repository.master),
-        Data(SHA256.hash(data: data)).hexString == (name as NSString).lastPathComponent
+        KeyFile.isAuthentic(json: json, mac: mac, master: repository.master)
       else {
         report.errors.append(.init(file: name, message: "key file fails authentication"))
         continue
@@ -101,7 +100,7 @@ public struct Checker {
       let data = try storageCall { try repository.storage.get(name) }
       report.bytesRead += data.count
       onBytes?(data.count)
-      guard Data(SHA256.hash(data: data)).hexString == (name as NSString).lastPathComponent else {
+      guard Repository.isNamedByContent(data, name: name) else {
         report.errors.append(.init(file: name, message: "pack content does not match its name"))
         return
       }

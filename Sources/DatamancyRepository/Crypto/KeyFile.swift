@@ -75,8 +75,12 @@ public struct KeyFile: Codable, Sendable {
     return json + Data("\n".utf8) + Data((Data(mac).hexString + "\n").utf8)
   }
 
-  /// Parses a key file's bytes; throws when the text is not a key file.
+  /// Parses a key file's bytes; throws when they do not match the file's name
+  /// (the hash of its content) or are not a key file.
   static func decode(_ data: Data, name: String) throws -> (KeyFile, json: Data, mac: [UInt8]) {
+    guard Repository.isNamedByContent(data, name: name) else {
+      throw RepositoryError.damaged(file: name, reason: "its content does not match its name")
+    }
     let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
     let decoder = JSONDecoder()
     decoder.dateDecodingStrategy = .iso8601

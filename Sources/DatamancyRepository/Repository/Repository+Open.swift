@@ -38,7 +38,6 @@ extension Repository {
       // A key file is named by the hash of its bytes, so damage shows before
       // the password is even tried.
       guard let bytes = try? storageCall({ try storage.get(name) }),
-        Data(SHA256.hash(data: bytes)).hexString == (name as NSString).lastPathComponent,
         let (file, json, mac) = try? KeyFile.decode(bytes, name: name)
       else {
         damaged.append(name)

@@ -37,11 +37,17 @@ public final class Repository: @unchecked Sendable {
     return id
   }
 
+  /// Whether `name`'s last component is the SHA-256 of `bytes`, as for every
+  /// content-named file (keys, packs, index files, sets, reports).
+  static func isNamedByContent(_ bytes: Data, name: String) -> Bool {
+    Data(SHA256.hash(data: bytes)).hexString == (name as NSString).lastPathComponent
+  }
+
   /// Reads and opens a sealed file, checking its name is the hash of its bytes
   /// when `named` is true.
   func getSealed(_ name: String, context: Data, named: Bool = true) throws -> Data {
     let sealed = try storageCall { try storage.get(name) }
-    if named, Data(SHA256.hash(data: sealed)).hexString != (name as NSString).lastPathComponent {
+    if named, !Self.isNamedByContent(sealed, name: name) {
       throw RepositoryError.damaged(file: name, reason: "its content does not match its name")
     }
     do {
