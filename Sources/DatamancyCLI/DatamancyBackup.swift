@@ -11,7 +11,9 @@ public struct DatamancyBackup: ParsableCommand {
     commandName: "datamancy-backup",
     abstract: "Back up databases and folders into an encrypted, deduplicated repository.",
     discussion: ExitStatus.table,
-    subcommands: [Init.self, Backup.self, Snapshots.self, Verify.self, Restore.self, Dump.self, Check.self]
+    subcommands: [
+      Init.self, Backup.self, Snapshots.self, Verify.self, Restore.self, Drill.self, Dump.self, Check.self,
+    ]
   )
 
   public init() {}
@@ -57,6 +59,7 @@ public struct DatamancyBackup: ParsableCommand {
     case let error as CLIError: return (error.description, .usage)
     case let error as StorageError: return (error.description, .failure)
     case let error as ProcessError: return (error.description, .failure)
+    case let error as RestoreError: return (error.description, .failure)
     default: return nil
     }
   }

@@ -13,6 +13,10 @@ public struct BackupConfig: Sendable {
   /// `verify: { max_age: 36h, shrink: 50% }`: seconds, and a fraction.
   public var verifyMaxAge: Double?
   public var verifyShrink: Double?
+  /// `drill: { items: [...], rto: 4h }`: the items a drill restores by default
+  /// (every database item when empty), and the recovery time it must meet.
+  public var drillItems: [String] = []
+  public var drillRTO: Double = 4 * 3600
 
   public init() {}
 
@@ -30,7 +34,7 @@ public struct BackupConfig: Sendable {
     }
     var config = BackupConfig()
     let top = ConfigNode(node: root, path: "", file: file)
-    let allowed = Set(["repository", "sources", "concurrency", "log", "verify"]).union(reservedKeys)
+    let allowed = Set(["repository", "sources", "concurrency", "log", "verify", "drill"]).union(reservedKeys)
     for (key, value) in try top.mapping(allowed: allowed) {
       switch key {
       case "repository": config.repository = try RepositorySettings.parse(value)
@@ -51,6 +55,17 @@ public struct BackupConfig: Sendable {
               percent < 100
             else { throw setting.error("expected a percentage between 0 and 100, such as 50%") }
             config.verifyShrink = percent / 100
+          }
+        }
+      case "drill":
+        for (key, setting) in try value.mapping(allowed: ["items", "rto"]) {
+          if key == "items" {
+            config.drillItems = try setting.strings(single: true)
+          } else {
+            guard let seconds = DurationText.seconds(try setting.string()) else {
+              throw setting.error("expected a duration such as 30m, 4h or 1d")
+            }
+            config.drillRTO = seconds
           }
         }
       default: break

@@ -85,6 +85,9 @@ public struct LDAPSettings: Sendable, Equatable {
   /// ldapsearch: `ldap://host:port/` or `ldaps://...`.
   public var url: String?
   public var bindDN: String?
+  /// Schema files a drill's scratch slapd includes; nil for Debian's core,
+  /// cosine, inetorgperson and nis.
+  public var schemas: [String]?
 }
 
 /// `type: redis`.

@@ -22,7 +22,9 @@ extension SourceConfig {
     -> LDAPSettings
   {
     try allow(
-      Connection.keys.union(["method", "config", "config_dir", "database", "base", "url", "bind_dn"]),
+      Connection.keys.union([
+        "method", "config", "config_dir", "database", "base", "url", "bind_dn", "schemas",
+      ]),
       in: node)
     let methodNode = entries.first { $0.key == "method" }?.value
     guard let method = LDAPSettings.Method(rawValue: try methodNode?.string() ?? "slapcat") else {
@@ -30,10 +32,12 @@ extension SourceConfig {
     }
     func text(_ key: String) throws -> String? { try entries.first { $0.key == key }?.value.string() }
     var settings = LDAPSettings(
-      method: method, connection: try Connection.parse(entries, tools: ["slapcat", "ldapsearch", "slapadd"]),
+      method: method,
+      connection: try Connection.parse(entries, tools: ["slapcat", "ldapsearch", "slapadd", "slapd"]),
       configFile: try text("config"), configDirectory: try text("config_dir"),
       databaseNumber: try entries.first { $0.key == "database" }?.value.int(in: 0...99),
-      base: try text("base"), url: try text("url"), bindDN: try text("bind_dn"))
+      base: try text("base"), url: try text("url"), bindDN: try text("bind_dn"),
+      schemas: try entries.first { $0.key == "schemas" }?.value.strings(single: true))
     if method == .ldapsearch {
       if settings.url == nil, let host = settings.connection.host {
         settings.url = "ldap://\(host):\(settings.connection.port ?? 389)/"
@@ -50,7 +54,7 @@ extension SourceConfig {
     try allow(Connection.keys.union(["tls", "ca_file", "cert_file", "key_file"]), in: node)
     func text(_ key: String) throws -> String? { try entries.first { $0.key == key }?.value.string() }
     return RedisSettings(
-      connection: try Connection.parse(entries, tools: ["redis-cli"]),
+      connection: try Connection.parse(entries, tools: ["redis-cli", "redis-server", "redis-check-rdb"]),
       tls: try entries.first { $0.key == "tls" }?.value.bool() ?? false,
       caFile: try text("ca_file"), certFile: try text("cert_file"), keyFile: try text("key_file"))
   }

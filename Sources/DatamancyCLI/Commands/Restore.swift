@@ -6,40 +6,132 @@ import Foundation
 extension DatamancyBackup {
   struct Restore: BackupSubcommand {
     static let configuration = CommandConfiguration(
-      abstract: "Write the items of a set back out into a folder.",
-      discussion: "Stream items become files, folder items become folders, under DIR/<item name>.\n\n"
-        + ExitStatus.table)
+      abstract: "Restore items of a set into a folder or into databases.",
+      discussion: """
+        With no arguments on a terminal, a wizard asks for the set, the items and each \
+        item's target, shows the plan and asks before doing it.
+
+        --to DIR writes items under DIR/<item name> (stream items as files, folders as \
+        folders). --target-db NAME loads one PostgreSQL or MariaDB item into the database NAME \
+        on its source's server (pg_restore --exit-on-error --single-transaction, or the mariadb \
+        client); --original loads each database item into the database it came from. A \
+        database that holds tables is refused unless --force, which first backs it up as a \
+        set tagged pre-restore. A new database whose load fails is dropped again.
+
+        """ + ExitStatus.table)
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "The set: an id, a unique prefix of one, or 'latest'.") var set: String
+    @Argument(
+      help: "The set: an id, a unique prefix of one, or 'latest'. Omit it on a terminal for the wizard.")
+    var set: String?
 
-    @Option(help: "The folder to restore into.") var to: String
+    @Option(help: "The folder to restore into.") var to: String?
 
     @Option(help: "Restore only this item (repeatable).") var item: [String] = []
 
+    @Option(name: .customLong("target-db"), help: "Load the one named database item into this database.")
+    var targetDB: String?
+
+    @Flag(help: "Load each database item into the database it came from.") var original = false
+
+    @Flag(help: "Replace a database that holds tables (it is backed up first, tagged pre-restore).")
+    var force = false
+
+    @Flag(name: .customLong("dry-run"), help: "Show what would be restored, and do nothing.") var dryRun =
+      false
+
+    @Flag(help: "Do not ask for confirmation on a terminal.") var yes = false
+
     func run(_ context: CommandContext) throws {
       let repository = try context.openRepository()
-      let chosen = try repository.findSet(set)
-      let items = try ItemSelection.pick(item, from: chosen)
-      let progress = Progress(verb: "restoring", items: items.count, enabled: Progress.enabled(global))
-      var restorer = ItemRestorer(repository: repository, runner: context.runner)
-      restorer.onBytes = { progress.add(bytes: $0) }
-      var restored: [String] = []
-      try context.withLock(repository, exclusive: false, command: "restore") {
-        for item in items {
-          restored.append(try restorer.restore(item, of: chosen, into: to))
-          progress.itemDone()
+      let chosen: BackupSet
+      let plan: [RestoreTarget]
+      if let set {
+        chosen = try repository.findSet(set)
+        plan = try targets(try ItemSelection.pick(item, from: chosen), context: context)
+        if dryRun {
+          for target in plan { context.print("would restore \(target.summary)") }
+          return
+        }
+        let asks =
+          !yes && isatty(0) != 0 && plan.contains { if case .database = $0.place { true } else { false } }
+        if asks {
+          let prompt = Prompt()
+          plan.forEach { prompt.say("  " + $0.summary) }
+          guard prompt.confirm("Restore from set \(chosen.shortID)?") else {
+            context.print("Nothing was restored.")
+            return
+          }
+        }
+      } else {
+        guard isatty(0) != 0, isatty(1) != 0, item.isEmpty, to == nil, targetDB == nil, !original else {
+          throw CLIError.usage(
+            "name the set to restore ('latest' for the newest), or run 'restore' alone on a terminal for the wizard"
+          )
+        }
+        guard let answer = try RestoreWizard(context: context, repository: repository, prompt: Prompt()).run()
+        else {
+          context.print("Nothing was restored.")
+          return
+        }
+        (chosen, plan) = answer
+      }
+      let progress = Progress(verb: "restoring", items: plan.count, enabled: Progress.enabled(global))
+      var execution = RestoreExecution(context: context, repository: repository, set: chosen)
+      execution.onBytes = { progress.add(bytes: $0) }
+      let records = try context.withLock(repository, exclusive: false, command: "restore") {
+        try plan.map { target in
+          defer { progress.itemDone() }
+          return try execution.run(target)
         }
       }
       progress.finish()
       if global.json {
-        try context.printJSON(["set": chosen.id, "restored": restored.joined(separator: "\n")])
-      } else {
-        for path in restored { context.print("restored \(path)") }
+        try context.printJSON(RestoreOutput(set: chosen.id, restored: records))
+        return
+      }
+      for record in records {
+        let steps = record.steps.map { "\($0.name) \(Formatting.seconds($0.seconds))" }.joined(
+          separator: ", ")
+        context.print("restored \(record.target) in \(Formatting.seconds(record.seconds)) (\(steps))")
+        if let id = record.preRestoreSet {
+          context.print("  its previous contents are in set \(id.prefix(8)) (tag pre-restore)")
+        }
+      }
+    }
+
+    /// Where each item goes, from the flags.
+    func targets(_ items: [BackupItem], context: CommandContext) throws -> [RestoreTarget] {
+      if let targetDB {
+        guard items.count == 1, self.item.count == 1 else {
+          throw CLIError.usage("--target-db loads one item: name it with --item")
+        }
+        guard let (engine, _) = SourcePlanning.database(of: items[0], context: context) else {
+          throw CLIError.usage(
+            "\(items[0].name) is not a database of a configured PostgreSQL or MariaDB source; use --to DIR")
+        }
+        return [RestoreTarget(item: items[0], place: .database(engine, targetDB), force: force)]
+      }
+      guard original || to != nil else {
+        throw CLIError.usage("say where to restore: --to DIR, --target-db NAME (one item) or --original")
+      }
+      return try items.map { item in
+        if original, let (engine, database) = SourcePlanning.database(of: item, context: context) {
+          return RestoreTarget(item: item, place: .database(engine, database), force: force)
+        }
+        guard let to else {
+          throw CLIError.usage("\(item.name) is not a database: give --to DIR for it, or leave it out")
+        }
+        return RestoreTarget(item: item, place: .folder(to))
       }
     }
   }
+}
+
+struct RestoreOutput: Encodable {
+  var set: String
+  var restored: [RestoreRecord]
 }
 
 /// Picks the items a command names (all good ones when none is named).

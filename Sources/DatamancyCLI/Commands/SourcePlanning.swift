@@ -1,4 +1,5 @@
 import DatamancyConfig
+import DatamancyRepository
 import DatamancySources
 
 /// Turns configured sources into planners.
@@ -20,5 +21,25 @@ enum SourcePlanning {
     case .redis(let settings):
       return RedisSource(name: source.name, settings: settings, runner: runner, secrets: secrets)
     }
+  }
+}
+
+extension SourcePlanning {
+  /// The configured source an item came from.
+  static func source(of item: BackupItem, context: CommandContext) -> SourceConfig? {
+    context.config.sources.first { $0.name == item.source }
+  }
+
+  /// The database server an item can be restored into, with the database the item
+  /// holds; nil for items that are not one PostgreSQL or MariaDB database.
+  static func database(of item: BackupItem, context: CommandContext) -> (DatabaseEngine, String)? {
+    guard let source = source(of: item, context: context) else { return nil }
+    let engine: DatabaseEngine
+    switch planner(for: source, context: context) {
+    case let postgres as PostgresSource: engine = postgres
+    case let mariadb as MariaDBSource: engine = mariadb
+    default: return nil
+    }
+    return engine.database(of: item).map { (engine, $0) }
   }
 }

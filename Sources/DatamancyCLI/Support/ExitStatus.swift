@@ -15,6 +15,8 @@ public enum ExitStatus: Int32, Error, CaseIterable {
   case damaged = 4
   /// verify found a problem: an item too old, empty, shrunk, or not restorable.
   case verifyFailed = 5
+  /// A drill failed: an item did not restore, its data differs, or the RTO was missed.
+  case drillFailed = 6
   /// There is no repository at the given location.
   case noRepository = 10
   /// Another process holds a conflicting lock.
@@ -32,6 +34,7 @@ public enum ExitStatus: Int32, Error, CaseIterable {
       3    partial: the backup set was saved, but some items failed
       4    repository damaged (check found errors, or restore met corrupted data)
       5    verify failed (an item too old, empty, shrunk, or not readable by its tool)
+      6    drill failed (an item did not restore, its data differs, or the RTO was missed)
       10   no repository at the given location
       11   repository locked by another process
       12   wrong password

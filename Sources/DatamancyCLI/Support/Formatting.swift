@@ -14,7 +14,9 @@ enum Formatting {
   }
 
   static func seconds(_ value: Double) -> String {
-    value < 60 ? String(format: "%.1fs", value) : String(format: "%dm%02ds", Int(value) / 60, Int(value) % 60)
+    if value < 60 { return String(format: "%.1fs", value) }
+    if value < 3600 { return String(format: "%dm%02ds", Int(value) / 60, Int(value) % 60) }
+    return String(format: "%dh%02dm", Int(value) / 3600, Int(value) % 3600 / 60)
   }
 
   static func time(_ date: Date) -> String {

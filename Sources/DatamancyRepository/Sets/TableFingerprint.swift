@@ -5,12 +5,17 @@ import Foundation
 /// order-independent checksum of them. A drill fingerprints the restored copy the
 /// same way and compares.
 public struct TableFingerprint: Codable, Sendable, Equatable {
-  /// `schema.table` for PostgreSQL, `table` for MariaDB, `entries` for LDAP.
+  /// `schema.table` for PostgreSQL, `table` for MariaDB, `entries` for LDAP,
+  /// `db<N>` for a Redis database.
   public var table: String
+  /// Rows, entries, or keys.
   public var rows: Int
   /// Sum modulo 2^64 of `RowHash` of every row's text, as 16 hex digits: equal
-  /// multisets of rows give equal sums whatever their order.
+  /// multisets of rows give equal sums whatever their order. Empty for Redis,
+  /// whose snapshot carries its own CRC-64, checked when a server loads it.
   public var checksum: String
+  /// Redis: how many of the keys have an expiry (they may be gone when restored).
+  public var expiring: Int?
 
   public init(table: String, rows: Int, checksum: String) {
     self.table = table

@@ -5,7 +5,7 @@ import Foundation
 /// MariaDB and MySQL: one item per database, `mariadb-dump --single-transaction
 /// --routines --triggers --events` (a consistent snapshot of InnoDB tables without
 /// locking them), fingerprinted and checked for its completion trailer as it streams.
-public struct MariaDBSource: SourcePlanner {
+public struct MariaDBSource: SourcePlanner, Sendable {
   public var name: String
   public var settings: MariaDBSettings
   let tool: EngineTool
@@ -26,15 +26,18 @@ public struct MariaDBSource: SourcePlanner {
     } catch {
       return [.failing("\(name)/databases", source: name, error)]
     }
-    return databases.map { database in
-      let run = {
-        try mariaRun(
-          "mariadb-dump",
-          ["--single-transaction", "--routines", "--triggers", "--events", "--hex-blob", "--", database])
-      }
-      return PlannedItem(name: "\(name)/\(database)", source: name, format: .stream) { [tool] in
-        try tool.start(try run(), inspector: MariaDBDumpInspector())
-      }
+    return databases.map(item(for:))
+  }
+
+  /// The item of one database: a `mariadb-dump` of it, checked and fingerprinted as it streams.
+  public func item(for database: String) -> PlannedItem {
+    let run = {
+      try mariaRun(
+        "mariadb-dump",
+        ["--single-transaction", "--routines", "--triggers", "--events", "--hex-blob", "--", database])
+    }
+    return PlannedItem(name: "\(name)/\(database)", source: name, format: .stream) { [tool] in
+      try tool.start(try run(), inspector: MariaDBDumpInspector())
     }
   }
 

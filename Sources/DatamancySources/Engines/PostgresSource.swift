@@ -6,7 +6,7 @@ import Foundation
 /// uncompressed: the repository compresses and deduplicates, and a compressed dump
 /// would defeat both), fingerprinted as it streams; plus `pg_dumpall
 /// --globals-only` as `SOURCE/globals` (roles and tablespaces, needed to restore).
-public struct PostgresSource: SourcePlanner {
+public struct PostgresSource: SourcePlanner, Sendable {
   public var name: String
   public var settings: PostgresSettings
   let tool: EngineTool
@@ -20,13 +20,7 @@ public struct PostgresSource: SourcePlanner {
   public func items() throws -> [PlannedItem] {
     var items: [PlannedItem] = []
     do {
-      for database in try databases() {
-        let run = { try pgRun("pg_dump", ["-Fc", "-Z0", "-d", database]) }
-        items.append(
-          PlannedItem(name: "\(name)/\(database)", source: name, format: .stream) { [tool] in
-            try tool.start(try run(), inspector: PostgresArchiveInspector())
-          })
-      }
+      items += try databases().map(item(for:))
     } catch {
       items.append(.failing("\(name)/databases", source: name, error))
     }
@@ -38,6 +32,14 @@ public struct PostgresSource: SourcePlanner {
         })
     }
     return items
+  }
+
+  /// The item of one database: `pg_dump -Fc -Z0`, fingerprinted as it streams.
+  public func item(for database: String) -> PlannedItem {
+    let run = { try pgRun("pg_dump", ["-Fc", "-Z0", "-d", database]) }
+    return PlannedItem(name: "\(name)/\(database)", source: name, format: .stream) { [tool] in
+      try tool.start(try run(), inspector: PostgresArchiveInspector())
+    }
   }
 
   /// The databases to dump: the configured list, or every database that accepts

@@ -37,3 +37,28 @@ public final class ProcessOutputSource: ByteSource {
     return said.isEmpty ? "" : ": " + said
   }
 }
+
+extension ProcessRunner {
+  /// Runs `argv` to its end and returns its standard output as text; throws when
+  /// the program fails. Standard output passes through `inspector` when given.
+  public func output(_ argv: [String], environment: [String: String] = [:], inspector: StreamInspector? = nil)
+    throws -> (text: String, fingerprints: [TableFingerprint]?)
+  {
+    let process = try start(argv, environment: environment, captureOutput: true, feedInput: false)
+    let source = InspectedSource(
+      output: ProcessOutputSource(process: process), inspector: inspector, privateFiles: nil)
+    var data = Data()
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    do {
+      while true {
+        let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+        if n == 0 { break }
+        if inspector == nil || data.count < 1 << 16 { data.append(contentsOf: buffer[0..<n]) }
+      }
+    } catch {
+      source.cancel()
+      throw error
+    }
+    return (String(decoding: data, as: UTF8.self), source.fingerprints)
+  }
+}

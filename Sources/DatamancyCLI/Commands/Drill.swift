@@ -1,0 +1,143 @@
+import ArgumentParser
+import DatamancyConfig
+import DatamancyRepository
+import DatamancySources
+import Foundation
+
+extension DatamancyBackup {
+  struct Drill: BackupSubcommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Prove a set restorable: restore items into scratch targets and compare them.",
+      discussion: """
+        Five phases per item: select; prepare a scratch target (a new, uniquely named database \
+        on the source's server, or a private redis-server or slapd on a free loopback port, or \
+        a folder); restore; verify (every table's rows and content checksum against the \
+        fingerprints recorded at backup; LDAP entries; Redis key counts); clean up, always. \
+        The measured total is compared with drill.rto (4h). The report is saved with the set.
+
+        """ + ExitStatus.table)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The set: an id, a unique prefix of one, or 'latest'.") var set = "latest"
+
+    @Option(help: "Drill this item (repeatable); default: drill.items, else every database item.")
+    var item: [String] = []
+
+    @Flag(help: "Drill every good item of the set, folders and command output included.") var all = false
+
+    @Option(help: "Also write the report (JSON) to this file.") var report: String?
+
+    func run(_ context: CommandContext) throws {
+      let repository = try context.openRepository()
+      let chosen = try repository.findSet(set)
+      let items = try select(from: chosen, context: context)
+      let drill = DatamancySources.Drill(logger: context.logger)
+      let result = try context.withLock(repository, exclusive: false, command: "drill") { () -> DrillReport in
+        let drilled = items.map { item in
+          let (scratch, unavailable) = Self.scratch(for: item, repository: repository, context: context)
+          return drill.run(item, of: chosen, scratch: scratch, unavailable: unavailable)
+        }
+        let report = DrillReport(
+          time: context.now(), set: chosen.id, rtoTargetSeconds: context.config.drillRTO, items: drilled)
+        try repository.saveReport(try BackupSet.encoder.encode(report), about: chosen.id)
+        return report
+      }
+      if let report { try BackupSet.encoder.encode(result).write(to: URL(fileURLWithPath: report)) }
+      if global.json {
+        try context.printJSON(result)
+      } else {
+        context.print(Self.text(result, set: chosen))
+      }
+      if !result.passed { throw ExitStatus.drillFailed }
+    }
+
+    /// The items to drill: named ones, the configured ones, or every database item
+    /// (every good item with --all).
+    func select(from chosen: BackupSet, context: CommandContext) throws -> [BackupItem] {
+      if !item.isEmpty || !context.config.drillItems.isEmpty {
+        return try ItemSelection.pick(item.isEmpty ? context.config.drillItems : item, from: chosen)
+      }
+      let good = chosen.items.filter { $0.status == .ok }
+      let picked = all ? good : good.filter { Self.isDatabase($0, context: context) }
+      guard !picked.isEmpty else {
+        throw CLIError.usage(
+          "set \(chosen.shortID) has no database item to drill; name items with --item, or pass --all")
+      }
+      return picked
+    }
+
+    static func isDatabase(_ item: BackupItem, context: CommandContext) -> Bool {
+      switch SourcePlanning.source(of: item, context: context)?.kind {
+      case .redis, .ldap: return true
+      case .postgres, .mariadb: return SourcePlanning.database(of: item, context: context) != nil
+      default: return false
+      }
+    }
+
+    /// Where an item is drilled, or why it cannot be.
+    static func scratch(for item: BackupItem, repository: Repository, context: CommandContext)
+      -> (DrillScratch?, String?)
+    {
+      let runner = context.runner
+      let source = SourcePlanning.source(of: item, context: context)
+      switch source?.kind {
+      case .postgres, .mariadb:
+        if let (engine, database) = SourcePlanning.database(of: item, context: context) {
+          let name = DatabaseScratch.name(for: database, at: context.now())
+          return (
+            DatabaseScratch(engine: engine, database: name, repository: repository, runner: runner), nil
+          )
+        }
+      case .redis(let settings):
+        return (RedisScratch(repository: repository, runner: runner, tools: settings.connection.tools), nil)
+      case .ldap(let settings):
+        return (
+          SlapdScratch(
+            repository: repository, runner: runner, tools: settings.connection.tools,
+            schemas: settings.schemas),
+          nil
+        )
+      case nil:
+        if item.name.contains("/") {
+          return (
+            nil, "its source '\(item.source)' is not in the configuration, so there is no server to drill on"
+          )
+        }
+      default: break
+      }
+      return (FolderScratch(repository: repository, runner: runner), nil)
+    }
+
+    static func text(_ report: DrillReport, set: BackupSet) -> String {
+      var lines: [String] = []
+      for item in report.items {
+        let phases = item.phases.map { "\($0.name) \(Formatting.seconds($0.seconds))" }
+        lines.append(
+          "\(item.passed ? "ok    " : "FAILED") \(item.item) → \(item.target): \(phases.joined(separator: ", "))"
+        )
+        var rows = [["", "table", "backup", "restored", "detail"]]
+        for check in item.checks {
+          rows.append([
+            check.passed ? "ok" : "FAILED", check.table, check.expectedRows.map(String.init) ?? "-",
+            check.foundRows.map(String.init) ?? "-", check.detail,
+          ])
+        }
+        if rows.count > 1 {
+          lines.append(
+            Formatting.table(rows).split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
+        }
+        if let error = item.error { lines.append("    error: \(error)") }
+      }
+      let rto =
+        "measured RTO \(Formatting.seconds(report.totalSeconds)) against a target of "
+        + Formatting.seconds(report.rtoTargetSeconds)
+      lines.append(
+        report.passed
+          ? "drill passed for set \(set.shortID): \(report.items.count) items; \(rto)"
+          : "drill FAILED for set \(set.shortID): "
+            + "\(report.items.filter { !$0.passed }.count) of \(report.items.count) items failed; \(rto)")
+      return lines.joined(separator: "\n")
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import DatamancyRepository
+import DatamancySources
+import Foundation
+
+/// One item to restore, and where it goes.
+struct RestoreTarget {
+  enum Place {
+    /// Under a folder, as `<folder>/<item name>`.
+    case folder(String)
+    /// Into a database on the item's source server.
+    case database(DatabaseEngine, String)
+  }
+
+  var item: BackupItem
+  var place: Place
+  /// Replace a database that holds tables (after backing it up).
+  var force = false
+
+  var summary: String {
+    switch place {
+    case .folder(let folder):
+      return "\(item.name) → folder \(ItemRestorer.destination(of: item, in: folder))"
+    case .database(let engine, let name):
+      return "\(item.name) → database \(name) on \(engine.name)" + (force ? " (replacing it)" : "")
+    }
+  }
+}
+
+/// What one restore did, for the output and the log.
+struct RestoreRecord: Encodable {
+  var item: String
+  var target: String
+  var steps: [TimedStep]
+  var seconds: Double
+  /// The set holding what a forced restore replaced.
+  var preRestoreSet: String?
+}
+
+/// Runs restore targets in order and records each step's time.
+struct RestoreExecution {
+  let context: CommandContext
+  let repository: Repository
+  let set: BackupSet
+  var onBytes: ((Int) -> Void)?
+
+  func run(_ target: RestoreTarget) throws -> RestoreRecord {
+    var timer = StepTimer()
+    var preserved: String?
+    context.logger.info("restoring \(target.summary) from set \(set.shortID)")
+    switch target.place {
+    case .folder(let folder):
+      var restorer = ItemRestorer(repository: repository, runner: context.runner)
+      restorer.onBytes = onBytes
+      try timer.run("restore") { _ = try restorer.restore(target.item, of: set, into: folder) }
+    case .database(let engine, let name):
+      var restorer = DatabaseRestorer(repository: repository, runner: context.runner, engine: engine)
+      restorer.onBytes = onBytes
+      try restorer.restore(target.item, of: set, into: name, force: target.force, timer: &timer) {
+        let id = try preRestoreBackup(engine, name)
+        preserved = id
+        return id
+      }
+    }
+    for step in timer.steps {
+      context.logger.info("\(target.item.name): \(step.name) took \(String(format: "%.2f", step.seconds)) s")
+    }
+    return RestoreRecord(
+      item: target.item.name, target: target.summary, steps: timer.steps, seconds: timer.total,
+      preRestoreSet: preserved)
+  }
+
+  /// Backs up the database about to be replaced, as a set tagged `pre-restore`.
+  func preRestoreBackup(_ engine: DatabaseEngine, _ database: String) throws -> String {
+    let session = BackupSession(repository: repository, compression: nil)
+    var runner = BackupRunner(session: session, concurrency: 1, host: context.host, logger: context.logger)
+    runner.tags = ["pre-restore"]
+    let saved = try runner.run([engine.item(for: database)], time: context.now())
+    guard saved.status == .complete else {
+      throw RepositoryError.sourceFailed(name: database, reason: saved.items.first?.error ?? "no data")
+    }
+    context.logger.notice("the contents of \(database) were saved as set \(saved.shortID) (tag pre-restore)")
+    return saved.id
+  }
+}
