@@ -68,6 +68,33 @@ final class InspectorTests: XCTestCase {
     XCTAssertThrowsError(try cut.finish())
   }
 
+  func testFoldedDNLinesCountLikeUnfoldedOnes() throws {
+    let long = "uid=" + String(repeating: "x", count: 90) + ",dc=a"
+    let unfolded = LDIFInspector()
+    feed(unfolded, Array("dn: \(long)\nuid: x\n\n".utf8), size: 7)
+    let folded = LDIFInspector()
+    let line = "dn: \(long)"
+    let wrapped = String(line.prefix(76)) + "\n " + String(line.dropFirst(76))
+    feed(folded, Array("\(wrapped)\nuid: x\n\n".utf8), size: 7)
+    XCTAssertEqual(try folded.finish(), try unfolded.finish())
+  }
+
+  func testRDBKeyCountComesFromTheFirstDatabasesResizeHint() throws {
+    // REDIS0011, aux "redis-ver"="7.0.15", aux "ctime"=int32, SELECTDB 0, RESIZEDB 300 (14-bit) keys, 2 expiring.
+    var rdb = Array("REDIS0011".utf8) + [0xFA, 9] + Array("redis-ver".utf8) + [6] + Array("7.0.15".utf8)
+    rdb += [0xFA, 5] + Array("ctime".utf8) + [0xC2, 1, 2, 3, 4]
+    rdb += [0xFE, 0, 0xFB, 0x41, 0x2C, 2] + [0, 1, 0x61, 1, 0x62, 0xFF] + [1, 2, 3, 4, 5, 6, 7, 8]
+    let inspector = RDBInspector()
+    feed(inspector, rdb, size: 5)
+    let counts = try XCTUnwrap(try inspector.finish())
+    XCTAssertEqual(counts.map(\.table), ["db0"])
+    XCTAssertEqual(counts.first?.rows, 300)
+    XCTAssertEqual(counts.first?.expiring, 2)
+    let empty = RDBInspector()
+    feed(empty, Array("REDIS0011".utf8) + [0xFF, 1, 2, 3, 4, 5, 6, 7, 8], size: 4)
+    XCTAssertEqual(try empty.finish()?.count, 0)
+  }
+
   func testRDBEndMarkIsStrippedOnlyWhenPresent() throws {
     let rdb = Array("REDIS0010".utf8) + [1, 2, 3, 0xFF] + [9, 8, 7, 6, 5, 4, 3, 2]
     let mark = Array(String(repeating: "a1b2", count: 10).utf8)
