@@ -12,16 +12,17 @@ import Foundation
 public final class RedisScratch: DrillScratch {
   let repository: Repository
   let runner: ProcessRunner
-  let server: String
+  let program: String
   let client: String
   private var folder: String?
   private var port = 0
-  private var pid: pid_t?
+  private var server: ScratchServer?
+  private let password = UUID().uuidString
 
   public init(repository: Repository, runner: ProcessRunner, tools: [String: String]) {
     self.repository = repository
     self.runner = runner
-    server = tools["redis-server"] ?? "redis-server"
+    program = tools["redis-server"] ?? "redis-server"
     client = tools["redis-cli"] ?? "redis-cli"
   }
 
@@ -39,27 +40,28 @@ public final class RedisScratch: DrillScratch {
     guard fd >= 0 else { throw ItemRestorer.ioError("create", file) }
     defer { close(fd) }
     try ItemRestorer(repository: repository, runner: runner).write(item, of: set, to: fd)
-    try runner.start(
-      [
-        server, "--port", String(port), "--bind", "127.0.0.1", "--dir", folder, "--dbfilename", "dump.rdb",
-        "--save", "", "--appendonly", "no", "--daemonize", "yes", "--pidfile", folder + "/redis.pid",
-        "--logfile", folder + "/redis.log",
-      ], environment: [:], captureOutput: false, feedInput: false
-    ).checkSuccess()
-    let ready = Loopback.waitUntil(seconds: 3600) {
-      if pid == nil { pid = Self.readPID(folder + "/redis.pid") }
-      if let pid, !Scratch.alive(pid) { return true }  // it died: reported below
-      return (try? cli(["PING"]).text) == "PONG\n"
-    }
-    guard ready, let pid, Scratch.alive(pid) else {
-      let log = (try? String(contentsOfFile: folder + "/redis.log", encoding: .utf8)) ?? ""
-      throw RepositoryError.sourceFailed(
-        name: "the scratch redis-server", reason: "it did not load the snapshot: \(log.suffix(600))")
-    }
+    // The scratch server's settings, and a password of its own, go in a private
+    // file: nothing on its command line, and no stray client can reach it.
+    let settings = [
+      "port \(port)", "bind 127.0.0.1", "dir \(folder)", "dbfilename dump.rdb", "save \"\"",
+      "appendonly no", "logfile \(folder)/redis.log", "requirepass \(password)",
+    ]
+    let configuration = folder + "/redis.conf"
+    guard
+      FileManager.default.createFile(
+        atPath: configuration, contents: Data((settings.joined(separator: "\n") + "\n").utf8),
+        attributes: [.posixPermissions: 0o600])
+    else { throw ItemRestorer.ioError("create", configuration) }
+    let started = try ScratchServer([program, configuration], name: program, runner: runner)
+    self.server = started
+    try started.waitReady(
+      seconds: 3600, log: { (try? String(contentsOfFile: folder + "/redis.log", encoding: .utf8)) ?? "" }
+    ) { (try? cli(["PING"]).text) == "PONG\n" }
   }
 
   func cli(_ arguments: [String]) throws -> (text: String, fingerprints: [TableFingerprint]?) {
-    try runner.output([client, "-h", "127.0.0.1", "-p", String(port)] + arguments)
+    try runner.output(
+      [client, "-h", "127.0.0.1", "-p", String(port)] + arguments, environment: ["REDISCLI_AUTH": password])
   }
 
   public func check(_ item: BackupItem) throws -> [DrillCheck] {
@@ -98,38 +100,9 @@ public final class RedisScratch: DrillScratch {
   }
 
   public func cleanup() throws {
-    if let pid { Scratch.stop(pid) }
-    pid = nil
+    server?.stop()
+    server = nil
     if let folder { try FileManager.default.removeItem(atPath: folder) }
     folder = nil
-  }
-
-  static func readPID(_ path: String) -> pid_t? {
-    (try? String(contentsOfFile: path, encoding: .utf8)).flatMap {
-      pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines))
-    }
-  }
-}
-
-/// Stopping scratch servers.
-enum Scratch {
-  /// SIGTERM, then SIGKILL if it is still there after 10 s; returns once it is gone.
-  static func stop(_ pid: pid_t) {
-    guard pid > 0 else { return }
-    Glibc.kill(pid, SIGTERM)
-    if !Loopback.waitUntil(seconds: 10, { !alive(pid) }) {
-      Glibc.kill(pid, SIGKILL)
-      _ = Loopback.waitUntil(seconds: 5) { !alive(pid) }
-    }
-  }
-
-  /// Whether the process runs (a daemon is not our child: where nothing reaps it,
-  /// it lingers as a zombie, which counts as gone).
-  static func alive(_ pid: pid_t) -> Bool {
-    guard Glibc.kill(pid, 0) == 0 else { return false }
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-      let close = stat.lastIndex(of: ")")
-    else { return true }
-    return !stat[close...].hasPrefix(") Z")
   }
 }

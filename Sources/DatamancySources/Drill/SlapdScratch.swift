@@ -14,7 +14,7 @@ public final class SlapdScratch: DrillScratch {
   private var folder: String?
   private var port = 0
   private var suffix = ""
-  private var pid: pid_t?
+  private var server: ScratchServer?
 
   public static let defaultSchemas = ["core", "cosine", "inetorgperson", "nis"].map {
     "/etc/ldap/schema/\($0).schema"
@@ -67,17 +67,13 @@ public final class SlapdScratch: DrillScratch {
       throw RepositoryError.sourceFailed(name: item.name, reason: "the export holds no entry")
     }
     try slapadd.checkSuccess()
-    try runner.start(
-      [tool("slapd"), "-f", folder + "/slapd.conf", "-h", url], environment: [:], captureOutput: false,
-      feedInput: false
-    ).checkSuccess()
-    pid = RedisScratch.readPID(folder + "/slapd.pid")
-    let ready = Loopback.waitUntil(seconds: 60) {
+    // In the foreground (-d 0), so its exit is seen at once and stopping it is certain.
+    let started = try ScratchServer(
+      [tool("slapd"), "-d", "0", "-f", folder + "/slapd.conf", "-h", url], name: tool("slapd"), runner: runner
+    )
+    server = started
+    try started.waitReady(seconds: 60, log: { "" }) {
       (try? runner.output([tool("ldapsearch"), "-x", "-H", url, "-b", "", "-s", "base", "1.1"])) != nil
-    }
-    if pid == nil { pid = RedisScratch.readPID(folder + "/slapd.pid") }
-    guard ready else {
-      throw RepositoryError.sourceFailed(name: "the scratch slapd", reason: "it did not answer on \(url)")
     }
   }
 
@@ -92,8 +88,8 @@ public final class SlapdScratch: DrillScratch {
   }
 
   public func cleanup() throws {
-    if let pid { Scratch.stop(pid) }
-    pid = nil
+    server?.stop()
+    server = nil
     if let folder { try FileManager.default.removeItem(atPath: folder) }
     folder = nil
   }
@@ -104,7 +100,6 @@ public final class SlapdScratch: DrillScratch {
     return schemas.map { "include \($0)\n" }.joined() + """
       modulepath /usr/lib/ldap
       moduleload back_mdb
-      pidfile \(folder)/slapd.pid
       sizelimit unlimited
       database mdb
       maxsize 17179869184

@@ -60,6 +60,19 @@ public final class RunningProcess: @unchecked Sendable {
     closeInput()
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    return ended(status)
+  }
+
+  /// How the program ended, or nil while it runs (does not block).
+  public func exited() -> ProcessOutcome? {
+    if let outcome { return outcome }
+    var status: Int32 = 0
+    guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
+    closeInput()
+    return ended(status)
+  }
+
+  private func ended(_ status: Int32) -> ProcessOutcome {
     let result: ProcessOutcome =
       (status & 0x7f) == 0 ? .exited((status >> 8) & 0xff) : .signalled(status & 0x7f)
     stderrTail.finish()

@@ -13,6 +13,8 @@ public struct VerifyReport: Codable, Sendable {
     public var detail: String
   }
 
+  /// Tells verify reports from drill reports among a set's reports.
+  public var kind = "verify"
   public var time: Date
   public var findings: [Finding] = []
 
