@@ -13,6 +13,7 @@ public struct DatamancyBackup: ParsableCommand {
     discussion: ExitStatus.table,
     subcommands: [
       Init.self, Backup.self, Snapshots.self, Verify.self, Restore.self, Drill.self, Dump.self, Check.self,
+      Forget.self, Prune.self, Tag.self, Key.self,
     ]
   )
 

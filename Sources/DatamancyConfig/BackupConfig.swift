@@ -17,11 +17,13 @@ public struct BackupConfig: Sendable {
   /// (every database item when empty), and the recovery time it must meet.
   public var drillItems: [String] = []
   public var drillRTO: Double = 4 * 3600
+  /// `retention:`; nil when the file has none.
+  public var retention: RetentionSettings?
 
   public init() {}
 
   /// Keys of later features that are accepted and kept for them.
-  static let reservedKeys: Set<String> = ["retention", "schedule", "notify"]
+  static let reservedKeys: Set<String> = ["schedule", "notify"]
 
   /// Parses YAML text; `file` names the file in messages.
   public static func parse(_ text: String, file: String) throws -> BackupConfig {
@@ -34,7 +36,8 @@ public struct BackupConfig: Sendable {
     }
     var config = BackupConfig()
     let top = ConfigNode(node: root, path: "", file: file)
-    let allowed = Set(["repository", "sources", "concurrency", "log", "verify", "drill"]).union(reservedKeys)
+    let allowed = Set(["repository", "sources", "concurrency", "log", "verify", "drill", "retention"]).union(
+      reservedKeys)
     for (key, value) in try top.mapping(allowed: allowed) {
       switch key {
       case "repository": config.repository = try RepositorySettings.parse(value)
@@ -57,6 +60,7 @@ public struct BackupConfig: Sendable {
             config.verifyShrink = percent / 100
           }
         }
+      case "retention": config.retention = try RetentionSettings.parse(value)
       case "drill":
         for (key, setting) in try value.mapping(allowed: ["items", "rto"]) {
           if key == "items" {

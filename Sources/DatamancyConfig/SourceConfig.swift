@@ -15,6 +15,8 @@ public struct SourceConfig: Sendable {
   public var kind: Kind
   /// How old the newest good backup may be, in seconds (`rpo: 24h`).
   public var rpoSeconds: Double?
+  /// This source's own retention rules, replacing the top level's.
+  public var retention: RetentionSettings?
   /// The line of the source's entry, for messages.
   public var line: Int?
 
@@ -47,12 +49,16 @@ public struct SourceConfig: Sendable {
       }
       source.rpoSeconds = seconds
     }
+    if let retention = entries.first(where: { $0.key == "retention" })?.value {
+      source.retention = try RetentionSettings.parse(retention)
+      if source.retention!.auto { throw retention.error("'auto' belongs in the top-level retention") }
+    }
     return source
   }
 
   /// Rejects keys outside `specific` and the keys every source has.
   static func allow(_ specific: Set<String>, in node: ConfigNode) throws {
-    _ = try node.mapping(allowed: specific.union(["type", "rpo"]))
+    _ = try node.mapping(allowed: specific.union(["type", "rpo", "retention"]))
   }
 
   static func required(

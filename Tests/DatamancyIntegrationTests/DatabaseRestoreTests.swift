@@ -104,6 +104,19 @@ final class DatabaseRestoreTests: XCTestCase {
     XCTAssertTrue(failed.stderr.contains("'shop_new' it created was dropped"), failed.stderr)
     XCTAssertEqual(
       try cli.shell("psql -AtX -c \"select count(*) from pg_database where datname = 'shop_new'\""), "0")
+
+    // Roles are restored only when asked; then the load succeeds with the owner in place.
+    let notAsked = cli.run(["restore", "latest", "--item", "postgres/globals", "--original"])
+    XCTAssertEqual(notAsked.status, 2)
+    XCTAssertTrue(notAsked.stderr.contains("add --roles"), notAsked.stderr)
+    let roles = cli.run(["restore", "latest", "--item", "postgres/globals", "--roles"])
+    XCTAssertEqual(roles.status, 0, roles.stderr)
+    let again = cli.run(["restore", "latest", "--item", "postgres/shop", "--target-db", "shop_new"])
+    XCTAssertEqual(again.status, 0, again.stderr)
+    XCTAssertEqual(
+      try cli.shell(
+        "psql -AtX -d shop_new -c \"select tableowner from pg_tables where tablename = 'haunted'\""),
+      "ghost")
   }
 
   func testMariaDBItemRestoresIntoANewDatabaseAndRefusesOneWithTables() throws {

@@ -17,6 +17,9 @@ extension DatamancyBackup {
 
     @Option(help: "Tag the set (repeatable).") var tag: [String] = []
 
+    @Option(help: "Record the set with this time (ISO 8601, e.g. 2026-01-31T02:00:00Z), to import old dumps.")
+    var time: String?
+
     func run(_ context: CommandContext) throws {
       let configured = context.config.sources
       guard !configured.isEmpty else {
@@ -25,6 +28,13 @@ extension DatamancyBackup {
       for name in sources where !configured.contains(where: { $0.name == name }) {
         throw CLIError.usage(
           "no source named '\(name)'; configured: \(configured.map(\.name).joined(separator: ", "))")
+      }
+      var stamp = context.now()
+      if let time {
+        guard let parsed = try? Date(time, strategy: .iso8601) else {
+          throw CLIError.usage("--time: expected an ISO 8601 time such as 2026-01-31T02:00:00Z")
+        }
+        stamp = parsed
       }
       let chosen = configured.filter { sources.isEmpty || sources.contains($0.name) }
       let planned = try chosen.flatMap { try SourcePlanning.planner(for: $0, context: context).items() }
@@ -40,7 +50,7 @@ extension DatamancyBackup {
       runner.tags = tag
       runner.onItem = { _ in progress.itemDone() }
       let set = try context.withLock(repository, exclusive: false, command: "backup") {
-        try runner.run(planned, time: context.now())
+        try runner.run(planned, time: stamp)
       }
       progress.finish()
       if global.json {
@@ -49,6 +59,20 @@ extension DatamancyBackup {
         context.print(BackupSummary.text(set))
       }
       if set.status != .complete { throw ExitStatus.partial }
+      if let retention = context.config.retention, retention.auto { try applyRetention(context, repository) }
+    }
+
+    /// `retention.auto`: forget and prune after a complete run.
+    func applyRetention(_ context: CommandContext, _ repository: Repository) throws {
+      let policies = try KeepOptions.configured(context.config)
+      let (decisions, report) = try context.withLock(repository, exclusive: true, command: "forget") {
+        let decisions = try RetentionRun(repository: repository, policies: policies).apply(dryRun: false)
+        return (decisions, try Pruner(repository: repository).run())
+      }
+      let removed = decisions.filter { !$0.keep }.count
+      context.logger.notice(
+        "retention: \(removed) sets removed, \(decisions.count - removed) kept; \(report.unusedPacks + report.repackedPacks) packs freed"
+      )
     }
   }
 }

@@ -35,6 +35,9 @@ extension DatamancyBackup {
 
     @Flag(help: "Load each database item into the database it came from.") var original = false
 
+    @Flag(help: "Apply PostgreSQL roles and tablespaces (SOURCE/globals items) to their source's server.")
+    var roles = false
+
     @Flag(help: "Replace a database that holds tables (it is backed up first, tagged pre-restore).")
     var force = false
 
@@ -113,10 +116,20 @@ extension DatamancyBackup {
         }
         return [RestoreTarget(item: items[0], place: .database(engine, targetDB), force: force)]
       }
-      guard original || to != nil else {
-        throw CLIError.usage("say where to restore: --to DIR, --target-db NAME (one item) or --original")
+      guard original || roles || to != nil else {
+        throw CLIError.usage(
+          "say where to restore: --to DIR, --target-db NAME (one item), --original or --roles")
       }
       return try items.map { item in
+        if let source = SourcePlanning.globalsSource(of: item, context: context) {
+          if roles { return RestoreTarget(item: item, place: .roles(source)) }
+          guard let to else {
+            throw CLIError.usage(
+              "\(item.name) holds roles and tablespaces, applied only when asked: add --roles, or give --to DIR"
+            )
+          }
+          return RestoreTarget(item: item, place: .folder(to))
+        }
         if original, let (engine, database) = SourcePlanning.database(of: item, context: context) {
           return RestoreTarget(item: item, place: .database(engine, database), force: force)
         }

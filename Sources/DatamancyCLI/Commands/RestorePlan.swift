@@ -9,6 +9,8 @@ struct RestoreTarget {
     case folder(String)
     /// Into a database on the item's source server.
     case database(DatabaseEngine, String)
+    /// PostgreSQL roles and tablespaces, applied to the source's server.
+    case roles(PostgresSource)
   }
 
   var item: BackupItem
@@ -22,6 +24,8 @@ struct RestoreTarget {
       return "\(item.name) → folder \(ItemRestorer.destination(of: item, in: folder))"
     case .database(let engine, let name):
       return "\(item.name) → database \(name) on \(engine.name)" + (force ? " (replacing it)" : "")
+    case .roles(let source):
+      return "\(item.name) → roles and tablespaces of the server of \(source.name)"
     }
   }
 }
@@ -60,6 +64,9 @@ struct RestoreExecution {
         preserved = id
         return id
       }
+    case .roles(let source):
+      let restorer = RolesRestorer(repository: repository, runner: context.runner, source: source)
+      try timer.run("apply roles") { try restorer.apply(target.item, of: set) }
     }
     for step in timer.steps {
       context.logger.info("\(target.item.name): \(step.name) took \(String(format: "%.2f", step.seconds)) s")

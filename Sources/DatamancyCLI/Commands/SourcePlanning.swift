@@ -43,3 +43,14 @@ extension SourcePlanning {
     return engine.database(of: item).map { (engine, $0) }
   }
 }
+
+extension SourcePlanning {
+  /// The PostgreSQL source whose roles and tablespaces an item holds, if it is one.
+  static func globalsSource(of item: BackupItem, context: CommandContext) -> PostgresSource? {
+    guard let source = source(of: item, context: context),
+      let postgres = planner(for: source, context: context) as? PostgresSource,
+      RolesRestorer.isGlobals(item, of: postgres)
+    else { return nil }
+    return postgres
+  }
+}

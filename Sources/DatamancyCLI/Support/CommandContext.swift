@@ -18,6 +18,7 @@ struct CommandContext {
   let host: String
 
   static let passwordVariable = "DATAMANCY_BACKUP_PASSWORD"
+  static let newPasswordVariable = "DATAMANCY_BACKUP_NEW_PASSWORD"
 
   init(global: GlobalOptions) throws {
     self.global = global
@@ -83,6 +84,21 @@ struct CommandContext {
       guard String(cString: getpass("Repeat the password: ")) == first else {
         throw CLIError.usage("the passwords differ")
       }
+    }
+    guard !first.isEmpty else { throw CLIError.usage("the password is empty") }
+    return first
+  }
+
+  /// A new password (key add, key passwd): DATAMANCY_BACKUP_NEW_PASSWORD, else asked
+  /// twice on the terminal.
+  func newPassword() throws -> String {
+    if let value = environment[Self.newPasswordVariable], !value.isEmpty { return value }
+    guard isatty(0) != 0 else {
+      throw CLIError.usage("no new password: set \(Self.newPasswordVariable), or run on a terminal")
+    }
+    let first = String(cString: getpass("New password: "))
+    guard String(cString: getpass("Repeat the new password: ")) == first else {
+      throw CLIError.usage("the passwords differ")
     }
     guard !first.isEmpty else { throw CLIError.usage("the password is empty") }
     return first

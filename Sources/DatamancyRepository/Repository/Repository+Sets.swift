@@ -52,3 +52,21 @@ extension Repository {
     }
   }
 }
+
+extension Repository {
+  /// Stores `set` (changed tags) under its new name, then removes the old file, so
+  /// a crash leaves the set twice at worst, never lost. Returns the new copy.
+  public func replace(_ set: BackupSet) throws -> BackupSet {
+    let saved = try save(set)
+    if saved.id != set.id { try storageCall { try storage.delete("snapshots/" + set.id) } }
+    return saved
+  }
+
+  /// Removes a set's manifest and its reports. Its data stays until `prune`.
+  public func forget(_ set: BackupSet) throws {
+    try storageCall { try storage.delete("snapshots/" + set.id) }
+    for name in try storageCall({ try storage.list(prefix: "reports/\(set.id)/") }) {
+      try storageCall { try storage.delete(name) }
+    }
+  }
+}

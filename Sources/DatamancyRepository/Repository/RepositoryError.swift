@@ -22,6 +22,8 @@ public enum RepositoryError: Error, CustomStringConvertible {
   case noSuchItem(set: String, item: String)
   /// The storage failed.
   case storage(StorageError)
+  /// The operation would lose something that must stay (the last key, ...).
+  case refused(reason: String)
 
   public var description: String {
     switch self {
@@ -50,6 +52,8 @@ public enum RepositoryError: Error, CustomStringConvertible {
       return "set \(set) has no item '\(item)'; run 'datamancy-backup snapshots' to list its items"
     case .storage(let error):
       return error.description
+    case .refused(let reason):
+      return reason
     }
   }
 }

@@ -1,0 +1,134 @@
+import ArgumentParser
+import DatamancyConfig
+import DatamancyRepository
+import Foundation
+
+extension DatamancyBackup {
+  struct Forget: BackupSubcommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Remove the sets the retention policy does not keep (their data goes with prune).",
+      discussion: """
+        The policy is retention: in the configuration (per source overridable), or the \
+        --keep-* flags, which replace it. It applies to each item's history separately; see \
+        README, "Retention". Never removed: the newest good copy of each item, sets newer \
+        than it, pinned sets (tag --pin).
+
+        """ + ExitStatus.table)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var keep: KeepOptions
+
+    @Flag(name: .customLong("dry-run"), help: "Show what would be kept and removed, and remove nothing.")
+    var dryRun = false
+
+    @Flag(help: "Then remove the data no set uses (as prune does).") var prune = false
+
+    func run(_ context: CommandContext) throws {
+      let repository = try context.openRepository()
+      let policies = try keep.policies(context.config)
+      let decisions = try context.withLock(repository, exclusive: !dryRun, command: "forget") {
+        try RetentionRun(repository: repository, policies: policies).apply(dryRun: dryRun)
+      }
+      if global.json {
+        try context.printJSON(decisions)
+      } else {
+        context.print(Self.text(decisions, dryRun: dryRun))
+      }
+      if prune && !dryRun {
+        let report = try context.withLock(repository, exclusive: true, command: "prune") {
+          try Pruner(repository: repository).run()
+        }
+        if !global.json { context.print(Prune.text(report, dryRun: false)) }
+      }
+    }
+
+    static func text(_ decisions: [RetentionDecision], dryRun: Bool) -> String {
+      var rows = [["", "set", "time", "kept by"]]
+      for decision in decisions.reversed() {
+        rows.append([
+          decision.keep ? "keep" : (dryRun ? "would remove" : "removed"), String(decision.set.prefix(8)),
+          Formatting.time(decision.time), decision.reasons.joined(separator: "; "),
+        ])
+      }
+      let removed = decisions.filter { !$0.keep }.count
+      return Formatting.table(rows) + "\n"
+        + "\(decisions.count - removed) sets kept, \(removed) \(dryRun ? "would be removed" : "removed")"
+    }
+  }
+}
+
+/// The `--keep-*` flags of `forget`.
+struct KeepOptions: ParsableArguments {
+  @Option(name: .customLong("keep-latest"), help: "Keep the newest N copies of each item.") var latest: Int?
+  @Option(name: .customLong("keep-hourly"), help: "Keep the newest copy in each of the last N hours.")
+  var hourly: Int?
+  @Option(name: .customLong("keep-daily"), help: "Keep the newest copy in each of the last N days.")
+  var daily: Int?
+  @Option(name: .customLong("keep-weekly"), help: "Keep the newest copy in each of the last N ISO weeks.")
+  var weekly: Int?
+  @Option(name: .customLong("keep-monthly"), help: "Keep the newest copy in each of the last N months.")
+  var monthly: Int?
+  @Option(name: .customLong("keep-annual"), help: "Keep the newest copy in each of the last N years.")
+  var annual: Int?
+  @Option(name: .customLong("keep-within"), help: "Keep every copy within this duration of the newest (7d).")
+  var within: String?
+
+  var given: Bool {
+    [latest, hourly, daily, weekly, monthly, annual].contains { $0 != nil } || within != nil
+  }
+
+  /// The policy of each source: the flags for all when any is given, else the
+  /// configuration's (a source's own retention replacing the top level's).
+  func policies(_ config: BackupConfig) throws -> [String: RetentionPolicy] {
+    if given {
+      var withinSeconds: Double?
+      if let within {
+        guard let seconds = DurationText.seconds(within) else {
+          throw CLIError.usage("--keep-within: expected a duration such as 7d or 36h")
+        }
+        withinSeconds = seconds
+      }
+      let policy = RetentionPolicy(
+        latest: latest ?? 0, hourly: hourly ?? 0, daily: daily ?? 0, weekly: weekly ?? 0,
+        monthly: monthly ?? 0,
+        annual: annual ?? 0, within: withinSeconds)
+      return ["*": policy]
+    }
+    return try Self.configured(config)
+  }
+
+  /// The configuration's policy of each source.
+  static func configured(_ config: BackupConfig) throws -> [String: RetentionPolicy] {
+    guard let top = config.retention else {
+      throw CLIError.usage(
+        "no retention policy: add 'retention:' to the configuration or pass --keep-* flags")
+    }
+    var policies = ["*": RetentionRun.policy(top)]
+    for source in config.sources {
+      if let own = source.retention { policies[source.name] = RetentionRun.policy(own) }
+    }
+    return policies
+  }
+}
+
+/// Decides and removes sets.
+struct RetentionRun {
+  let repository: Repository
+  /// Per source name; `*` for every other source.
+  let policies: [String: RetentionPolicy]
+
+  static func policy(_ settings: RetentionSettings) -> RetentionPolicy {
+    RetentionPolicy(
+      latest: settings.keepLatest, hourly: settings.keepHourly, daily: settings.keepDaily,
+      weekly: settings.keepWeekly, monthly: settings.keepMonthly, annual: settings.keepAnnual,
+      within: settings.keepWithin)
+  }
+
+  func apply(dryRun: Bool) throws -> [RetentionDecision] {
+    let sets = try repository.sets()
+    let decisions = Retention.decide(sets) { policies[$0] ?? policies["*"] ?? RetentionPolicy() }
+    guard !dryRun else { return decisions }
+    for (set, decision) in zip(sets, decisions) where !decision.keep { try repository.forget(set) }
+    return decisions
+  }
+}

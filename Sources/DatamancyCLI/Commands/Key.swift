@@ -1,0 +1,72 @@
+import ArgumentParser
+import DatamancyRepository
+import Foundation
+
+extension DatamancyBackup {
+  struct Key: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "List, add and remove the repository's keys, or change a password.",
+      discussion: """
+        Each key is the master key wrapped under one password (scrypt); data is never \
+        re-encrypted. A new password comes from \(CommandContext.newPasswordVariable), else a \
+        prompt on the terminal (asked twice).
+
+        """ + ExitStatus.table,
+      subcommands: [List.self, Add.self, Remove.self, Passwd.self])
+
+    struct List: BackupSubcommand {
+      static let configuration = CommandConfiguration(abstract: "List the keys.")
+      @OptionGroup var global: GlobalOptions
+
+      func run(_ context: CommandContext) throws {
+        let keys = try context.openRepository(loadIndex: false).keys()
+        if global.json { return try context.printJSON(keys) }
+        var rows = [["", "id", "created", "host"]]
+        for key in keys {
+          rows.append([
+            key.current ? "*" : "", String(key.id.prefix(8)), Formatting.time(key.created), key.host,
+          ])
+        }
+        context.print(Formatting.table(rows))
+      }
+    }
+
+    struct Add: BackupSubcommand {
+      static let configuration = CommandConfiguration(abstract: "Add a key for a new password.")
+      @OptionGroup var global: GlobalOptions
+      @Option(name: .customLong("kdf-cost"), help: .hidden) var cost = KeyFile.KDF.defaultCost
+
+      func run(_ context: CommandContext) throws {
+        let repository = try context.openRepository(loadIndex: false)
+        let name = try repository.addKey(
+          password: try context.newPassword(), cost: cost, now: context.now(), host: context.host)
+        context.print("added key \((name as NSString).lastPathComponent.prefix(8))")
+      }
+    }
+
+    struct Remove: BackupSubcommand {
+      static let configuration = CommandConfiguration(abstract: "Remove a key (never the last one).")
+      @OptionGroup var global: GlobalOptions
+      @Argument(help: "The key's id, or a unique prefix of it (key list).") var id: String
+
+      func run(_ context: CommandContext) throws {
+        try context.openRepository(loadIndex: false).removeKey(id)
+        context.print("removed key \(id)")
+      }
+    }
+
+    struct Passwd: BackupSubcommand {
+      static let configuration = CommandConfiguration(
+        abstract: "Change the password of the key that opens the repository.")
+      @OptionGroup var global: GlobalOptions
+      @Option(name: .customLong("kdf-cost"), help: .hidden) var cost = KeyFile.KDF.defaultCost
+
+      func run(_ context: CommandContext) throws {
+        let repository = try context.openRepository(loadIndex: false)
+        let name = try repository.changePassword(
+          to: try context.newPassword(), cost: cost, now: context.now(), host: context.host)
+        context.print("password changed; the key is now \((name as NSString).lastPathComponent.prefix(8))")
+      }
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import DatamancyRepository
+import Foundation
+
+extension DatamancyBackup {
+  struct Prune: BackupSubcommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Delete the data no set uses, and repack mostly unused packs.",
+      discussion: """
+        Takes the exclusive lock (a running backup makes it fail with the lock message). \
+        Crash-safe: new packs first, then a new index, then the old index files and packs \
+        are removed; killed at any point, the repository passes check --read-data and a \
+        rerun finishes the job.
+
+        """ + ExitStatus.table)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(
+      name: .customLong("repack-below"),
+      help: "Repack packs whose live bytes are below this share of the pack (default 50%).")
+    var repackBelow = "50%"
+
+    @Flag(name: .customLong("dry-run"), help: "Show what would be deleted and repacked.") var dryRun = false
+
+    func run(_ context: CommandContext) throws {
+      let text = repackBelow.hasSuffix("%") ? String(repackBelow.dropLast()) : repackBelow
+      guard let percent = Double(text), (0...100).contains(percent) else {
+        throw CLIError.usage("--repack-below: expected a percentage such as 50%")
+      }
+      let repository = try context.openRepository(loadIndex: false)
+      var pruner = Pruner(repository: repository)
+      pruner.repackBelow = percent / 100
+      let report = try context.withLock(repository, exclusive: true, command: "prune") {
+        try pruner.run(dryRun: dryRun)
+      }
+      if global.json {
+        try context.printJSON(report)
+      } else {
+        context.print(Self.text(report, dryRun: dryRun))
+      }
+    }
+
+    static func text(_ report: PruneReport, dryRun: Bool) -> String {
+      let verb = dryRun ? "would delete" : "deleted"
+      return """
+        \(verb) \(report.unusedPacks) unused packs and \(report.unindexedPacks) unindexed packs; \
+        \(dryRun ? "would repack" : "repacked") \(report.repackedPacks) packs into \(report.newPacks)
+        pack data: \(Formatting.bytes(report.bytesBefore)) before, \(Formatting.bytes(report.bytesAfter)) after
+        """
+    }
+  }
+}
