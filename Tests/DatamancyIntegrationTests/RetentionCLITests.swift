@@ -120,6 +120,17 @@ final class RetentionCLITests: XCTestCase {
     XCTAssertFalse(check.text.contains("not indexed"), "the last prune removes every leftover: \(check.text)")
   }
 
+  func testAutomaticRetentionAfterABackup() throws {
+    try cli.configure(
+      sources: "    vol: { type: files, paths: [\(cli.folder)/vol] }",
+      extra: "retention: { keep_latest: 2, auto: true }")
+    for day in 1...4 { try backup(day) }
+    XCTAssertEqual(try cli.sets().count, 2)
+    XCTAssertEqual(cli.run(["check", "--read-data"]).status, 0)
+    XCTAssertFalse(cli.run(["check"]).text.contains("not indexed"))
+    try assertRestores(try cli.sets()[0]["id"] as! String, day: 3)
+  }
+
   func testBackupAndPruneStartedTogetherLoseNothing() throws {
     try cli.configure(
       sources: "    slow: { type: command, command: [sh, -c, \"head -c 2000000 /dev/urandom; sleep 2\"] }")
