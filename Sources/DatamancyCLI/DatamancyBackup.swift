@@ -13,7 +13,7 @@ public struct DatamancyBackup: ParsableCommand {
     discussion: ExitStatus.table,
     subcommands: [
       Init.self, Backup.self, Snapshots.self, Verify.self, Restore.self, Drill.self, Dump.self, Check.self,
-      Forget.self, Prune.self, Tag.self, Key.self,
+      Forget.self, Prune.self, Tag.self, Key.self, Status.self, Schedule.self, Notify.self, Serve.self,
     ]
   )
 
@@ -30,7 +30,7 @@ public struct DatamancyBackup: ParsableCommand {
     } catch {
       if let status = error as? ExitStatus { Foundation.exit(status.rawValue) }
       if let message = Self.message(for: error) {
-        FileHandle.standardError.write(Data("datamancy-backup: \(message.text)\n".utf8))
+        Console.error("datamancy-backup: \(message.text)\n")
         Foundation.exit(message.status.rawValue)
       }
       // Help, version and argument errors, as the parser formats them.

@@ -19,11 +19,13 @@ public struct BackupConfig: Sendable {
   public var drillRTO: Double = 4 * 3600
   /// `retention:`; nil when the file has none.
   public var retention: RetentionSettings?
+  public var schedule = ScheduleSettings()
+  public var notify: [NotifyTarget] = []
 
   public init() {}
 
   /// Keys of later features that are accepted and kept for them.
-  static let reservedKeys: Set<String> = ["schedule", "notify"]
+  static let reservedKeys: Set<String> = []
 
   /// Parses YAML text; `file` names the file in messages.
   public static func parse(_ text: String, file: String) throws -> BackupConfig {
@@ -36,7 +38,9 @@ public struct BackupConfig: Sendable {
     }
     var config = BackupConfig()
     let top = ConfigNode(node: root, path: "", file: file)
-    let allowed = Set(["repository", "sources", "concurrency", "log", "verify", "drill", "retention"]).union(
+    let allowed = Set([
+      "repository", "sources", "concurrency", "log", "verify", "drill", "retention", "schedule", "notify",
+    ]).union(
       reservedKeys)
     for (key, value) in try top.mapping(allowed: allowed) {
       switch key {
@@ -61,6 +65,13 @@ public struct BackupConfig: Sendable {
           }
         }
       case "retention": config.retention = try RetentionSettings.parse(value)
+      case "schedule": config.schedule = try ScheduleSettings.parse(value)
+      case "notify":
+        if case .sequence = value.node {
+          config.notify = try value.sequence().map(NotifyTarget.parse)
+        } else {
+          config.notify = [try NotifyTarget.parse(value)]
+        }
       case "drill":
         for (key, setting) in try value.mapping(allowed: ["items", "rto"]) {
           if key == "items" {

@@ -53,6 +53,12 @@ struct ConfigNode {
     }
   }
 
+  /// The items of a list.
+  func sequence() throws -> [ConfigNode] {
+    guard case .sequence(let sequence) = node else { throw error("expected a list") }
+    return sequence.enumerated().map { i, item in child("\(i)", item) }
+  }
+
   /// A list of texts; a single text is accepted as a list of one when `single` is true.
   func strings(single: Bool = false) throws -> [String] {
     if case .scalar = node, single { return [try string()] }

@@ -49,14 +49,29 @@ extension DatamancyBackup {
         host: context.host, logger: context.logger)
       runner.tags = tag
       runner.onItem = { _ in progress.itemDone() }
-      let set = try context.withLock(repository, exclusive: false, command: "backup") {
-        try runner.run(planned, time: stamp)
+      let notifier = context.notifier
+      notifier.started()
+      let set: BackupSet
+      do {
+        set = try context.withLock(repository, exclusive: false, command: "backup") {
+          try runner.run(planned, time: stamp)
+        }
+      } catch {
+        notifier.finished(
+          RunOutcome(
+            event: "backup", succeeded: false, host: context.host, time: stamp, set: nil,
+            summary:
+              "the backup did not run to the end: \(DatamancyBackup.message(for: error)?.text ?? "\(error)")",
+            failures: []))
+        throw error
       }
       progress.finish()
+      let summary = BackupSummary.text(set)
+      notifier.finished(.backup(set, summary: summary))
       if global.json {
         try context.printJSON(set)
       } else {
-        context.print(BackupSummary.text(set))
+        context.print(summary)
       }
       if set.status != .complete { throw ExitStatus.partial }
       if let retention = context.config.retention, retention.auto { try applyRetention(context, repository) }

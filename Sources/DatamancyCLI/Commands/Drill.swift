@@ -44,10 +44,18 @@ extension DatamancyBackup {
         return report
       }
       if let report { try BackupSet.encoder.encode(result).write(to: URL(fileURLWithPath: report)) }
+      let text = Self.text(result, set: chosen)
+      context.notifier.finished(
+        RunOutcome(
+          event: "drill", succeeded: result.passed, host: context.host, time: result.time, set: chosen.id,
+          summary: text,
+          failures: result.items.filter { !$0.passed }.map {
+            .init(item: $0.item, error: $0.error ?? "restored data differs from the backup's fingerprints")
+          }))
       if global.json {
         try context.printJSON(result)
       } else {
-        context.print(Self.text(result, set: chosen))
+        context.print(text)
       }
       if !result.passed { throw ExitStatus.drillFailed }
     }

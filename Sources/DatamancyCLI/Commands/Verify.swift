@@ -45,10 +45,16 @@ extension DatamancyBackup {
       }
       let json = try BackupSet.encoder.encode(result)
       if let report { try json.write(to: URL(fileURLWithPath: report)) }
+      let text = Self.text(result)
+      context.notifier.finished(
+        RunOutcome(
+          event: "verify", succeeded: result.passed, host: context.host, time: result.time,
+          set: targets.count == 1 ? targets[0].0.id : nil, summary: text,
+          failures: result.failures.map { .init(item: $0.item, error: "\($0.check): \($0.detail)") }))
       if global.json {
         try context.printJSON(result)
       } else {
-        context.print(Self.text(result))
+        context.print(text)
       }
       if !result.passed { throw ExitStatus.verifyFailed }
     }

@@ -64,8 +64,8 @@ struct CommandContext {
     return LocalStorage(root: path)
   }
 
-  /// The password: the configured secret reference, else DATAMANCY_BACKUP_PASSWORD,
-  /// else a prompt on the terminal.
+  /// The password: the configured secret reference, else the systemd credential,
+  /// else DATAMANCY_BACKUP_PASSWORD, else a prompt on the terminal.
   func password(confirm: Bool = false) throws -> String {
     if let reference = config.repository.password {
       do {
@@ -73,6 +73,13 @@ struct CommandContext {
       } catch {
         throw CLIError.usage("repository.password: \(error)")
       }
+    }
+    // A systemd service's LoadCredential= (schedule install sets it up).
+    if let folder = environment["CREDENTIALS_DIRECTORY"],
+      let data = FileManager.default.contents(atPath: folder + "/" + SystemdUnits.credential)
+    {
+      let text = String(decoding: data, as: UTF8.self)
+      return text.hasSuffix("\n") ? String(text.dropLast()) : text
     }
     if let value = environment[Self.passwordVariable], !value.isEmpty { return value }
     guard isatty(0) != 0 else {
@@ -121,9 +128,17 @@ struct CommandContext {
     return try Interruption.whileRunning(cleanup: lock.release, body)
   }
 
+  /// The configured notification targets.
+  var notifier: Notifier {
+    Notifier(
+      targets: config.notify, runner: runner,
+      secrets: SecretResolver(environment: environment, runner: runner),
+      logger: logger)
+  }
+
   /// Writes a line to standard output.
   func print(_ text: String) {
-    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    Console.out(text + "\n")
   }
 
   /// Prints `value` as JSON.
@@ -131,8 +146,7 @@ struct CommandContext {
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .iso8601
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    FileHandle.standardOutput.write(try encoder.encode(value))
-    FileHandle.standardOutput.write(Data("\n".utf8))
+    Console.out(try encoder.encode(value) + Data("\n".utf8))
   }
 }
 

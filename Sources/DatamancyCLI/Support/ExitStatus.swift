@@ -17,6 +17,8 @@ public enum ExitStatus: Int32, Error, CaseIterable {
   case verifyFailed = 5
   /// A drill failed: an item did not restore, its data differs, or the RTO was missed.
   case drillFailed = 6
+  /// status: an item is late, failed or missing, or the newest verify or drill failed.
+  case unhealthy = 7
   /// There is no repository at the given location.
   case noRepository = 10
   /// Another process holds a conflicting lock.
@@ -35,6 +37,7 @@ public enum ExitStatus: Int32, Error, CaseIterable {
       4    repository damaged (check found errors, or restore met corrupted data)
       5    verify failed (an item too old, empty, shrunk, or not readable by its tool)
       6    drill failed (an item did not restore, its data differs, or the RTO was missed)
+      7    status: something is late, failed or missing, or the last verify or drill failed
       10   no repository at the given location
       11   repository locked by another process
       12   wrong password

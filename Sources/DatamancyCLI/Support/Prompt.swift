@@ -4,13 +4,13 @@ import Foundation
 /// End of input counts as "no" (or cancels), so nothing happens unasked.
 struct Prompt {
   func say(_ text: String) {
-    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    Console.out(text + "\n")
   }
 
   /// The answer, or `defaultAnswer` for an empty line; nil at end of input.
   func ask(_ question: String, default defaultAnswer: String = "") -> String? {
     let hint = defaultAnswer.isEmpty ? "" : " [\(defaultAnswer)]"
-    FileHandle.standardOutput.write(Data("\(question)\(hint): ".utf8))
+    Console.out("\(question)\(hint): ")
     guard let line = readLine() else { return nil }
     let answer = line.trimmingCharacters(in: .whitespaces)
     return answer.isEmpty ? defaultAnswer : answer

@@ -14,7 +14,7 @@ public struct VerifyReport: Codable, Sendable {
   }
 
   /// Tells verify reports from drill reports among a set's reports.
-  public var kind = "verify"
+  public var kind: String? = "verify"
   public var time: Date
   public var findings: [Finding] = []
 

@@ -1,0 +1,101 @@
+import ArgumentParser
+import DatamancyRepository
+import DatamancySources
+import Foundation
+
+extension DatamancyBackup {
+  struct Status: BackupSubcommand {
+    static let configuration = CommandConfiguration(
+      abstract:
+        "One screen of health: every item's newest good copy against its RPO, the last verify and drill.",
+      discussion: """
+        An item is ok, late (its newest good copy is older than its source's rpo, else \
+        verify.max_age), failed (its newest attempt failed) or missing (no good copy). The exit \
+        code is 7 when anything is late, failed or missing, or the newest verify or drill \
+        failed, so status doubles as a health check. --prometheus FILE writes the metrics in \
+        the Prometheus text format (atomically, for node_exporter's textfile collector).
+
+        """ + ExitStatus.table)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Also write the metrics, Prometheus text format, to this file.") var prometheus: String?
+
+    func run(_ context: CommandContext) throws {
+      let repository = try context.openRepository()
+      let report = try context.withLock(repository, exclusive: false, command: "status") {
+        try Self.build(repository, context)
+      }
+      if let prometheus {
+        let temporary = prometheus + ".tmp"
+        try PrometheusText.render(report).write(toFile: temporary, atomically: false, encoding: .utf8)
+        guard rename(temporary, prometheus) == 0 else {
+          throw CLIError.usage("could not write \(prometheus): \(String(cString: strerror(errno)))")
+        }
+      }
+      if global.json {
+        try context.printJSON(report)
+      } else {
+        context.print(Self.text(report, colour: isatty(1) != 0, next: Systemctl.nextRuns(context)))
+      }
+      if !report.healthy { throw ExitStatus.unhealthy }
+    }
+
+    static func build(_ repository: Repository, _ context: CommandContext) throws -> StatusReport {
+      let fallback = context.config.verifyMaxAge ?? VerifyPolicy().maxAge
+      let rpo = Dictionary(
+        context.config.sources.map { ($0.name, $0.rpoSeconds ?? fallback) },
+        uniquingKeysWith: { first, _ in first })
+      return try StatusReport.build(
+        repository: repository, now: context.now(), rpo: { rpo[$0] ?? fallback },
+        expected: context.config.sources.map(\.name))
+    }
+
+    static func text(_ report: StatusReport, colour: Bool, next: String?) -> String {
+      func paint(_ state: StatusReport.State) -> String {
+        guard colour else { return state.rawValue }
+        let code = state == .ok ? "32" : state == .late ? "33" : "31"
+        return "\u{1B}[\(code)m\(state.rawValue)\u{1B}[0m"
+      }
+      var rows = [["state", "item", "newest good copy", "age", "rpo", "last error"]]
+      for item in report.items {
+        rows.append([
+          item.state.rawValue, item.item, item.lastSuccess.map(Formatting.time) ?? "never",
+          item.ageSeconds.map(Formatting.seconds) ?? "-", Formatting.seconds(item.rpoSeconds),
+          item.lastError.map { String($0.prefix(80)) } ?? "",
+        ])
+      }
+      var lines = Formatting.table(rows).split(separator: "\n", omittingEmptySubsequences: false).map(
+        String.init)
+      if colour {
+        for (i, item) in report.items.enumerated() {
+          lines[i + 1] = paint(item.state) + String(lines[i + 1].dropFirst(item.state.rawValue.count))
+        }
+      }
+      func check(_ name: String, _ check: StatusReport.Check?) -> String {
+        guard let check else { return "\(name): never run" }
+        var text =
+          "\(name): \(check.passed ? "passed" : "FAILED") at \(Formatting.time(check.time)) (set \(check.set.prefix(8)))"
+        if let rto = check.rtoSeconds, let target = check.rtoTargetSeconds {
+          text += ", measured RTO \(Formatting.seconds(rto)) against \(Formatting.seconds(target))"
+        }
+        return text
+      }
+      lines.append("")
+      if let run = report.lastRun {
+        lines.append(
+          "last backup: \(run.status) at \(Formatting.time(run.time)), \(run.itemsOK) ok, \(run.itemsFailed) failed"
+        )
+      }
+      lines.append(check("last verify", report.lastVerify))
+      lines.append(check("last drill", report.lastDrill))
+      lines.append(
+        "repository: \(report.sets) sets, \(Formatting.bytes(report.storedBytes)) stored for "
+          + "\(Formatting.bytes(report.rawBytes)) backed up (dedup and compression \(String(format: "%.1f", report.dedupRatio))x)"
+      )
+      if let next { lines.append("\n" + next) }
+      lines.append(report.healthy ? "healthy" : "NOT HEALTHY: see the items and checks above")
+      return lines.joined(separator: "\n")
+    }
+  }
+}

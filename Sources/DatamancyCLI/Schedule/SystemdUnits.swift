@@ -1,0 +1,107 @@
+import Foundation
+
+/// systemd units for the scheduled jobs: a oneshot service and a timer per job,
+/// and `datamancy-notify@.service`, which their `OnFailure=` starts.
+///
+/// The password reaches the service through `LoadCredential=` (a file readable only
+/// by the service, under `$CREDENTIALS_DIRECTORY`), never the environment.
+enum SystemdUnits {
+  static let credential = "repository-password"
+  static let credentialSource = "/etc/datamancy-backup/password"
+
+  /// File name → content.
+  static func files(_ context: ScheduleContext) -> [(String, String)] {
+    var files: [(String, String)] = []
+    for job in ScheduledJob.all(context.schedule) {
+      files.append(("\(job.unit).service", service(job, context)))
+      files.append(("\(job.unit).timer", timer(job, context)))
+    }
+    files.append(("datamancy-notify@.service", notifier(context)))
+    return files
+  }
+
+  static func command(_ context: ScheduleContext, _ arguments: [String]) -> String {
+    ([context.binary, "--config", context.config] + arguments).map(quoted).joined(separator: " ")
+  }
+
+  /// Quotes an argument for an `Exec` line when it needs it.
+  static func quoted(_ argument: String) -> String {
+    guard argument.contains(where: { " \"'\\;$%".contains($0) }) else { return argument }
+    let escaped = argument.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
+      of: "\"", with: "\\\""
+    )
+    .replacingOccurrences(of: "%", with: "%%").replacingOccurrences(of: "$", with: "$$")
+    return "\"\(escaped)\""
+  }
+
+  static func service(_ job: ScheduledJob, _ context: ScheduleContext) -> String {
+    let writable = context.writablePaths.map(quoted).joined(separator: " ")
+    return """
+      # Written by datamancy-backup schedule install; changes are lost on reinstall.
+      [Unit]
+      Description=Datamancy Backup: \(job.description)
+      Wants=network-online.target
+      After=network-online.target
+      OnFailure=datamancy-notify@%n.service
+
+      [Service]
+      Type=oneshot
+      ExecStart=\(command(context, job.arguments))
+      LoadCredential=\(credential):\(credentialSource)
+      Nice=10
+      IOSchedulingClass=idle
+      PrivateTmp=yes
+      NoNewPrivileges=yes
+      ProtectSystem=strict
+      ProtectHome=read-only
+      ProtectKernelTunables=yes
+      ProtectKernelModules=yes
+      ProtectKernelLogs=yes
+      ProtectControlGroups=yes
+      ProtectClock=yes
+      ProtectHostname=yes
+      RestrictSUIDSGID=yes
+      RestrictRealtime=yes
+      LockPersonality=yes
+      RestrictNamespaces=yes
+      SystemCallArchitectures=native
+      ReadWritePaths=\(writable)
+
+      """
+  }
+
+  static func timer(_ job: ScheduledJob, _ context: ScheduleContext) -> String {
+    """
+    # Written by datamancy-backup schedule install; changes are lost on reinstall.
+    [Unit]
+    Description=Datamancy Backup: \(job.description), on schedule
+
+    [Timer]
+    OnCalendar=\(job.calendar)
+    Persistent=\(context.schedule.persistent ? "true" : "false")
+    RandomizedDelaySec=\(Int(context.schedule.randomizedDelay))
+
+    [Install]
+    WantedBy=timers.target
+
+    """
+  }
+
+  static func notifier(_ context: ScheduleContext) -> String {
+    """
+    # Written by datamancy-backup schedule install; changes are lost on reinstall.
+    [Unit]
+    Description=Datamancy Backup: report the failure of %i
+
+    [Service]
+    Type=oneshot
+    ExecStart=\(command(context, ["notify", "--failed-unit"])) %i
+    LoadCredential=\(credential):\(credentialSource)
+    PrivateTmp=yes
+    NoNewPrivileges=yes
+    ProtectSystem=strict
+    ProtectHome=read-only
+
+    """
+  }
+}

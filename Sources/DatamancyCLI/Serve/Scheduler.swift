@@ -1,0 +1,79 @@
+import DatamancySources
+import Foundation
+import Logging
+
+/// Runs the scheduled jobs inside `serve`, for hosts and containers without
+/// systemd or cron. Each job runs as a child process (this binary, the same
+/// configuration); a job never overlaps itself — a run due while the previous one
+/// still goes is skipped and logged — and a job whose last completion is older
+/// than its previous due time runs at start (like `Persistent=true`).
+final class Scheduler: @unchecked Sendable {
+  struct Job {
+    var job: ScheduledJob
+    var calendar: CalendarSpec
+    /// When the job last finished, from the repository (newest set, verify, drill).
+    var lastDone: Date?
+  }
+
+  private let jobs: [Job]
+  private let binary: String
+  private let config: String?
+  private let runner: ProcessRunner
+  private let logger: Logger
+  private let persistent: Bool
+  private let lock = NSLock()
+  private var running: Set<String> = []
+
+  init(jobs: [Job], binary: String, config: String?, runner: ProcessRunner, logger: Logger, persistent: Bool)
+  {
+    self.jobs = jobs
+    self.binary = binary
+    self.config = config
+    self.runner = runner
+    self.logger = logger
+    self.persistent = persistent
+  }
+
+  /// Starts one thread per job.
+  func start(now: @escaping () -> Date) {
+    for job in jobs {
+      Thread.detachNewThread { [self] in loop(job, now: now) }
+    }
+  }
+
+  private func loop(_ job: Job, now: () -> Date) {
+    var after = now()
+    if persistent, let due = job.calendar.previous(before: after), (job.lastDone ?? .distantPast) < due {
+      logger.notice("\(job.job.unit): missed its run at \(Formatting.time(due)); running now")
+      launch(job.job)
+    }
+    while let next = job.calendar.next(after: after) {
+      let wait = next.timeIntervalSince(now())
+      if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+      launch(job.job)
+      after = next
+    }
+    logger.error("\(job.job.unit): its schedule has no future time; it will not run")
+  }
+
+  /// Starts the job in the background unless it is still running.
+  private func launch(_ job: ScheduledJob) {
+    let busy = lock.withLock { !running.insert(job.name).inserted }
+    if busy {
+      logger.warning("\(job.unit): the previous run is still going; this run is skipped")
+      return
+    }
+    Thread.detachNewThread { [self] in
+      defer { _ = lock.withLock { running.remove(job.name) } }
+      logger.notice("\(job.unit): starting")
+      let argv = [binary] + (config.map { ["--config", $0] } ?? []) + job.arguments
+      do {
+        let process = try runner.start(argv, environment: [:], captureOutput: false, feedInput: false)
+        let outcome = process.wait()
+        logger.notice("\(job.unit): \(outcome)")
+      } catch {
+        logger.error("\(job.unit): could not start: \(error)")
+      }
+    }
+  }
+}

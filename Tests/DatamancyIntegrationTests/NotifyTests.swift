@@ -1,0 +1,65 @@
+import Foundation
+import XCTest
+
+/// Notifications: a failing backup sends one message naming the failed item and
+/// its error to a local HTTP receiver; a dead notifier changes nothing; no secret
+/// appears in what is sent.
+final class NotifyTests: XCTestCase {
+  static let receiver = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent()
+    .appendingPathComponent("Support/http_receiver.py").path
+
+  func testFailingBackupSendsOneNotificationWithoutSecrets() throws {
+    let cli = try CLI()
+    let port = Servers.freePort()
+    try cli.shellWithoutOutput(
+      "python3 \(Self.receiver) \(port) \(cli.folder)/inbox > /dev/null 2>&1 & echo $! > receiver.pid")
+    defer { _ = try? cli.shell("kill $(cat receiver.pid)") }
+    _ = try cli.shell(
+      "for i in $(seq 1 50); do curl -s -o /dev/null -X POST http://127.0.0.1:\(port)/ready && exit 0; sleep 0.1; done; exit 1"
+    )
+    try cli.shell("rm -f inbox/*")
+    let deadPort = Servers.freePort()
+    cli.environment["DB_PW"] = "Very-S3cret-pw"
+    cli.environment["HOOK_URL"] = "http://127.0.0.1:\(port)/hook?token=hook-t0ken"
+    try cli.configure(
+      sources: """
+          db: { type: postgres, host: 127.0.0.1, port: \(deadPort), user: app, password: { env: DB_PW }, databases: [app] }
+          files: { type: command, command: [echo, fine] }
+        """,
+      extra: """
+        notify:
+          - { type: webhook, url: { env: HOOK_URL } }
+          - { type: ntfy, url: "http://127.0.0.1:\(deadPort)/topic", on: [failure, success] }
+        """)
+    try cli.initialize()
+    let backup = cli.run(["backup"])
+    XCTAssertEqual(backup.status, 3, "the dead ntfy target does not change a partial backup's code")
+    XCTAssertTrue(backup.stderr.contains("notification (ntfy) failed"), backup.stderr)
+    let inbox = try FileManager.default.contentsOfDirectory(atPath: cli.folder + "/inbox")
+    XCTAssertEqual(inbox.count, 1, "one notification: \(inbox)")
+    let message = try String(contentsOfFile: cli.folder + "/inbox/" + inbox[0], encoding: .utf8)
+    XCTAssertTrue(message.hasPrefix("/hook?token=hook-t0ken\n"), message)
+    let body =
+      try JSONSerialization.jsonObject(with: Data(message.split(separator: "\n", maxSplits: 1)[1].utf8))
+      as! [String: Any]
+    XCTAssertEqual(body["succeeded"] as? Bool, false)
+    XCTAssertEqual(body["event"] as? String, "backup")
+    let failures = body["failures"] as! [[String: Any]]
+    XCTAssertEqual(failures.map { $0["item"] as! String }, ["db/app", "db/globals"])
+    XCTAssertTrue((failures[0]["error"] as! String).contains("Connection refused"), "\(failures)")
+    for secret in ["Very-S3cret-pw", cli.password] {
+      XCTAssertFalse(message.contains(secret))
+      XCTAssertFalse(backup.stderr.contains(secret))
+    }
+    XCTAssertFalse(backup.stderr.contains("hook-t0ken"), "the URL's token is never logged")
+
+    // A good backup with only the dead target: still exit 0.
+    try cli.configure(
+      sources: "    files: { type: command, command: [echo, fine] }",
+      extra: "notify: { type: webhook, url: \"http://127.0.0.1:\(deadPort)/hook\", on: [success] }")
+    let good = cli.run(["backup"])
+    XCTAssertEqual(good.status, 0, good.stderr)
+    XCTAssertTrue(good.stderr.contains("notification (webhook) failed"), good.stderr)
+  }
+}
