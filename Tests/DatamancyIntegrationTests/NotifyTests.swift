@@ -9,16 +9,49 @@ final class NotifyTests: XCTestCase {
     .deletingLastPathComponent()
     .appendingPathComponent("Support/http_receiver.py").path
 
-  func testFailingBackupSendsOneNotificationWithoutSecrets() throws {
-    let cli = try CLI()
+  /// Starts the receiver in `cli`'s folder; returns its port.
+  func startReceiver(_ cli: CLI) throws -> Int {
     let port = Servers.freePort()
     try cli.shellWithoutOutput(
       "python3 \(Self.receiver) \(port) \(cli.folder)/inbox > /dev/null 2>&1 & echo $! > receiver.pid")
-    defer { _ = try? cli.shell("kill $(cat receiver.pid)") }
+    addTeardownBlock { _ = try? cli.shell("kill $(cat receiver.pid)") }
     _ = try cli.shell(
       "for i in $(seq 1 50); do curl -s -o /dev/null -X POST http://127.0.0.1:\(port)/ready && exit 0; sleep 0.1; done; exit 1"
     )
     try cli.shell("rm -f inbox/*")
+    return port
+  }
+
+  func testEveryKindOfTargetOnASuccess() throws {
+    let cli = try CLI()
+    let port = try startReceiver(cli)
+    try cli.shell("printf '#!/bin/sh\\ncat > %s/mail.txt\\n' \(cli.folder) > sendmail && chmod +x sendmail")
+    try cli.configure(
+      sources: "    files: { type: command, command: [echo, fine] }",
+      extra: """
+        notify:
+          - { type: slack, url: "http://127.0.0.1:\(port)/slack", on: [success] }
+          - { type: healthchecks, url: "http://127.0.0.1:\(port)/hc" }
+          - { type: ntfy, url: "http://127.0.0.1:\(port)/ntfy", on: [success] }
+          - { type: email, to: [ops@example.net], sendmail: \(cli.folder)/sendmail, on: [success] }
+          - { type: webhook, url: "http://127.0.0.1:\(port)/only-failures" }
+        """)
+    try cli.initialize()
+    XCTAssertEqual(cli.run(["backup"]).status, 0)
+    let paths = try cli.shell("head -qn1 inbox/*.txt | sort").split(separator: "\n")
+    XCTAssertEqual(paths, ["/hc", "/hc/start", "/ntfy", "/slack"])
+    let slack = try cli.shell("grep -l '^/slack' inbox/*.txt | xargs tail -n +2")
+    let text = try XCTUnwrap(
+      (try JSONSerialization.jsonObject(with: Data(slack.utf8)) as? [String: String])?["text"])
+    XCTAssertTrue(text.hasPrefix("datamancy-backup: backup succeeded on"), text)
+    let mail = try cli.shell("cat mail.txt")
+    XCTAssertTrue(mail.contains("To: ops@example.net"), mail)
+    XCTAssertTrue(mail.contains("Subject: datamancy-backup: backup succeeded on"), mail)
+  }
+
+  func testFailingBackupSendsOneNotificationWithoutSecrets() throws {
+    let cli = try CLI()
+    let port = try startReceiver(cli)
     let deadPort = Servers.freePort()
     cli.environment["DB_PW"] = "Very-S3cret-pw"
     cli.environment["HOOK_URL"] = "http://127.0.0.1:\(port)/hook?token=hook-t0ken"
