@@ -21,6 +21,8 @@ public struct BackupConfig: Sendable {
   public var retention: RetentionSettings?
   public var schedule = ScheduleSettings()
   public var notify: [NotifyTarget] = []
+  /// `serve: { listen: HOST:PORT }`.
+  public var serveListen: String?
 
   public init() {}
 
@@ -40,6 +42,7 @@ public struct BackupConfig: Sendable {
     let top = ConfigNode(node: root, path: "", file: file)
     let allowed = Set([
       "repository", "sources", "concurrency", "log", "verify", "drill", "retention", "schedule", "notify",
+      "serve",
     ]).union(
       reservedKeys)
     for (key, value) in try top.mapping(allowed: allowed) {
@@ -66,6 +69,10 @@ public struct BackupConfig: Sendable {
         }
       case "retention": config.retention = try RetentionSettings.parse(value)
       case "schedule": config.schedule = try ScheduleSettings.parse(value)
+      case "serve":
+        for (_, setting) in try value.mapping(allowed: ["listen"]) {
+          config.serveListen = try setting.string()
+        }
       case "notify":
         if case .sequence = value.node {
           config.notify = try value.sequence().map(NotifyTarget.parse)

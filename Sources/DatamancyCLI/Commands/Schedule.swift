@@ -148,9 +148,17 @@ enum Systemctl {
     .checkSuccess()
   }
 
-  /// `systemctl list-timers` for our timers, when systemd runs here.
+  /// `systemctl list-timers` for our timers when systemd runs here; else, when the
+  /// cron file is installed, the next times of its calendars.
   static func nextRuns(_ context: CommandContext) -> String? {
-    guard FileManager.default.fileExists(atPath: "/run/systemd/system") else { return nil }
-    return try? context.runner.output(["systemctl", "list-timers", "--all", "datamancy-*"]).text
+    if FileManager.default.fileExists(atPath: "/run/systemd/system") {
+      return try? context.runner.output(["systemctl", "list-timers", "--all", "datamancy-*"]).text
+    }
+    guard FileManager.default.fileExists(atPath: "/etc/cron.d/datamancy-backup") else { return nil }
+    return ScheduledJob.all(context.config.schedule).compactMap { job in
+      (try? CalendarSpec(job.calendar))?.next(after: context.now()).map {
+        "next \(job.name) (cron): \(Formatting.time($0))"
+      }
+    }.joined(separator: "\n")
   }
 }

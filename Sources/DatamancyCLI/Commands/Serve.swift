@@ -18,11 +18,13 @@ extension DatamancyBackup {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "Address and port to listen on.") var listen = "127.0.0.1:9469"
+    @Option(help: "Address and port to listen on (default: serve.listen, else 127.0.0.1:9469).")
+    var listen: String?
 
     @Flag(help: "Also run the scheduled jobs.") var schedule = false
 
     func run(_ context: CommandContext) throws {
+      let listen = self.listen ?? context.config.serveListen ?? "127.0.0.1:9469"
       let parts = listen.split(separator: ":")
       guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port) else {
         throw CLIError.usage("--listen: expected HOST:PORT, such as 127.0.0.1:9469")
