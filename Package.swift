@@ -24,8 +24,9 @@ let package = Package(
       pkgConfig: "libzstd",
       providers: [.apt(["libzstd-dev"])]
     ),
-    // Storage backends behind one protocol: where repository files live.
-    .target(name: "DatamancyStorage"),
+    // Storage backends behind one protocol: where repository files live (a local
+    // folder; S3-compatible object storage, signed with swift-crypto).
+    .target(name: "DatamancyStorage", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
     // The repository engine: keys, chunking, packs, index, backup sets, locks, check.
     .target(
       name: "DatamancyRepository",

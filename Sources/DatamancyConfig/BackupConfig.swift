@@ -119,13 +119,28 @@ public struct RepositorySettings: Sendable {
   public var password: SecretReference?
   /// `none` or `zstd:LEVEL`; nil keeps the repository's own setting.
   public var compression: String?
+  /// S3 (`path: s3://BUCKET/PREFIX`): the endpoint URL, region, addressing, and
+  /// credentials (else AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN).
+  public var endpoint: String?
+  public var region: String?
+  public var pathStyle: Bool?
+  public var accessKey: SecretReference?
+  public var secretKey: SecretReference?
 
   static func parse(_ node: ConfigNode) throws -> RepositorySettings {
     var settings = RepositorySettings()
-    for (key, value) in try node.mapping(allowed: ["path", "password", "compression"]) {
+    let keys: Set<String> = [
+      "path", "password", "compression", "endpoint", "region", "path_style", "access_key", "secret_key",
+    ]
+    for (key, value) in try node.mapping(allowed: keys) {
       switch key {
       case "path": settings.path = try value.string()
       case "password": settings.password = try SecretReference.parse(value)
+      case "endpoint": settings.endpoint = try value.string()
+      case "region": settings.region = try value.string()
+      case "path_style": settings.pathStyle = try value.bool()
+      case "access_key": settings.accessKey = try SecretReference.parse(value)
+      case "secret_key": settings.secretKey = try SecretReference.parse(value)
       default:
         let text = try value.string()
         guard

@@ -58,10 +58,38 @@ struct CommandContext {
       throw CLIError.usage(
         "no repository given: set repository.path in the configuration or pass --repo PATH")
     }
-    if path.hasPrefix("s3://") {
-      throw CLIError.usage("S3 repositories are not available in this version; use a local folder")
-    }
+    if path.hasPrefix("s3://") { return try s3Storage(path) }
     return LocalStorage(root: path)
+  }
+
+  /// `s3://BUCKET/PREFIX` with the repository's endpoint, region and credentials.
+  func s3Storage(_ path: String) throws -> Storage {
+    let rest = path.dropFirst("s3://".count).split(separator: "/", maxSplits: 1).map(String.init)
+    guard let bucket = rest.first, !bucket.isEmpty else {
+      throw CLIError.usage("repository.path: expected s3://BUCKET/PREFIX")
+    }
+    let settings = config.repository
+    let endpointText = settings.endpoint ?? "https://s3.\(settings.region ?? "us-east-1").amazonaws.com"
+    guard let endpoint = URL(string: endpointText), endpoint.host != nil else {
+      throw CLIError.usage("repository.endpoint: '\(endpointText)' is not a URL")
+    }
+    let secrets = SecretResolver(environment: environment, runner: runner)
+    func credential(_ reference: SecretReference?, _ variable: String) throws -> String? {
+      if let reference { return try secrets.resolve(reference) }
+      return environment[variable].flatMap { $0.isEmpty ? nil : $0 }
+    }
+    guard let accessKey = try credential(settings.accessKey, "AWS_ACCESS_KEY_ID"),
+      let secretKey = try credential(settings.secretKey, "AWS_SECRET_ACCESS_KEY")
+    else {
+      throw CLIError.usage(
+        "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or repository.access_key and secret_key"
+      )
+    }
+    return S3Storage(
+      .init(
+        endpoint: endpoint, bucket: bucket, prefix: rest.count > 1 ? rest[1] : "",
+        region: settings.region ?? "us-east-1", pathStyle: settings.pathStyle ?? (settings.endpoint != nil),
+        accessKey: accessKey, secretKey: secretKey, sessionToken: environment["AWS_SESSION_TOKEN"]))
   }
 
   /// The password: the configured secret reference, else the systemd credential,
