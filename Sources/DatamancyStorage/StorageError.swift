@@ -8,6 +8,9 @@ public enum StorageError: Error, Equatable, CustomStringConvertible {
   case shortRead(name: String, location: String, expected: Int, got: Int)
   /// The operating system refused the operation (permissions, full disk, ...).
   case io(operation: String, name: String, location: String, reason: String)
+  /// The storage could not answer this time (a 5xx or 429 from object storage, a
+  /// dropped connection): `RetryingStorage` tries again.
+  case unavailable(operation: String, name: String, location: String, reason: String)
 
   public var description: String {
     switch self {
@@ -15,9 +18,16 @@ public enum StorageError: Error, Equatable, CustomStringConvertible {
       return "'\(name)' does not exist in \(location)"
     case .shortRead(let name, let location, let expected, let got):
       return "'\(name)' in \(location) is truncated: expected \(expected) bytes, found \(got)"
-    case .io(let operation, let name, let location, let reason):
+    case .io(let operation, let name, let location, let reason),
+      .unavailable(let operation, let name, let location, let reason):
       return "could not \(operation) '\(name)' in \(location): \(reason)"
     }
+  }
+
+  /// Whether trying again may succeed.
+  public var isTransient: Bool {
+    if case .unavailable = self { return true }
+    return false
   }
 
   /// Whether the error means the object is missing.

@@ -85,11 +85,13 @@ struct CommandContext {
         "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or repository.access_key and secret_key"
       )
     }
-    return S3Storage(
-      .init(
-        endpoint: endpoint, bucket: bucket, prefix: rest.count > 1 ? rest[1] : "",
-        region: settings.region ?? "us-east-1", pathStyle: settings.pathStyle ?? (settings.endpoint != nil),
-        accessKey: accessKey, secretKey: secretKey, sessionToken: environment["AWS_SESSION_TOKEN"]))
+    // Object storage fails now and then (5xx, 429, dropped connections): retried.
+    return RetryingStorage(
+      S3Storage(
+        .init(
+          endpoint: endpoint, bucket: bucket, prefix: rest.count > 1 ? rest[1] : "",
+          region: settings.region ?? "us-east-1", pathStyle: settings.pathStyle ?? (settings.endpoint != nil),
+          accessKey: accessKey, secretKey: secretKey, sessionToken: environment["AWS_SESSION_TOKEN"])))
   }
 
   /// The password: the configured secret reference, else the systemd credential,

@@ -186,7 +186,7 @@ public final class S3Storage: Storage, @unchecked Sendable {
     do {
       return try result.get()
     } catch {
-      throw StorageError.io(
+      throw StorageError.unavailable(
         operation: operation, name: name, location: location,
         reason: "cannot reach \(settings.endpoint.host ?? "the endpoint"): \(error.localizedDescription)")
     }
@@ -208,6 +208,9 @@ public final class S3Storage: Storage, @unchecked Sendable {
         + "(or the repository's credential references) and the bucket policy"
     default:
       reason = "the storage answered \(status) \(code)"
+      if status >= 500 || status == 429 {
+        return .unavailable(operation: operation, name: name, location: location, reason: reason)
+      }
     }
     return .io(operation: operation, name: name, location: location, reason: reason)
   }

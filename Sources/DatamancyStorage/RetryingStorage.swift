@@ -1,0 +1,55 @@
+import Foundation
+
+/// Wraps a storage and retries operations that failed for a passing reason
+/// (`StorageError.unavailable`: 5xx, 429, dropped connections), with exponential
+/// backoff and jitter. Other errors pass at once. Every operation of `Storage` is
+/// safe to repeat: a put writes the same bytes again, a delete of a missing object
+/// succeeds.
+public final class RetryingStorage: Storage, @unchecked Sendable {
+  let inner: Storage
+  /// Tries per operation, the first included.
+  let attempts: Int
+  let baseDelay: Double
+  let maxDelay: Double
+  let sleep: (Double) -> Void
+
+  public init(
+    _ inner: Storage, attempts: Int = 6, baseDelay: Double = 0.2, maxDelay: Double = 10,
+    sleep: @escaping (Double) -> Void = { Thread.sleep(forTimeInterval: $0) }
+  ) {
+    self.inner = inner
+    self.attempts = max(1, attempts)
+    self.baseDelay = baseDelay
+    self.maxDelay = maxDelay
+    self.sleep = sleep
+  }
+
+  public var location: String { inner.location }
+
+  func retrying<T>(_ body: () throws -> T) throws -> T {
+    var attempt = 1
+    while true {
+      do {
+        return try body()
+      } catch let error as StorageError where error.isTransient && attempt < attempts {
+        // Full jitter over an exponentially growing window, so clients that failed
+        // together do not retry together.
+        let window = min(maxDelay, baseDelay * pow(2, Double(attempt - 1)))
+        sleep(Double.random(in: (window / 2)...window))
+        attempt += 1
+      }
+    }
+  }
+
+  public func put(_ name: String, data: Data) throws { try retrying { try inner.put(name, data: data) } }
+
+  public func get(_ name: String, offset: Int, length: Int?) throws -> Data {
+    try retrying { try inner.get(name, offset: offset, length: length) }
+  }
+
+  public func list(prefix: String) throws -> [String] { try retrying { try inner.list(prefix: prefix) } }
+
+  public func stat(_ name: String) throws -> ObjectInfo { try retrying { try inner.stat(name) } }
+
+  public func delete(_ name: String) throws { try retrying { try inner.delete(name) } }
+}
