@@ -114,6 +114,7 @@ final class DrillTests: XCTestCase {
     XCTAssertEqual(rows("postgres/shop", "public.notes"), 2)
     XCTAssertEqual(rows("mariadb/books", "pages"), 2000)
     XCTAssertEqual(rows("redis/rdb", "db0"), 701)
+    XCTAssertEqual(rows("redis/rdb", "sample"), 20, "values of 20 random keys read back")
     XCTAssertEqual(rows("ldap/directory", "entries"), 32)
     XCTAssertTrue(try cli.shell("cat drill.json").contains("\"kind\":\"drill\""))
     // The report is saved with the set.

@@ -96,7 +96,45 @@ public final class RedisScratch: DrillScratch {
         table: expected.table, expectedRows: expected.rows, foundRows: keys,
         passed: keys >= floor && keys <= expected.rows,
         detail: "\(expected.rows) keys at backup (\(expected.expiring ?? 0) with an expiry), \(keys) loaded")
+    } + [try sample(total)]
+  }
+
+  /// Reads back the values of up to `sampleSize` random keys of the first
+  /// database: each must have a type and serialize (`DUMP`), so the loaded values
+  /// are readable, not only counted.
+  func sample(_ total: Int) throws -> DrillCheck {
+    let wanted = min(Self.sampleSize, total)
+    var types: [String: Int] = [:]
+    var readable = 0
+    var tried = 0
+    for _ in 0..<wanted {
+      let key = try cli(["--no-raw", "RANDOMKEY"]).text.trimmingCharacters(in: .whitespacesAndNewlines)
+      guard key != "(nil)" else { break }
+      // A binary key cannot be named on a command line; another draw takes its place.
+      if key.contains("\\x") { continue }
+      tried += 1
+      let name = Self.unquote(key)
+      let type = try cli(["TYPE", name]).text.trimmingCharacters(in: .whitespacesAndNewlines)
+      let dump = try cli(["--no-raw", "DUMP", name]).text.trimmingCharacters(in: .whitespacesAndNewlines)
+      if type != "none" && dump != "(nil)" && !dump.isEmpty {
+        readable += 1
+        types[type, default: 0] += 1
+      }
     }
+    let kinds = types.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+    return DrillCheck(
+      table: "sample", expectedRows: tried, foundRows: readable, passed: readable == tried,
+      detail: "values of \(readable) of \(tried) random keys read back" + (kinds.isEmpty ? "" : " (\(kinds))")
+    )
+  }
+
+  static let sampleSize = 20
+
+  /// A key as `redis-cli --no-raw` prints it: quoted, with escapes.
+  static func unquote(_ text: String) -> String {
+    guard text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 else { return text }
+    return String(text.dropFirst().dropLast()).replacingOccurrences(of: "\\\"", with: "\"")
+      .replacingOccurrences(of: "\\\\", with: "\\")
   }
 
   public func cleanup() throws {
