@@ -49,4 +49,42 @@ final class S3CLITests: XCTestCase {
     XCTAssertEqual(check.status, 4, check.text + check.stderr)
     XCTAssertTrue((check.text + check.stderr).contains(pack), check.text)
   }
+
+  func testBackupKilledMidwayOnS3LeavesARepositoryThatChecks() throws {
+    let cli = try CLI()
+    let servers = Servers(cli: cli)
+    addTeardownBlock { servers.stopAll() }
+    let (port, _) = try servers.start("s3")
+    cli.environment["AWS_ACCESS_KEY_ID"] = "test"
+    cli.environment["AWS_SECRET_ACCESS_KEY"] = "test"
+    try cli.randomFile("data", count: 96 << 20)
+    let config = """
+      repository:
+        path: s3://backups/killed
+        endpoint: http://127.0.0.1:\(port)
+      sources:
+        data: { type: command, command: [sh, -c, "cat \(cli.folder)/data; sleep 2"] }
+      """
+    try config.write(toFile: cli.folder + "/datamancy-backup.yml", atomically: true, encoding: .utf8)
+    try cli.initialize(["--pack-size", "1048576"])
+    var generator = SystemRandomNumberGenerator()
+    var killedMidway = 0
+    for trial in 1...5 {
+      let process = cli.start(["backup"])
+      let delay = Double.random(in: 0.3...1.5, using: &generator)
+      Thread.sleep(forTimeInterval: delay)
+      kill(process.processIdentifier, SIGKILL)
+      process.waitUntilExit()
+      if process.terminationReason == .uncaughtSignal { killedMidway += 1 }
+      let check = cli.run(["check", "--read-data"])
+      XCTAssertEqual(check.status, 0, "trial \(trial) after \(delay)s: \(check.text)\(check.stderr)")
+      XCTAssertTrue(try cli.sets().allSatisfy { $0["status"] as? String == "complete" }, "no half set")
+    }
+    XCTAssertEqual(killedMidway, 5, "every trial must kill a running backup")
+    let backup = cli.run(["backup"])
+    XCTAssertEqual(backup.status, 0, backup.stderr)
+    XCTAssertEqual(
+      try cli.shell("\(CLI.binary) dump latest data | sha256sum"), try cli.shell("sha256sum < data"))
+    XCTAssertEqual(cli.run(["check", "--read-data"]).status, 0)
+  }
 }
