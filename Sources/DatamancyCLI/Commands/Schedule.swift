@@ -41,9 +41,15 @@ extension DatamancyBackup {
           ?? "/usr/local/bin/datamancy-backup"
       }
 
+      /// The configuration file this command read, as an absolute path (the jobs
+      /// run from another folder).
       static func configPath(_ given: String?) -> String {
-        guard let given else { return "/etc/datamancy-backup/config.yml" }
-        return given.hasPrefix("/") ? given : FileManager.default.currentDirectoryPath + "/" + given
+        let cwd = FileManager.default.currentDirectoryPath
+        guard let given else {
+          let local = cwd + "/datamancy-backup.yml"
+          return FileManager.default.fileExists(atPath: local) ? local : "/etc/datamancy-backup/config.yml"
+        }
+        return given.hasPrefix("/") ? given : cwd + "/" + given
       }
 
       static func writablePaths(_ config: BackupConfig) -> [String] {
