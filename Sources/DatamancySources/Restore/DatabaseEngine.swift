@@ -33,13 +33,7 @@ extension DatabaseEngine {
   /// Reads the database as `backup` would and returns its tables' fingerprints.
   public func fingerprints(of database: String) throws -> [TableFingerprint] {
     let source = try item(for: database).open()
-    var buffer = [UInt8](repeating: 0, count: 1 << 20)
-    do {
-      while try buffer.withUnsafeMutableBytes({ try source.read(into: $0) }) > 0 {}
-    } catch {
-      source.cancel()
-      throw error
-    }
+    _ = try source.readToEnd(keepingAtMost: 0)
     return source.fingerprints ?? []
   }
 }

@@ -88,18 +88,8 @@ public struct DatabaseRestorer {
     defer { run.privateFiles?.remove() }
     let process = try runner.start(
       run.argv, environment: run.environment, captureOutput: false, feedInput: true)
-    do {
-      try ChunkStreamer(repository: repository).stream(try ChunkStreamer.ids(of: item, set: set)) { data in
-        try process.write(data)
-        onBytes?(data.count)
-      }
-    } catch let error as ProcessError {
-      throw error  // the client stopped reading: its own message says why
-    } catch {
-      process.kill()
-      process.wait()
-      throw error
-    }
-    try process.checkSuccess()
+    var restorer = ItemRestorer(repository: repository, runner: runner)
+    restorer.onBytes = onBytes
+    try restorer.feed(item, of: set, to: process)
   }
 }

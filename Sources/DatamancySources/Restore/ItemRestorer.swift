@@ -79,17 +79,26 @@ public struct ItemRestorer {
     let tar = try runner.start(
       ["tar", "--extract", "--file=-", "--numeric-owner", "--directory=" + folder],
       environment: ["LC_ALL": "C"], captureOutput: false, feedInput: true)
+    try feed(item, of: set, to: tar)
+  }
+
+  /// Streams an item into a started tool's standard input, then waits for the
+  /// tool's verdict. A tool that stops reading fails with its own message; any
+  /// other error (damaged data) stops the tool first.
+  public func feed(_ item: BackupItem, of set: BackupSet, to process: RunningProcess) throws {
     do {
       try ChunkStreamer(repository: repository).stream(try ChunkStreamer.ids(of: item, set: set)) {
-        try tar.write($0)
+        try process.write($0)
         onBytes?($0.count)
       }
+    } catch let error as ProcessError {
+      throw error
     } catch {
-      tar.kill()
-      tar.wait()
+      process.kill()
+      process.wait()
       throw error
     }
-    try tar.checkSuccess()
+    try process.checkSuccess()
   }
 
   static func ioError(_ operation: String, _ path: String) -> RepositoryError {

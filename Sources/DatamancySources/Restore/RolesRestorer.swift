@@ -28,18 +28,7 @@ public struct RolesRestorer {
     defer { run.privateFiles?.remove() }
     let process = try runner.start(
       run.argv, environment: run.environment, captureOutput: false, feedInput: true)
-    do {
-      try ChunkStreamer(repository: repository).stream(try ChunkStreamer.ids(of: item, set: set)) {
-        try process.write($0)
-      }
-    } catch let error as ProcessError {
-      throw error
-    } catch {
-      process.kill()
-      process.wait()
-      throw error
-    }
-    try process.checkSuccess()
+    try ItemRestorer(repository: repository, runner: runner).feed(item, of: set, to: process)
     let errors = process.stderrText.split(separator: "\n").filter {
       $0.contains("ERROR:") && !$0.contains("already exists")
     }
