@@ -70,15 +70,8 @@ struct EngineTool: Sendable {
 
   /// Runs to the end and returns standard output as text (for listing databases).
   func capture(_ run: ToolRun) throws -> String {
-    let source = try start(run, inspector: nil)
-    var data = Data()
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-      let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
-      if n == 0 { break }
-      data.append(contentsOf: buffer[0..<n])
-    }
-    return String(decoding: data, as: UTF8.self)
+    defer { run.privateFiles?.remove() }
+    return try runner.output(run.argv, environment: run.environment).text
   }
 }
 
