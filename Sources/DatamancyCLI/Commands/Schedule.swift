@@ -30,7 +30,8 @@ extension DatamancyBackup {
       /// Path → content of every file the schedule consists of.
       func files(_ context: CommandContext) throws -> [(path: String, content: String)] {
         let schedule = ScheduleContext(
-          binary: binary ?? Self.currentBinary(), config: Self.configPath(context.global.config),
+          binary: binary ?? Self.currentBinary(),
+          config: context.configFile ?? "/etc/datamancy-backup/config.yml",
           writablePaths: Self.writablePaths(context.config), schedule: context.config.schedule)
         if cron { return [(cronFile, try CronFile.file(schedule))] }
         return SystemdUnits.files(schedule).map { (systemdFolder + "/" + $0.0, $0.1) }
@@ -39,17 +40,6 @@ extension DatamancyBackup {
       static func currentBinary() -> String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
           ?? "/usr/local/bin/datamancy-backup"
-      }
-
-      /// The configuration file this command read, as an absolute path (the jobs
-      /// run from another folder).
-      static func configPath(_ given: String?) -> String {
-        let cwd = FileManager.default.currentDirectoryPath
-        guard let given else {
-          let local = cwd + "/datamancy-backup.yml"
-          return FileManager.default.fileExists(atPath: local) ? local : "/etc/datamancy-backup/config.yml"
-        }
-        return given.hasPrefix("/") ? given : cwd + "/" + given
       }
 
       static func writablePaths(_ config: BackupConfig) -> [String] {

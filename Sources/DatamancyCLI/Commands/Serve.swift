@@ -76,7 +76,7 @@ extension DatamancyBackup {
       }
       Scheduler(
         jobs: jobs, binary: Schedule.Target.currentBinary(),
-        config: context.global.config.map { Schedule.Target.configPath($0) }, runner: context.runner,
+        config: context.configFile, runner: context.runner,
         logger: context.logger, persistent: context.config.schedule.persistent
       ).start(now: context.now)
     }

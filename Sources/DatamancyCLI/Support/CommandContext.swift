@@ -11,6 +11,9 @@ import Logging
 struct CommandContext {
   let global: GlobalOptions
   let config: BackupConfig
+  /// The configuration file read, as an absolute path (scheduled jobs run from
+  /// another folder); nil when none exists.
+  let configFile: String?
   let environment: [String: String]
   let runner: ProcessRunner
   let logger: Logger
@@ -23,7 +26,9 @@ struct CommandContext {
   init(global: GlobalOptions) throws {
     self.global = global
     environment = ProcessInfo.processInfo.environment
-    config = try Self.loadConfig(global.config)
+    let file = Self.locateConfig(global.config)
+    config = try file.map { try BackupConfig.load(path: $0) } ?? BackupConfig()
+    configFile = file.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
     runner = SystemProcessRunner()
     self.logger = try Self.makeLogger(verbose: global.verbose, file: config.logFile)
     now = { Date() }
@@ -42,14 +47,13 @@ struct CommandContext {
     }
   }
 
-  /// The explicit file, else the first default that exists, else an empty config.
-  static func loadConfig(_ explicit: String?) throws -> BackupConfig {
-    if let explicit { return try BackupConfig.load(path: explicit) }
-    for candidate in ["datamancy-backup.yml", "/etc/datamancy-backup/config.yml"]
-    where FileManager.default.fileExists(atPath: candidate) {
-      return try BackupConfig.load(path: candidate)
+  /// The explicit file, else the first default that exists; nil for an empty
+  /// configuration.
+  static func locateConfig(_ explicit: String?) -> String? {
+    if let explicit { return explicit }
+    return ["datamancy-backup.yml", "/etc/datamancy-backup/config.yml"].first {
+      FileManager.default.fileExists(atPath: $0)
     }
-    return BackupConfig()
   }
 
   /// The repository's storage, from --repo or repository.path.
