@@ -40,6 +40,11 @@ final class ScheduleTests: XCTestCase {
     XCTAssertTrue(service.contains("ProtectSystem=strict"))
     XCTAssertTrue(service.contains("OnFailure=datamancy-notify@%n.service"))
     XCTAssertFalse(service.contains("DATAMANCY_BACKUP_PASSWORD"), "no password in the environment")
+    // The job's command line runs as written (from another folder).
+    try cli.initialize()
+    let exec = try cli.shell("sed -n 's/^ExecStart=//p' \(units)/datamancy-backup.service")
+    XCTAssertEqual(try cli.shell("cd / && \(exec) > /dev/null && echo ran"), "ran")
+    XCTAssertEqual(try cli.sets().count, 1)
 
     // The default calendars' next times, as systemd computes them.
     let base = "2026-11-28 12:00:00 UTC"

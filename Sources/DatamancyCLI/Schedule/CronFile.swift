@@ -3,10 +3,10 @@ import Foundation
 /// `/etc/cron.d/datamancy-backup`: the same jobs for hosts without systemd, each
 /// logging to `/var/log/datamancy-<job>.log`.
 ///
-/// Calendars translate when they have the form `[DAYS] *-*-DATES HH:MM[:00] [UTC]`
-/// (DAYS a day name, a list or range of them; DATES `*`, a number, a list or a
-/// range). cron ORs day-of-month and day-of-week, so a calendar with both (the
-/// first Sunday of the month) runs on the dates and checks the weekday itself.
+/// Calendars translate when they name no year or month and run at second 0
+/// (`CalendarSpec`'s forms otherwise). cron ORs day-of-month and day-of-week, so a
+/// calendar with both (the first Sunday of the month) runs on the dates and checks
+/// its one weekday itself.
 enum CronFile {
   struct Untranslatable: Error, CustomStringConvertible {
     var calendar: String
@@ -15,8 +15,6 @@ enum CronFile {
         + "'[Sun] *-*-[DATES] HH:MM UTC'"
     }
   }
-
-  static let days = ["Sun": 0, "Mon": 1, "Tue": 2, "Wed": 3, "Thu": 4, "Fri": 5, "Sat": 6]
 
   static func file(_ context: ScheduleContext) throws -> String {
     var lines = [
@@ -28,7 +26,8 @@ enum CronFile {
     ]
     for job in ScheduledJob.all(context.schedule) {
       let (fields, weekday) = try translate(job.calendar)
-      let command = ([context.binary, "--config", context.config] + job.arguments).map(shellQuoted)
+      let command = ScheduledJob.argv(binary: context.binary, config: context.config, job.arguments)
+        .map(shellQuoted)
         .joined(separator: " ")
       let guardDay = weekday.map { "[ \"$(date -u +\\%w)\" = \($0) ] && " } ?? ""
       lines.append("\(fields) root \(guardDay)\(command) >> /var/log/datamancy-\(job.name).log 2>&1")
@@ -39,39 +38,28 @@ enum CronFile {
   /// The five time fields, and a weekday to check in the command when the
   /// calendar has both dates and days.
   static func translate(_ calendar: String) throws -> (String, Int?) {
-    var parts = calendar.split(separator: " ").map(String.init)
-    if parts.last == "UTC" { parts.removeLast() }
-    var dayField = "*"
-    if parts.count == 3 {
-      dayField = try weekdays(parts.removeFirst(), calendar)
-    }
-    guard parts.count == 2 else { throw Untranslatable(calendar: calendar) }
-    let date = parts[0].split(separator: "-")
-    let time = parts[1].split(separator: ":")
-    guard date.count == 3, date[0] == "*", date[1] == "*", time.count >= 2, time.count <= 3,
-      time.count == 2 || time[2] == "00", let hour = Int(time[0]), let minute = Int(time[1]),
-      (0..<24).contains(hour), (0..<60).contains(minute)
+    guard let spec = try? CalendarSpec(calendar), spec.years == nil, spec.months == nil, spec.seconds == [0]
     else { throw Untranslatable(calendar: calendar) }
-    let dates = date[2].replacingOccurrences(of: "..", with: "-")
-    guard dates == "*" || dates.allSatisfy({ $0.isNumber || $0 == "," || $0 == "-" }) else {
-      throw Untranslatable(calendar: calendar)
+    let fields = [field(spec.minutes, 0...59), field(spec.hours, 0...23)]
+    let dates = spec.days.map { field($0.sorted(), 1...31) } ?? "*"
+    guard let weekdays = spec.weekdays?.sorted() else {
+      return ((fields + [dates, "*", "*"]).joined(separator: " "), nil)
     }
-    if dates != "*" && dayField != "*" {
-      guard let single = Int(dayField) else { throw Untranslatable(calendar: calendar) }
-      return ("\(minute) \(hour) \(dates) * *", single)
-    }
-    return ("\(minute) \(hour) \(dates) * \(dayField)", nil)
+    if dates == "*" { return ((fields + ["*", "*", field(weekdays, 0...6)]).joined(separator: " "), nil) }
+    guard weekdays.count == 1 else { throw Untranslatable(calendar: calendar) }
+    return ((fields + [dates, "*", "*"]).joined(separator: " "), weekdays[0])
   }
 
-  static func weekdays(_ text: String, _ calendar: String) throws -> String {
-    try text.split(separator: ",").map { part -> String in
-      let range = part.components(separatedBy: "..")
-      let numbers = try range.map { name -> Int in
-        guard let day = days[String(name.prefix(3))] else { throw Untranslatable(calendar: calendar) }
-        return day
-      }
-      return numbers.map(String.init).joined(separator: "-")
-    }.joined(separator: ",")
+  /// Sorted values as a cron field: `*` for the whole range, runs as `A-B`.
+  static func field(_ values: [Int], _ range: ClosedRange<Int>) -> String {
+    if values == Array(range) { return "*" }
+    var parts: [String] = []
+    var start = values[0]
+    for (i, value) in values.enumerated() where i == values.count - 1 || values[i + 1] != value + 1 {
+      parts.append(start == value ? "\(value)" : "\(start)-\(value)")
+      if i + 1 < values.count { start = values[i + 1] }
+    }
+    return parts.joined(separator: ",")
   }
 
   static func shellQuoted(_ argument: String) -> String {

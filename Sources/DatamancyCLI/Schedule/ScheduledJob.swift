@@ -24,6 +24,13 @@ struct ScheduledJob {
   }
 
   var unit: String { "datamancy-\(name)" }
+
+  /// The command line that runs the job: `--config` belongs to the subcommand,
+  /// so it follows the subcommand's name.
+  static func argv(binary: String, config: String?, _ arguments: [String]) -> [String] {
+    guard let subcommand = arguments.first else { return [binary] }
+    return [binary, subcommand] + (config.map { ["--config", $0] } ?? []) + arguments.dropFirst()
+  }
 }
 
 /// What the generated files run: this binary and this configuration file.

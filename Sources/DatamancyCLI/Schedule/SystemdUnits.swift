@@ -21,7 +21,8 @@ enum SystemdUnits {
   }
 
   static func command(_ context: ScheduleContext, _ arguments: [String]) -> String {
-    ([context.binary, "--config", context.config] + arguments).map(quoted).joined(separator: " ")
+    ScheduledJob.argv(binary: context.binary, config: context.config, arguments).map(quoted)
+      .joined(separator: " ")
   }
 
   /// Quotes an argument for an `Exec` line when it needs it.

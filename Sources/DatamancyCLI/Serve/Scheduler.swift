@@ -66,7 +66,7 @@ final class Scheduler: @unchecked Sendable {
     Thread.detachNewThread { [self] in
       defer { _ = lock.withLock { running.remove(job.name) } }
       logger.notice("\(job.unit): starting")
-      let argv = [binary] + (config.map { ["--config", $0] } ?? []) + job.arguments
+      let argv = ScheduledJob.argv(binary: binary, config: config, job.arguments)
       do {
         let process = try runner.start(argv, environment: [:], captureOutput: false, feedInput: false)
         let outcome = process.wait()
