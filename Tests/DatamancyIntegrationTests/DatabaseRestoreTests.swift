@@ -16,10 +16,7 @@ final class DatabaseRestoreTests: XCTestCase {
 
   /// Starts PostgreSQL with a `shop` database and configures a source for it.
   func startPostgres() throws {
-    let server = try servers.start("postgres")
-    cli.environment["PGHOST"] = server.dir
-    cli.environment["PGPORT"] = String(server.port)
-    cli.environment["PGUSER"] = "postgres"
+    let server = try servers.startPostgres()
     try cli.shell(
       """
       set -e

@@ -9,7 +9,6 @@ import XCTest
 final class DrillTests: XCTestCase {
   var cli: CLI!
   var servers: Servers!
-  var postgresDir = ""
   var mariaRoot = ""
 
   override func setUpWithError() throws {
@@ -21,11 +20,7 @@ final class DrillTests: XCTestCase {
   }
 
   func startPostgres() throws -> String {
-    let server = try servers.start("postgres")
-    postgresDir = server.dir
-    cli.environment["PGHOST"] = server.dir
-    cli.environment["PGPORT"] = String(server.port)
-    cli.environment["PGUSER"] = "postgres"
+    let server = try servers.startPostgres()
     try cli.shell(
       """
       set -e

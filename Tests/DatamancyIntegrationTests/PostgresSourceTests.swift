@@ -13,11 +13,8 @@ final class PostgresSourceTests: XCTestCase {
     cli = try CLI()
     servers = Servers(cli: cli)
     addTeardownBlock { [servers] in servers?.stopAll() }
-    let server = try servers.start("postgres")
+    let server = try servers.startPostgres()
     port = server.port
-    cli.environment["PGHOST"] = server.dir
-    cli.environment["PGPORT"] = String(port)
-    cli.environment["PGUSER"] = "postgres"
     cli.environment["PG_BACKUP_PASSWORD"] = rolePassword
     try cli.shell(
       """

@@ -14,10 +14,7 @@ final class RestoreWizardTests: XCTestCase {
     cli = try CLI()
     servers = Servers(cli: cli)
     addTeardownBlock { [servers] in servers?.stopAll() }
-    let server = try servers.start("postgres")
-    cli.environment["PGHOST"] = server.dir
-    cli.environment["PGPORT"] = String(server.port)
-    cli.environment["PGUSER"] = "postgres"
+    let server = try servers.startPostgres()
     try cli.shell(
       "createdb shop && psql -q -d shop -c 'create table t(id int); insert into t select generate_series(1, 100)'"
     )

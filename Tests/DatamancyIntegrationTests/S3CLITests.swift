@@ -9,9 +9,7 @@ final class S3CLITests: XCTestCase {
     let cli = try CLI()
     let servers = Servers(cli: cli)
     addTeardownBlock { servers.stopAll() }
-    let (port, _) = try servers.start("s3")
-    cli.environment["AWS_ACCESS_KEY_ID"] = "test"
-    cli.environment["AWS_SECRET_ACCESS_KEY"] = "test"
+    let port = try servers.startS3()
     try cli.randomFile("data.bin", count: 12 << 20)
     try cli.shell("mkdir -p vol && cp data.bin vol/")
     let repository = """
@@ -54,9 +52,7 @@ final class S3CLITests: XCTestCase {
     let cli = try CLI()
     let servers = Servers(cli: cli)
     addTeardownBlock { servers.stopAll() }
-    let (port, _) = try servers.start("s3")
-    cli.environment["AWS_ACCESS_KEY_ID"] = "test"
-    cli.environment["AWS_SECRET_ACCESS_KEY"] = "test"
+    let port = try servers.startS3()
     try cli.randomFile("data", count: 96 << 20)
     let config = """
       repository:

@@ -55,6 +55,24 @@ final class Servers {
     return (port, dir)
   }
 
+  /// Starts PostgreSQL and points the test's psql tools at it (PGHOST, PGPORT, PGUSER).
+  @discardableResult
+  func startPostgres() throws -> (port: Int, dir: String) {
+    let server = try start("postgres")
+    cli.environment["PGHOST"] = server.dir
+    cli.environment["PGPORT"] = String(server.port)
+    cli.environment["PGUSER"] = "postgres"
+    return server
+  }
+
+  /// Starts the S3 endpoint (bucket `backups`) and gives the CLI its credentials.
+  func startS3() throws -> Int {
+    let (port, _) = try start("s3")
+    cli.environment["AWS_ACCESS_KEY_ID"] = "test"
+    cli.environment["AWS_SECRET_ACCESS_KEY"] = "test"
+    return port
+  }
+
   func stop(_ engine: String, dir: String) {
     _ = try? cli.shellWithoutOutput("\(Self.script) stop \(engine) \(dir)")
     started.removeAll { $0.dir == dir }

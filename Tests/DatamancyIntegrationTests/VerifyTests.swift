@@ -14,10 +14,7 @@ final class VerifyTests: XCTestCase {
     let cli = try CLI()
     let servers = Servers(cli: cli)
     addTeardownBlock { servers.stopAll() }
-    let pg = try servers.start("postgres")
-    cli.environment["PGHOST"] = pg.dir
-    cli.environment["PGPORT"] = String(pg.port)
-    cli.environment["PGUSER"] = "postgres"
+    let pg = try servers.startPostgres()
     try cli.shell(
       """
       set -e
