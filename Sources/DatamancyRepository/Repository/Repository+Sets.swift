@@ -47,8 +47,18 @@ extension Repository {
 
   /// The reports saved about a set, as JSON, in no particular order.
   public func reports(about set: String) throws -> [Data] {
-    try storageCall { try storage.list(prefix: "reports/\(set)/") }.map {
-      try getSealed($0, context: Sealing.Context.report)
+    try reports(prefix: "reports/\(set)/").map(\.json)
+  }
+
+  /// Every report of every set, from one listing, in no particular order.
+  public func allReports() throws -> [(set: String, json: Data)] {
+    try reports(prefix: "reports/")
+  }
+
+  private func reports(prefix: String) throws -> [(set: String, json: Data)] {
+    try storageCall { try storage.list(prefix: prefix) }.map { name in
+      let set = name.split(separator: "/").dropFirst().first.map(String.init) ?? ""
+      return (set, try getSealed(name, context: Sealing.Context.report))
     }
   }
 }

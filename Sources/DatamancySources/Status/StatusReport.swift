@@ -134,22 +134,22 @@ extension StatusReport {
     return report
   }
 
-  /// The newest verify and drill reports among all sets' reports.
+  /// The newest verify and drill reports among all sets' reports (reports of
+  /// sets that were forgotten meanwhile are left out).
   static func newestChecks(_ repository: Repository, _ sets: [BackupSet]) throws -> (Check?, Check?) {
+    let known = Set(sets.map(\.id))
     var verify: Check?
     var drill: Check?
-    for set in sets {
-      for data in try repository.reports(about: set.id) {
-        if let report = try? BackupSet.decoder.decode(DrillReport.self, from: data), report.kind == "drill" {
-          if drill.map({ $0.time < report.time }) ?? true {
-            drill = Check(
-              set: set.id, time: report.time, passed: report.passed, rtoSeconds: report.totalSeconds,
-              rtoTargetSeconds: report.rtoTargetSeconds)
-          }
-        } else if let report = try? BackupSet.decoder.decode(VerifyReport.self, from: data) {
-          if verify.map({ $0.time < report.time }) ?? true {
-            verify = Check(set: set.id, time: report.time, passed: report.passed)
-          }
+    for (set, data) in try repository.allReports() where known.contains(set) {
+      if let report = try? BackupSet.decoder.decode(DrillReport.self, from: data), report.kind == "drill" {
+        if drill.map({ $0.time < report.time }) ?? true {
+          drill = Check(
+            set: set, time: report.time, passed: report.passed, rtoSeconds: report.totalSeconds,
+            rtoTargetSeconds: report.rtoTargetSeconds)
+        }
+      } else if let report = try? BackupSet.decoder.decode(VerifyReport.self, from: data) {
+        if verify.map({ $0.time < report.time }) ?? true {
+          verify = Check(set: set, time: report.time, passed: report.passed)
         }
       }
     }
