@@ -15,7 +15,8 @@ public final class ProcessOutputSource: ByteSource {
   public init(process: RunningProcess, warnings: [Int32: String] = [:]) {
     self.process = process
     self.warnings = warnings
-    output = FileDescriptorSource(fd: process.outputFD, name: "the output of '\(process.program)'")
+    output = FileDescriptorSource(
+      fd: process.outputFD, name: "the output of '\(process.program)'", coalescing: true)
   }
 
   public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
