@@ -13,7 +13,7 @@ public struct DatamancyBackup: ParsableCommand {
     discussion: ExitStatus.table,
     subcommands: [
       Init.self, Backup.self, Snapshots.self, Verify.self, Restore.self, Drill.self, Dump.self, Check.self,
-      Forget.self, Prune.self, Tag.self, Key.self, Status.self, Schedule.self, Notify.self, Serve.self,
+      Copy.self, Forget.self, Prune.self, Tag.self, Key.self, Status.self, Schedule.self, Notify.self, Serve.self,
     ]
   )
 
@@ -61,6 +61,7 @@ public struct DatamancyBackup: ParsableCommand {
     case let error as StorageError: return (error.description, .failure)
     case let error as ProcessError: return (error.description, .failure)
     case let error as RestoreError: return (error.description, .failure)
+    case let error as CopyFailed: return (error.description, .failure)
     default: return nil
     }
   }

@@ -4,6 +4,10 @@ import Yams
 /// The whole configuration file (see README, "Configuration").
 public struct BackupConfig: Sendable {
   public var repository = RepositorySettings()
+  /// `repositories:`: other repositories by name (copy targets), in file order.
+  public var repositories: [(name: String, settings: RepositorySettings)] = []
+  /// `copy_to:`: names from `repositories:` that `backup` copies to after a run.
+  public var copyTo: [String] = []
   /// Sources in file order.
   public var sources: [SourceConfig] = []
   /// How many items are dumped at once; nil means the number of cores.
@@ -39,15 +43,25 @@ public struct BackupConfig: Sendable {
       throw ConfigError(file: file, key: "", line: Self.line(of: error), message: "not valid YAML: \(error)")
     }
     var config = BackupConfig()
+    var copyToNode: ConfigNode?
     let top = ConfigNode(node: root, path: "", file: file)
     let allowed = Set([
       "repository", "sources", "concurrency", "log", "verify", "drill", "retention", "schedule", "notify",
-      "serve",
+      "serve", "repositories", "copy_to",
     ]).union(
       reservedKeys)
     for (key, value) in try top.mapping(allowed: allowed) {
       switch key {
       case "repository": config.repository = try RepositorySettings.parse(value)
+      case "repositories":
+        config.repositories = try value.mapping().map { name, node in
+          let settings = try RepositorySettings.parse(node)
+          guard settings.path != nil else { throw node.error("expected a path (a folder or s3://BUCKET/PREFIX)") }
+          return (name, settings)
+        }
+      case "copy_to":
+        config.copyTo = try value.strings(single: true)
+        copyToNode = value
       case "sources":
         config.sources = try value.mapping().map { name, node in try SourceConfig.parse(name: name, node) }
       case "concurrency": config.concurrency = try value.int(in: 1...256)
@@ -93,6 +107,9 @@ public struct BackupConfig: Sendable {
       default: break
       }
     }
+    for name in config.copyTo where !config.repositories.contains(where: { $0.name == name }) {
+      throw copyToNode!.error("'\(name)' is not one of the repositories named under 'repositories:'")
+    }
     return config
   }
 
@@ -126,11 +143,22 @@ public struct RepositorySettings: Sendable {
   public var pathStyle: Bool?
   public var accessKey: SecretReference?
   public var secretKey: SecretReference?
+  /// Pack uploads and chunk downloads in flight at once (default 1 for a folder,
+  /// 8 for S3, where each request waits on the network).
+  public var connections: Int?
+  /// A PEM file of certificate authorities to trust for an https endpoint (a
+  /// private CA), in place of the system's.
+  public var caFile: String?
+  /// S3: seconds a request may make no progress before it is abandoned and retried.
+  public var timeout: Double?
+
+  public init() {}
 
   static func parse(_ node: ConfigNode) throws -> RepositorySettings {
     var settings = RepositorySettings()
     let keys: Set<String> = [
       "path", "password", "compression", "endpoint", "region", "path_style", "access_key", "secret_key",
+      "connections", "ca_file", "timeout",
     ]
     for (key, value) in try node.mapping(allowed: keys) {
       switch key {
@@ -141,6 +169,13 @@ public struct RepositorySettings: Sendable {
       case "path_style": settings.pathStyle = try value.bool()
       case "access_key": settings.accessKey = try SecretReference.parse(value)
       case "secret_key": settings.secretKey = try SecretReference.parse(value)
+      case "connections": settings.connections = try value.int(in: 1...64)
+      case "ca_file": settings.caFile = try value.string()
+      case "timeout":
+        guard let seconds = DurationText.seconds(try value.string()), seconds >= 1 else {
+          throw value.error("expected a duration of at least one second, such as 20s or 2m")
+        }
+        settings.timeout = seconds
       default:
         let text = try value.string()
         guard

@@ -79,6 +79,26 @@ final class ConfigTests: XCTestCase {
     XCTAssertEqual(error("sources:\n  a: { type: files, paths: [/x], bogus: 1 }\n")?.key, "sources.a.bogus")
   }
 
+  func testCopyTargets() throws {
+    let config = try parse(
+      """
+      repository: { path: /r }
+      repositories:
+        offsite: { path: s3://b/p, endpoint: http://127.0.0.1:9000, password: { env: OFFSITE }, connections: 4 }
+        usb: { path: /mnt/usb/repo }
+      copy_to: [offsite, usb]
+      """)
+    XCTAssertEqual(config.repositories.map(\.name), ["offsite", "usb"])
+    XCTAssertEqual(config.repositories[0].settings.path, "s3://b/p")
+    XCTAssertEqual(config.repositories[0].settings.connections, 4)
+    XCTAssertEqual(config.copyTo, ["offsite", "usb"])
+    let unknown = error("repositories:\n  usb: { path: /u }\ncopy_to: [usb, tape]\n")
+    XCTAssertEqual(unknown?.key, "copy_to")
+    XCTAssertEqual(unknown?.line, 3)
+    XCTAssertTrue(unknown?.message.contains("'tape'") ?? false)
+    XCTAssertEqual(error("repositories:\n  usb: { endpoint: http://x }\n")?.key, "repositories.usb")
+  }
+
   func testBrokenYAMLNamesTheLine() {
     let error = error("repository:\n  path: /r\n sources: [\n")
     XCTAssertNotNil(error?.line)

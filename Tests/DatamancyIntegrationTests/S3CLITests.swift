@@ -83,4 +83,73 @@ final class S3CLITests: XCTestCase {
       try cli.shell("\(CLI.binary) dump latest data | sha256sum"), try cli.shell("sha256sum < data"))
     XCTAssertEqual(cli.run(["check", "--read-data"]).status, 0)
   }
+
+  static let faultProxy = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("Support/fault_proxy.py").path
+
+  func testInjectedServerErrorsAndDroppedConnectionsAreRetried() throws {
+    let cli = try CLI()
+    let servers = Servers(cli: cli)
+    addTeardownBlock { servers.stopAll() }
+    let upstream = try servers.startS3()
+    let port = Servers.freePort()
+    try cli.shellWithoutOutput(
+      "python3 \(Self.faultProxy) \(port) \(upstream) \(cli.folder)/faults > /dev/null 2>&1 & echo $! > proxy.pid")
+    addTeardownBlock { _ = try? cli.shell("kill $(cat proxy.pid)") }
+    _ = try cli.shell(
+      "for i in $(seq 1 50); do curl -s -o /dev/null http://127.0.0.1:\(port)/ && exit 0; sleep 0.1; done; exit 1")
+    try cli.shell("rm -f faults")
+    try cli.randomFile("data", count: 16 << 20)
+    try cli.configure(
+      sources: "  data: { type: command, command: [cat, \(cli.folder)/data] }",
+      extra: "")
+    try """
+    repository: { path: s3://backups/faulty, endpoint: http://127.0.0.1:\(port), connections: 4 }
+    sources:
+      data: { type: command, command: [cat, \(cli.folder)/data] }
+    """.write(toFile: cli.folder + "/datamancy-backup.yml", atomically: true, encoding: .utf8)
+    try cli.initialize(["--pack-size", "1048576"])
+    let backup = cli.run(["backup"])
+    XCTAssertEqual(backup.status, 0, backup.stderr)
+    let check = cli.run(["check", "--read-data"])
+    XCTAssertEqual(check.status, 0, check.text + check.stderr)
+    XCTAssertEqual(
+      try cli.shell("\(CLI.binary) dump latest data | sha256sum"), try cli.shell("sha256sum < data"))
+    let faults = try cli.shell("cat faults")
+    for kind in ["500 PUT", "drop", "503", "cut GET"] {
+      XCTAssertTrue(faults.contains(kind), "no '\(kind)' fault was injected:\n\(faults)")
+    }
+  }
+
+  func testAWrongSecretKeyFailsAtOnceNamingTheCredentialsWithoutShowingThem() throws {
+    let cli = try CLI()
+    let servers = Servers(cli: cli)
+    addTeardownBlock { servers.stopAll() }
+    let (port, dir) = try servers.start("s3", name: "s3iam", password: "iam")
+    let keys = try cli.shell("cat \(dir)/credentials").split(separator: " ").map(String.init)
+    XCTAssertEqual(keys.count, 2)
+    cli.environment["AWS_ACCESS_KEY_ID"] = keys[0]
+    cli.environment["AWS_SECRET_ACCESS_KEY"] = keys[1]
+    try cli.randomFile("data", count: 1 << 20)
+    try """
+    repository: { path: s3://backups/iam, endpoint: http://127.0.0.1:\(port) }
+    sources:
+      data: { type: command, command: [cat, \(cli.folder)/data] }
+    """.write(toFile: cli.folder + "/datamancy-backup.yml", atomically: true, encoding: .utf8)
+    try cli.initialize()
+    XCTAssertEqual(cli.run(["backup"]).status, 0, "the right keys work")
+
+    let wrongSecret = "Wr0ngSecretKeyWr0ngSecretKeyWr0ngSecret1"
+    let started = Date()
+    let refused = cli.run(["backup"], environment: ["AWS_SECRET_ACCESS_KEY": wrongSecret])
+    let seconds = Date().timeIntervalSince(started)
+    XCTAssertEqual(refused.status, 1, refused.text + refused.stderr)
+    XCTAssertLessThan(seconds, 5, "a refusal is not retried")
+    let said = refused.text + refused.stderr
+    XCTAssertTrue(said.contains("refused the credentials"), said)
+    XCTAssertTrue(said.contains("AWS_SECRET_ACCESS_KEY"), said)
+    XCTAssertFalse(said.contains(wrongSecret), said)
+    XCTAssertFalse(said.contains(keys[1]), said)
+    XCTAssertEqual(try cli.sets().count, 1, "nothing was added")
+  }
 }

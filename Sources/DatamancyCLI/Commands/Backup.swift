@@ -73,8 +73,30 @@ extension DatamancyBackup {
       } else {
         context.print(summary)
       }
+      let copyFailures = copyToSecondaries(context, repository, set: set)
       if set.status != .complete { throw ExitStatus.partial }
       if let retention = context.config.retention, retention.auto { try applyRetention(context, repository) }
+      if !copyFailures.isEmpty { throw CopyFailed(failures: copyFailures) }
+    }
+
+    /// `copy_to:`: copies what each secondary lacks (this set, and any earlier set a
+    /// failed copy left behind). A failed copy is reported; the others still run and
+    /// the backup itself stands.
+    func copyToSecondaries(_ context: CommandContext, _ repository: Repository, set: BackupSet) -> [String] {
+      guard set.status != .failed else { return [] }
+      var failures: [String] = []
+      for name in context.config.copyTo {
+        do {
+          let outcome = try CopyRun(context: context, source: repository, targetName: name).run(
+            try repository.sets(), sources: [], dryRun: false)
+          if !global.json { context.print(outcome.text) }
+        } catch {
+          let reason = DatamancyBackup.message(for: error)?.text ?? "\(error)"
+          context.logger.error("copy to \(name) failed: \(reason)")
+          failures.append("\(name): \(reason)")
+        }
+      }
+      return failures
     }
 
     /// `retention.auto`: forget and prune after a complete run.
@@ -89,5 +111,13 @@ extension DatamancyBackup {
         "retention: \(removed) sets removed, \(decisions.count - removed) kept; \(report.unusedPacks + report.repackedPacks) packs freed"
       )
     }
+  }
+}
+
+/// `backup` stored its set, but a `copy_to:` copy failed.
+struct CopyFailed: Error, CustomStringConvertible {
+  var failures: [String]
+  var description: String {
+    "the backup set was saved, but copying it failed: \(failures.joined(separator: "; ")); run 'datamancy-backup copy --to NAME' once the cause is fixed"
   }
 }

@@ -62,17 +62,21 @@ struct CommandContext {
       throw CLIError.usage(
         "no repository given: set repository.path in the configuration or pass --repo PATH")
     }
-    if path.hasPrefix("s3://") { return try s3Storage(path) }
+    return try storage(path: path, settings: config.repository)
+  }
+
+  /// A folder, or `s3://BUCKET/PREFIX` with the settings' endpoint and credentials.
+  func storage(path: String, settings: RepositorySettings) throws -> Storage {
+    if path.hasPrefix("s3://") { return try s3Storage(path, settings: settings) }
     return LocalStorage(root: path)
   }
 
   /// `s3://BUCKET/PREFIX` with the repository's endpoint, region and credentials.
-  func s3Storage(_ path: String) throws -> Storage {
+  func s3Storage(_ path: String, settings: RepositorySettings) throws -> Storage {
     let rest = path.dropFirst("s3://".count).split(separator: "/", maxSplits: 1).map(String.init)
     guard let bucket = rest.first, !bucket.isEmpty else {
       throw CLIError.usage("repository.path: expected s3://BUCKET/PREFIX")
     }
-    let settings = config.repository
     let endpointText = settings.endpoint ?? "https://s3.\(settings.region ?? "us-east-1").amazonaws.com"
     guard let endpoint = URL(string: endpointText), endpoint.host != nil else {
       throw CLIError.usage("repository.endpoint: '\(endpointText)' is not a URL")
@@ -89,13 +93,13 @@ struct CommandContext {
         "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or repository.access_key and secret_key"
       )
     }
+    var s3 = S3Storage.Settings(
+      endpoint: endpoint, bucket: bucket, prefix: rest.count > 1 ? rest[1] : "",
+      region: settings.region ?? "us-east-1", pathStyle: settings.pathStyle ?? (settings.endpoint != nil),
+      accessKey: accessKey, secretKey: secretKey, sessionToken: environment["AWS_SESSION_TOKEN"])
+    if let timeout = settings.timeout { s3.requestTimeout = timeout }
     // Object storage fails now and then (5xx, 429, dropped connections): retried.
-    return RetryingStorage(
-      S3Storage(
-        .init(
-          endpoint: endpoint, bucket: bucket, prefix: rest.count > 1 ? rest[1] : "",
-          region: settings.region ?? "us-east-1", pathStyle: settings.pathStyle ?? (settings.endpoint != nil),
-          accessKey: accessKey, secretKey: secretKey, sessionToken: environment["AWS_SESSION_TOKEN"])))
+    return RetryingStorage(S3Storage(s3))
   }
 
   /// The password: the configured secret reference, else the systemd credential,
@@ -148,8 +152,15 @@ struct CommandContext {
   /// Opens the repository and reads its index.
   func openRepository(loadIndex: Bool = true) throws -> Repository {
     let repository = try Repository.open(storage: try storage(), password: try password())
+    repository.connections = Self.connections(
+      settings: config.repository, path: global.repo ?? config.repository.path ?? "")
     if loadIndex { try repository.loadIndex() }
     return repository
+  }
+
+  /// `connections`, else 8 for S3 (requests wait on the network) and 1 for a folder.
+  static func connections(settings: RepositorySettings, path: String) -> Int {
+    settings.connections ?? (path.hasPrefix("s3://") ? 8 : 1)
   }
 
   /// Takes a lock for the duration of `body`.

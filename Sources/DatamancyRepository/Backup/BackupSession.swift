@@ -27,6 +27,7 @@ public final class BackupSession: @unchecked Sendable {
   private var pack: PackBuffer
   private var inPack: Set<ChunkID> = []
   private var unindexed: [(id: String, entries: [PackEntry])] = []
+  private let uploader: PackUploader
   /// Called with the number of bytes read, from any thread, for progress displays.
   public var onBytes: (@Sendable (Int) -> Void)?
 
@@ -40,6 +41,7 @@ public final class BackupSession: @unchecked Sendable {
     sealers = Pool { ChunkSealer(compression: compression) }
     self.batchSize = batchSize
     self.indexEvery = indexEvery
+    uploader = PackUploader(repository: repository, connections: repository.connections)
     let config = repository.config
     pack = PackBuffer(capacity: config.packSize + config.chunker.maxSize + 64 * 1024)
   }
@@ -149,7 +151,7 @@ public final class BackupSession: @unchecked Sendable {
   private func closePack() throws {
     guard !pack.isEmpty else { return }
     let closed = try pack.close(key: repository.master.encryption)
-    try storageCall { try repository.storage.put(PackFormat.name(of: closed.id), data: closed.file) }
+    try uploader.upload(PackFormat.name(of: closed.id), data: closed.file)
     unindexed.append((closed.id, closed.entries))
     // Chunks in a stored but unindexed pack are still known through `inPack`.
   }
@@ -157,6 +159,7 @@ public final class BackupSession: @unchecked Sendable {
   /// Must hold `lock`.
   private func writeIndex() throws {
     guard !unindexed.isEmpty else { return }
+    try uploader.waitForAll()
     try repository.writeIndex(unindexed)
     for pack in unindexed { for entry in pack.entries { inPack.remove(entry.id) } }
     unindexed.removeAll()

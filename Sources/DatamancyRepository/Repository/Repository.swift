@@ -19,6 +19,9 @@ public final class Repository: @unchecked Sendable {
   /// The name of the key file the password opened.
   public let keyName: String
   public internal(set) var index = RepositoryIndex()
+  /// Storage requests a backup or a restore keeps in flight at once (pack uploads,
+  /// chunk reads): 1 suits a local disk, more hides the latency of object storage.
+  public var connections = 1
 
   init(storage: Storage, master: MasterKey, config: RepositoryConfig, keyName: String) {
     self.storage = storage

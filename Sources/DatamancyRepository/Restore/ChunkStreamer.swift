@@ -10,7 +10,10 @@ public struct ChunkStreamer: Sendable {
   /// Opened batches that may wait for the sink.
   public var queued = 2
 
-  public init(repository: Repository) { self.repository = repository }
+  public init(repository: Repository) {
+    self.repository = repository
+    batch = max(batch, repository.connections)
+  }
 
   /// Calls `sink` with each chunk's plaintext, in order. Every chunk is
   /// authenticated and checked against its id before `sink` sees it.
@@ -33,7 +36,7 @@ public struct ChunkStreamer: Sendable {
         var results = [Result<Data, Error>?](repeating: nil, count: ids.count)
         results.withUnsafeMutableBufferPointer { buffer in
           nonisolated(unsafe) let slots = buffer
-          DispatchQueue.concurrentPerform(iterations: ids.count) { i in
+          ParallelReads.run(ids.count, connections: repository.connections) { i in
             slots[i] = Result {
               try decompressors.use { try repository.readChunk(ids[i], decompressor: $0) }
             }

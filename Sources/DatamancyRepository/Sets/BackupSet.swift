@@ -20,9 +20,14 @@ public struct BackupSet: Codable, Sendable {
   public var tags: [String]
   public var durationSeconds: Double
   public var items: [BackupItem]
+  /// For a set copied from another repository (`copy`), the id of the set first
+  /// made by a backup; copies of copies keep it. Set ids differ between
+  /// repositories (each seals its own files), so this is how `copy` knows what the
+  /// other side already holds.
+  public var origin: String?
 
   enum CodingKeys: String, CodingKey {
-    case time, host, status, tags, durationSeconds, items
+    case time, host, status, tags, durationSeconds, items, origin
   }
 
   public init(
@@ -38,6 +43,8 @@ public struct BackupSet: Codable, Sendable {
   }
 
   public var shortID: String { String(id.prefix(8)) }
+  /// The id of the backup that made this set, in whichever repository.
+  public var identity: String { origin ?? id }
   public var rawBytes: Int { items.reduce(0) { $0 + $1.rawBytes } }
   public var storedBytes: Int { items.reduce(0) { $0 + $1.storedBytes } }
 }

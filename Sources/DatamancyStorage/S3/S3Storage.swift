@@ -20,6 +20,10 @@ public final class S3Storage: Storage, @unchecked Sendable {
     public var accessKey: String
     public var secretKey: String
     public var sessionToken: String?
+    /// Seconds a request may go without progress before it is abandoned (and,
+    /// through `RetryingStorage`, retried). Foundation's client on Linux does not
+    /// notice a connection reset during an upload; this is what ends the wait.
+    public var requestTimeout: Double = 20
 
     public init(
       endpoint: URL, bucket: String, prefix: String, region: String, pathStyle: Bool, accessKey: String,
@@ -46,7 +50,7 @@ public final class S3Storage: Storage, @unchecked Sendable {
       accessKey: settings.accessKey, secretKey: settings.secretKey, sessionToken: settings.sessionToken,
       region: settings.region)
     let configuration = URLSessionConfiguration.ephemeral
-    configuration.timeoutIntervalForRequest = 60
+    configuration.timeoutIntervalForRequest = settings.requestTimeout
     session = URLSession(configuration: configuration)
   }
 
@@ -160,19 +164,19 @@ public final class S3Storage: Storage, @unchecked Sendable {
     var request = URLRequest(url: url)
     request.httpMethod = method
     for (field, value) in signed { request.setValue(value, forHTTPHeaderField: field) }
-    if method == "PUT" { request.httpBody = body }
-    let (status, data, responseHeaders) = try perform(request, name: name, operation: operation)
+    let (status, data, responseHeaders) = try perform(
+      request, body: method == "PUT" ? body : nil, name: name, operation: operation)
     if accept.contains(status) { return (status, data, responseHeaders) }
     throw error(status: status, body: data, name: name, operation: operation)
   }
 
-  private func perform(_ request: URLRequest, name: String, operation: String) throws
+  private func perform(_ request: URLRequest, body: Data?, name: String, operation: String) throws
     -> (Int, Data, [String: String])
   {
     let done = DispatchSemaphore(value: 0)
     nonisolated(unsafe) var result: Result<(Int, Data, [String: String]), Error> = .failure(
       URLError(.unknown))
-    session.dataTask(with: request) { data, response, error in
+    let completion: @Sendable (Data?, URLResponse?, Error?) -> Void = { data, response, error in
       if let error {
         result = .failure(error)
       } else if let response = response as? HTTPURLResponse {
@@ -181,7 +185,12 @@ public final class S3Storage: Storage, @unchecked Sendable {
         result = .success((response.statusCode, data ?? Data(), headers))
       }
       done.signal()
-    }.resume()
+    }
+    if let body {
+      session.uploadTask(with: request, from: body, completionHandler: completion).resume()
+    } else {
+      session.dataTask(with: request, completionHandler: completion).resume()
+    }
     done.wait()
     do {
       return try result.get()
@@ -193,7 +202,9 @@ public final class S3Storage: Storage, @unchecked Sendable {
   }
 
   func error(status: Int, body: Data, name: String, operation: String) -> StorageError {
-    let code = S3Listing.element("Code", in: body) ?? "HTTP \(status)"
+    // A HEAD's answer has no body, so a refused stat carries no code: a bare 403
+    // is a refusal of the credentials all the same.
+    let code = S3Listing.element("Code", in: body) ?? (status == 403 ? "AccessDenied" : "HTTP \(status)")
     if status == 404 && code != "NoSuchBucket" { return .notFound(name: name, location: location) }
     let reason: String
     switch code {

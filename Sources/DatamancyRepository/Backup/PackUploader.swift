@@ -1,0 +1,45 @@
+import Foundation
+
+/// Stores closed packs on up to `connections` threads at once, so that sealing
+/// goes on while packs travel (on S3 each upload waits on the network).
+///
+/// Memory: at most `connections` packs in flight. Commit order: the session calls
+/// `waitForAll` before it writes an index file, so an index never names a pack
+/// that is not stored yet. A failed upload is thrown by the next call; the
+/// session then fails and no set is saved, so nothing names the lost pack.
+final class PackUploader: @unchecked Sendable {
+  private let repository: Repository
+  private let slots: DispatchSemaphore
+  private let group = DispatchGroup()
+  private let failure = ErrorBox()
+
+  init(repository: Repository, connections: Int) {
+    self.repository = repository
+    slots = DispatchSemaphore(value: max(1, connections))
+  }
+
+  /// Starts storing `data` as `name`; waits while every connection is busy.
+  func upload(_ name: String, data: Data) throws {
+    if let error = failure.error { throw error }
+    slots.wait()
+    group.enter()
+    let (repository, slots, group, failure) = (self.repository, self.slots, self.group, self.failure)
+    Thread.detachNewThread {
+      defer {
+        slots.signal()
+        group.leave()
+      }
+      do {
+        try storageCall { try repository.storage.put(name, data: data) }
+      } catch {
+        if failure.error == nil { failure.error = error }
+      }
+    }
+  }
+
+  /// Waits for every upload started; throws the first failure.
+  func waitForAll() throws {
+    group.wait()
+    if let error = failure.error { throw error }
+  }
+}

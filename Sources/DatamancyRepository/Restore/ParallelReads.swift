@@ -1,0 +1,36 @@
+import Foundation
+
+/// Runs `body` for every index below `count`, on as many threads as the work
+/// needs: one per core for work bound by the CPU (reads from a local disk), or
+/// `connections` threads when each call mostly waits on the network.
+enum ParallelReads {
+  static func run(_ count: Int, connections: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    guard connections > cores, count > 1 else {
+      DispatchQueue.concurrentPerform(iterations: count, execute: body)
+      return
+    }
+    let next = Counter()
+    let group = DispatchGroup()
+    for _ in 0..<min(connections, count) {
+      group.enter()
+      Thread.detachNewThread {
+        defer { group.leave() }
+        while let i = next.take(below: count) { body(i) }
+      }
+    }
+    group.wait()
+  }
+
+  private final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func take(below limit: Int) -> Int? {
+      lock.withLock {
+        guard value < limit else { return nil }
+        defer { value += 1 }
+        return value
+      }
+    }
+  }
+}
