@@ -16,6 +16,9 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
   ],
   targets: [
     // libzstd from Debian's libzstd-dev.
@@ -25,8 +28,19 @@ let package = Package(
       providers: [.apt(["libzstd-dev"])]
     ),
     // Storage backends behind one protocol: where repository files live (a local
-    // folder; S3-compatible object storage, signed with swift-crypto).
-    .target(name: "DatamancyStorage", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+    // folder; S3-compatible object storage, signed with swift-crypto, over
+    // async-http-client: it trusts a private CA file and notices a reset
+    // connection at once, which Foundation's URLSession on Linux does neither).
+    .target(
+      name: "DatamancyStorage",
+      dependencies: [
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+      ]
+    ),
     // The repository engine: keys, chunking, packs, index, backup sets, locks, check.
     .target(
       name: "DatamancyRepository",

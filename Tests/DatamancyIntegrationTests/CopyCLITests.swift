@@ -104,7 +104,7 @@ final class CopyCLITests: XCTestCase {
 
   func testCopyKilledMidwayIsResumedAndBackupCopiesToItsSecondaries() throws {
     let cli = try CLI()
-    try cli.randomFile("data", count: 64 << 20)
+    try cli.randomFile("data", count: 192 << 20)
     let second = cli.folder + "/second"
     try cli.configure(
       sources: "  data: { type: command, command: [cat, \(cli.folder)/data] }",
@@ -118,7 +118,7 @@ final class CopyCLITests: XCTestCase {
     var killedMidway = 0
     for trial in 1...3 {
       let process = cli.start(["copy", "--to", "second"])
-      let delay = Double.random(in: 0.2...0.8)
+      let delay = Double.random(in: 0.1...0.5)
       Thread.sleep(forTimeInterval: delay)
       kill(process.processIdentifier, SIGKILL)
       process.waitUntilExit()

@@ -35,7 +35,7 @@ final class S3CLITests: XCTestCase {
     XCTAssertEqual(try cli.shell("cmp out/vol/vol/data.bin data.bin && echo same"), "same")
 
     // One flipped byte in a pack on the endpoint is found and named.
-    let s3 = S3Storage(
+    let s3 = try S3Storage(
       .init(
         endpoint: URL(string: "http://127.0.0.1:\(port)")!, bucket: "backups", prefix: "team/repo",
         region: "us-east-1", pathStyle: true, accessKey: "test", secretKey: "test", sessionToken: nil))
@@ -151,5 +151,59 @@ final class S3CLITests: XCTestCase {
     XCTAssertFalse(said.contains(wrongSecret), said)
     XCTAssertFalse(said.contains(keys[1]), said)
     XCTAssertEqual(try cli.sets().count, 1, "nothing was added")
+  }
+
+  static let tlsProxy = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("Support/tls_proxy.py").path
+
+  func testAnHTTPSEndpointSignedByAPrivateCAIsTrustedThroughCAFile() throws {
+    let cli = try CLI()
+    let servers = Servers(cli: cli)
+    addTeardownBlock { servers.stopAll() }
+    let upstream = try servers.startS3()
+    // A private CA and a certificate for 127.0.0.1 signed by it.
+    try cli.shell(
+      """
+      openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=TestCA 2>/dev/null
+      openssl req -newkey rsa:2048 -nodes -keyout tls.key -out tls.csr -subj /CN=127.0.0.1 2>/dev/null
+      printf 'subjectAltName=IP:127.0.0.1\\n' > tls.ext
+      openssl x509 -req -in tls.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out tls.pem -days 2 -extfile tls.ext 2>/dev/null
+      """)
+    let port = Servers.freePort()
+    try cli.shellWithoutOutput(
+      "python3 \(Self.tlsProxy) \(port) \(upstream) tls.pem tls.key > /dev/null 2>&1 & echo $! > tls.pid")
+    addTeardownBlock { _ = try? cli.shell("kill $(cat tls.pid)") }
+    _ = try cli.shell(
+      "for i in $(seq 1 50); do curl -s --cacert ca.pem -o /dev/null https://127.0.0.1:\(port)/ && exit 0; sleep 0.1; done; exit 1"
+    )
+    try cli.randomFile("data", count: 1 << 20)
+    func configure(caFile: String?) throws {
+      try """
+      repository:
+        path: s3://backups/tls
+        endpoint: https://127.0.0.1:\(port)
+        \(caFile.map { "ca_file: \($0)" } ?? "")
+      sources:
+        data: { type: command, command: [cat, \(cli.folder)/data] }
+      """.write(toFile: cli.folder + "/datamancy-backup.yml", atomically: true, encoding: .utf8)
+    }
+    try configure(caFile: nil)
+    let started = Date()
+    let untrusted = cli.run(["init", "--kdf-cost", "1024"])
+    XCTAssertEqual(untrusted.status, 1, untrusted.stderr)
+    XCTAssertTrue(untrusted.stderr.contains("set repository.ca_file"), untrusted.stderr)
+    // The HTTP client tries new connections until its 10 s connect timeout; our
+    // retries (six, with pauses) do not come on top.
+    XCTAssertLessThan(Date().timeIntervalSince(started), 15, "an untrusted certificate is not retried")
+    try configure(caFile: cli.folder + "/ca.pem")
+    try cli.initialize()
+    XCTAssertEqual(cli.run(["backup"]).status, 0)
+    XCTAssertEqual(cli.run(["check", "--read-data"]).status, 0)
+    XCTAssertEqual(
+      try cli.shell("\(CLI.binary) dump latest data | sha256sum"), try cli.shell("sha256sum < data"))
+    try configure(caFile: cli.folder + "/missing.pem")
+    let missing = cli.run(["snapshots"])
+    XCTAssertEqual(missing.status, 1, missing.stderr)
+    XCTAssertTrue(missing.stderr.contains("missing.pem cannot be read"), missing.stderr)
   }
 }

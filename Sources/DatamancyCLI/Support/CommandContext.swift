@@ -98,8 +98,9 @@ struct CommandContext {
       region: settings.region ?? "us-east-1", pathStyle: settings.pathStyle ?? (settings.endpoint != nil),
       accessKey: accessKey, secretKey: secretKey, sessionToken: environment["AWS_SESSION_TOKEN"])
     if let timeout = settings.timeout { s3.requestTimeout = timeout }
+    s3.caFile = settings.caFile
     // Object storage fails now and then (5xx, 429, dropped connections): retried.
-    return RetryingStorage(S3Storage(s3))
+    return RetryingStorage(try S3Storage(s3))
   }
 
   /// The password: the configured secret reference, else the systemd credential,

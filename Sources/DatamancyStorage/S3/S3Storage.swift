@@ -1,9 +1,9 @@
+import AsyncHTTPClient
 import Crypto
 import Foundation
-
-#if canImport(FoundationNetworking)
-  import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
+import NIOSSL
 
 /// A repository in an S3-compatible bucket (AWS S3, MinIO, Ceph RGW, Garage, B2):
 /// each name is an object under `prefix/`. A PUT is atomic on S3 (an object
@@ -20,10 +20,11 @@ public final class S3Storage: Storage, @unchecked Sendable {
     public var accessKey: String
     public var secretKey: String
     public var sessionToken: String?
-    /// Seconds a request may go without progress before it is abandoned (and,
-    /// through `RetryingStorage`, retried). Foundation's client on Linux does not
-    /// notice a connection reset during an upload; this is what ends the wait.
+    /// Seconds a request may go without progress (nothing read, or nothing
+    /// written) before it is abandoned and, through `RetryingStorage`, retried.
     public var requestTimeout: Double = 20
+    /// A PEM file of certificate authorities trusted besides the system's.
+    public var caFile: String?
 
     public init(
       endpoint: URL, bucket: String, prefix: String, region: String, pathStyle: Bool, accessKey: String,
@@ -42,17 +43,33 @@ public final class S3Storage: Storage, @unchecked Sendable {
 
   let settings: Settings
   let signer: S3Signer
-  let session: URLSession
+  let client: HTTPClient
 
-  public init(_ settings: Settings) {
+  /// Throws when the CA file cannot be read.
+  public init(_ settings: Settings) throws {
     self.settings = settings
     signer = S3Signer(
       accessKey: settings.accessKey, secretKey: settings.secretKey, sessionToken: settings.sessionToken,
       region: settings.region)
-    let configuration = URLSessionConfiguration.ephemeral
-    configuration.timeoutIntervalForRequest = settings.requestTimeout
-    session = URLSession(configuration: configuration)
+    var configuration = HTTPClient.Configuration()
+    let idle = TimeAmount.milliseconds(Int64(settings.requestTimeout * 1000))
+    configuration.timeout = .init(connect: .seconds(10), read: idle, write: idle)
+    // Up to `connections` requests at once, each on its own connection.
+    configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+    if let caFile = settings.caFile {
+      guard FileManager.default.isReadableFile(atPath: caFile) else {
+        throw StorageError.io(
+          operation: "open", name: caFile, location: "s3://\(settings.bucket)",
+          reason: "the CA file \(caFile) cannot be read")
+      }
+      var tls = TLSConfiguration.makeClientConfiguration()
+      tls.additionalTrustRoots = [.file(caFile)]
+      configuration.tlsConfiguration = tls
+    }
+    client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
   }
+
+  deinit { try? client.syncShutdown() }
 
   public var location: String {
     "s3://\(settings.bucket)/\(settings.prefix)" + " at \(settings.endpoint.absoluteString)"
@@ -161,43 +178,36 @@ public final class S3Storage: Storage, @unchecked Sendable {
     guard let url = components.url else {
       throw StorageError.io(operation: operation, name: name, location: location, reason: "not a valid URL")
     }
-    var request = URLRequest(url: url)
-    request.httpMethod = method
-    for (field, value) in signed { request.setValue(value, forHTTPHeaderField: field) }
     let (status, data, responseHeaders) = try perform(
-      request, body: method == "PUT" ? body : nil, name: name, operation: operation)
+      method, url: url, headers: signed, body: method == "PUT" ? body : nil, name: name, operation: operation)
     if accept.contains(status) { return (status, data, responseHeaders) }
     throw error(status: status, body: data, name: name, operation: operation)
   }
 
-  private func perform(_ request: URLRequest, body: Data?, name: String, operation: String) throws
-    -> (Int, Data, [String: String])
-  {
-    let done = DispatchSemaphore(value: 0)
-    nonisolated(unsafe) var result: Result<(Int, Data, [String: String]), Error> = .failure(
-      URLError(.unknown))
-    let completion: @Sendable (Data?, URLResponse?, Error?) -> Void = { data, response, error in
-      if let error {
-        result = .failure(error)
-      } else if let response = response as? HTTPURLResponse {
-        var headers: [String: String] = [:]
-        for (field, value) in response.allHeaderFields { headers["\(field)"] = "\(value)" }
-        result = .success((response.statusCode, data ?? Data(), headers))
-      }
-      done.signal()
-    }
-    if let body {
-      session.uploadTask(with: request, from: body, completionHandler: completion).resume()
-    } else {
-      session.dataTask(with: request, completionHandler: completion).resume()
-    }
-    done.wait()
+  /// Sends one request and waits for its whole answer. A transport failure (no
+  /// connection, a reset, a timeout) is `unavailable`: worth retrying.
+  private func perform(
+    _ method: String, url: URL, headers: [String: String], body: Data?, name: String, operation: String
+  ) throws -> (Int, Data, [String: String]) {
     do {
-      return try result.get()
+      let request = try HTTPClient.Request(
+        url: url, method: HTTPMethod(rawValue: method), headers: HTTPHeaders(Array(headers)),
+        body: body.map { .bytes($0) })
+      let response = try client.execute(request: request).wait()
+      var answer: [String: String] = [:]
+      for (field, value) in response.headers { answer[field.lowercased()] = value }
+      let data = response.body.map { Data($0.readableBytesView) } ?? Data()
+      return (Int(response.status.code), data, answer)
+    } catch let error as NIOSSLError {
+      // A certificate that does not verify will not verify on a retry either.
+      throw StorageError.io(
+        operation: operation, name: name, location: location,
+        reason: "the TLS handshake with \(settings.endpoint.host ?? "the endpoint") failed (\(error)); "
+          + "if the endpoint's certificate comes from a private CA, set repository.ca_file to that CA's PEM file")
     } catch {
       throw StorageError.unavailable(
         operation: operation, name: name, location: location,
-        reason: "cannot reach \(settings.endpoint.host ?? "the endpoint"): \(error.localizedDescription)")
+        reason: "cannot reach \(settings.endpoint.host ?? "the endpoint"): \(error)")
     }
   }
 
