@@ -13,7 +13,8 @@ public struct DatamancyBackup: ParsableCommand {
     discussion: ExitStatus.table,
     subcommands: [
       Init.self, Backup.self, Snapshots.self, Verify.self, Restore.self, Drill.self, Dump.self, Check.self,
-      Copy.self, Forget.self, Prune.self, Tag.self, Key.self, Status.self, Schedule.self, Notify.self, Serve.self,
+      Copy.self, Forget.self, Prune.self, Tag.self, Key.self, Status.self, Schedule.self, Notify.self,
+      Serve.self,
     ]
   )
 

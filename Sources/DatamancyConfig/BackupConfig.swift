@@ -56,7 +56,9 @@ public struct BackupConfig: Sendable {
       case "repositories":
         config.repositories = try value.mapping().map { name, node in
           let settings = try RepositorySettings.parse(node)
-          guard settings.path != nil else { throw node.error("expected a path (a folder or s3://BUCKET/PREFIX)") }
+          guard settings.path != nil else {
+            throw node.error("expected a path (a folder or s3://BUCKET/PREFIX)")
+          }
           return (name, settings)
         }
       case "copy_to":

@@ -23,14 +23,17 @@ final class CopyCLITests: XCTestCase {
           offsite: \(offsite)
         """)
     // The offsite repository seen from its own configuration, to back up from it.
-    try "repository: \(offsite)\n".write(toFile: cli.folder + "/offsite.yml", atomically: true, encoding: .utf8)
+    try "repository: \(offsite)\n".write(
+      toFile: cli.folder + "/offsite.yml", atomically: true, encoding: .utf8)
     cli.environment["OFFSITE_PASSWORD"] = "offsite-Pa55"
     try cli.initialize()
     XCTAssertEqual(cli.run(["init", "--config", "offsite.yml", "--kdf-cost", "1024"]).status, 0)
     let far = cli.folder + "/far"
     XCTAssertEqual(
-      cli.run(["init", "--repo", far, "--kdf-cost", "1024"], environment: ["DATAMANCY_BACKUP_PASSWORD": "far-Pa55"])
-        .status, 0)
+      cli.run(
+        ["init", "--repo", far, "--kdf-cost", "1024"], environment: ["DATAMANCY_BACKUP_PASSWORD": "far-Pa55"]
+      )
+      .status, 0)
 
     XCTAssertEqual(cli.run(["backup"]).status, 0)
     try cli.shell("echo two >> vol/notes.txt && head -c 1000 /dev/urandom >> data.bin && cp data.bin vol/")
@@ -45,7 +48,8 @@ final class CopyCLITests: XCTestCase {
     XCTAssertTrue(rest.text.contains("2 of 2 sets copied"), rest.text)
     // S3 → a second folder, from the offsite repository's side.
     let farCopy = cli.run(
-      ["copy", "--config", "offsite.yml", "--to", far], environment: ["DATAMANCY_BACKUP_TO_PASSWORD": "far-Pa55"])
+      ["copy", "--config", "offsite.yml", "--to", far],
+      environment: ["DATAMANCY_BACKUP_TO_PASSWORD": "far-Pa55"])
     XCTAssertEqual(farCopy.status, 0, farCopy.stderr)
 
     // Every set, every item, byte for byte at each end; each repository checks.
@@ -63,7 +67,8 @@ final class CopyCLITests: XCTestCase {
       for (index, set) in sets.enumerated() {
         let id = try XCTUnwrap(set["id"] as? String)
         let time = "set \(index + 1)"
-        let items = try XCTUnwrap(set["items"] as? [[String: Any]]).compactMap { $0["name"] as? String }.sorted()
+        let items = try XCTUnwrap(set["items"] as? [[String: Any]]).compactMap { $0["name"] as? String }
+          .sorted()
         XCTAssertEqual(items, ["dump", "vol/vol"], "\(end.name) set \(time)")
         for item in items {
           let command = ([CLI.binary, "dump", id, item] + end.arguments).joined(separator: " ")
@@ -79,19 +84,23 @@ final class CopyCLITests: XCTestCase {
     for (key, values) in digests { XCTAssertEqual(Set(values).count, 1, "\(key) differs: \(values)") }
     // The far end restores the newest files as they are now.
     let restore = cli.run(
-      ["restore", "latest", "--repo", far, "--to", "out"], environment: ["DATAMANCY_BACKUP_PASSWORD": "far-Pa55"])
+      ["restore", "latest", "--repo", far, "--to", "out"],
+      environment: ["DATAMANCY_BACKUP_PASSWORD": "far-Pa55"])
     XCTAssertEqual(restore.status, 0, restore.stderr)
     XCTAssertEqual(
-      try cli.shell("cmp out/vol/vol/data.bin vol/data.bin && cmp out/vol/vol/notes.txt vol/notes.txt && echo same"),
+      try cli.shell(
+        "cmp out/vol/vol/data.bin vol/data.bin && cmp out/vol/vol/notes.txt vol/notes.txt && echo same"),
       "same")
 
     // A second copy, on each hop, finds everything there and writes nothing.
     let before = try cli.shell("find far -type f | sort | xargs sha256sum | sha256sum")
     let again = cli.run(["copy", "--to", "offsite"])
     XCTAssertEqual(again.status, 0, again.stderr)
-    XCTAssertTrue(again.text.contains("0 of 2 sets copied to offsite; 2 already there, 0 B added"), again.text)
+    XCTAssertTrue(
+      again.text.contains("0 of 2 sets copied to offsite; 2 already there, 0 B added"), again.text)
     let farAgain = cli.run(
-      ["copy", "--config", "offsite.yml", "--to", far], environment: ["DATAMANCY_BACKUP_TO_PASSWORD": "far-Pa55"])
+      ["copy", "--config", "offsite.yml", "--to", far],
+      environment: ["DATAMANCY_BACKUP_TO_PASSWORD": "far-Pa55"])
     XCTAssertEqual(farAgain.status, 0, farAgain.stderr)
     XCTAssertTrue(farAgain.text.contains("0 of 2 sets copied"), farAgain.text)
     XCTAssertEqual(try cli.shell("find far -type f | sort | xargs sha256sum | sha256sum"), before)
@@ -113,7 +122,8 @@ final class CopyCLITests: XCTestCase {
           second: { path: \(second) }
         """)
     try cli.initialize()
-    XCTAssertEqual(cli.run(["init", "--repo", second, "--kdf-cost", "1024", "--pack-size", "1048576"]).status, 0)
+    XCTAssertEqual(
+      cli.run(["init", "--repo", second, "--kdf-cost", "1024", "--pack-size", "1048576"]).status, 0)
     XCTAssertEqual(cli.run(["backup"]).status, 0)
     var killedMidway = 0
     for trial in 1...3 {
@@ -130,7 +140,8 @@ final class CopyCLITests: XCTestCase {
     let resumed = cli.run(["copy", "--to", "second"])
     XCTAssertEqual(resumed.status, 0, resumed.stderr)
     XCTAssertEqual(
-      try cli.shell("\(CLI.binary) dump latest data --repo \(second) | sha256sum"), try cli.shell("sha256sum < data"))
+      try cli.shell("\(CLI.binary) dump latest data --repo \(second) | sha256sum"),
+      try cli.shell("sha256sum < data"))
 
     // copy_to: the next backup copies its set to the secondary by itself.
     try cli.configure(
@@ -145,7 +156,8 @@ final class CopyCLITests: XCTestCase {
     XCTAssertEqual(backup.status, 0, backup.stderr)
     XCTAssertTrue(backup.text.contains("1 of 2 sets copied to second; 1 already there"), backup.text)
     XCTAssertEqual(
-      try cli.shell("\(CLI.binary) dump latest data --repo \(second) | sha256sum"), try cli.shell("sha256sum < data"))
+      try cli.shell("\(CLI.binary) dump latest data --repo \(second) | sha256sum"),
+      try cli.shell("sha256sum < data"))
     XCTAssertEqual(cli.run(["check", "--read-data", "--repo", second]).status, 0)
 
     // A secondary that cannot be reached: the set stands, the failure is said.
@@ -153,7 +165,8 @@ final class CopyCLITests: XCTestCase {
     try cli.shell("head -c 4096 /dev/urandom >> data")
     let failed = cli.run(["backup"])
     XCTAssertEqual(failed.status, 1, failed.text + failed.stderr)
-    XCTAssertTrue(failed.stderr.contains("the backup set was saved, but copying it failed: second:"), failed.stderr)
+    XCTAssertTrue(
+      failed.stderr.contains("the backup set was saved, but copying it failed: second:"), failed.stderr)
     XCTAssertEqual(try cli.sets().count, 3)
   }
 }

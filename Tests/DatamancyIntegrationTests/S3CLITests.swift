@@ -94,15 +94,14 @@ final class S3CLITests: XCTestCase {
     let upstream = try servers.startS3()
     let port = Servers.freePort()
     try cli.shellWithoutOutput(
-      "python3 \(Self.faultProxy) \(port) \(upstream) \(cli.folder)/faults > /dev/null 2>&1 & echo $! > proxy.pid")
+      "python3 \(Self.faultProxy) \(port) \(upstream) \(cli.folder)/faults > /dev/null 2>&1 & echo $! > proxy.pid"
+    )
     addTeardownBlock { _ = try? cli.shell("kill $(cat proxy.pid)") }
     _ = try cli.shell(
-      "for i in $(seq 1 50); do curl -s -o /dev/null http://127.0.0.1:\(port)/ && exit 0; sleep 0.1; done; exit 1")
+      "for i in $(seq 1 50); do curl -s -o /dev/null http://127.0.0.1:\(port)/ && exit 0; sleep 0.1; done; exit 1"
+    )
     try cli.shell("rm -f faults")
     try cli.randomFile("data", count: 16 << 20)
-    try cli.configure(
-      sources: "  data: { type: command, command: [cat, \(cli.folder)/data] }",
-      extra: "")
     try """
     repository: { path: s3://backups/faulty, endpoint: http://127.0.0.1:\(port), connections: 4 }
     sources:

@@ -21,7 +21,8 @@ extension DatamancyBackup {
     @Option(help: "The other repository: a name under 'repositories:', or a folder or s3:// path.")
     var to: String
 
-    @Option(name: .customLong("set"), help: "Copy only this set: an id, a unique prefix, or 'latest' (repeatable).")
+    @Option(
+      name: .customLong("set"), help: "Copy only this set: an id, a unique prefix, or 'latest' (repeatable).")
     var sets: [String] = []
 
     @Option(name: .customLong("source"), help: "Copy only the items of this source (repeatable).")
@@ -63,7 +64,8 @@ struct CopyRun {
         for plan in plans {
           let names = plan.missing.map(\.name).joined(separator: ", ")
           if dryRun {
-            lines.append("would copy set \(plan.set.shortID) (\(plan.set.time.formatted(.iso8601))): \(names)")
+            lines.append(
+              "would copy set \(plan.set.shortID) (\(plan.set.time.formatted(.iso8601))): \(names)")
             continue
           }
           let done = try copier.copy(plan)

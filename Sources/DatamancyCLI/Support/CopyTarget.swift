@@ -26,7 +26,8 @@ extension CommandContext {
     } else {
       password = try self.password()
     }
-    let repository = try Repository.open(storage: try storage(path: path, settings: settings), password: password)
+    let repository = try Repository.open(
+      storage: try storage(path: path, settings: settings), password: password)
     repository.connections = Self.connections(settings: settings, path: path)
     try repository.loadIndex()
     return (named?.name ?? path, repository)

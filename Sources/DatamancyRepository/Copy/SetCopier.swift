@@ -73,7 +73,8 @@ public struct SetCopier {
         guard stored.rawBytes == item.rawBytes else {
           throw RepositoryError.damaged(
             file: "snapshots/\(plan.set.id)",
-            reason: "item \(item.name) read back as \(stored.rawBytes) bytes, not the \(item.rawBytes) recorded")
+            reason:
+              "item \(item.name) read back as \(stored.rawBytes) bytes, not the \(item.rawBytes) recorded")
         }
         copy.chunks = stored.chunks.map(\.hex)
         copy.storedBytes = stored.storedBytes

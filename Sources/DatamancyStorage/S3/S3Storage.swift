@@ -55,7 +55,8 @@ public final class S3Storage: Storage, @unchecked Sendable {
     let idle = TimeAmount.milliseconds(Int64(settings.requestTimeout * 1000))
     configuration.timeout = .init(connect: .seconds(10), read: idle, write: idle)
     // Up to `connections` requests at once, each on its own connection.
-    configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+    configuration.connectionPool = .init(
+      idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
     if let caFile = settings.caFile {
       guard FileManager.default.isReadableFile(atPath: caFile) else {
         throw StorageError.io(
@@ -203,7 +204,8 @@ public final class S3Storage: Storage, @unchecked Sendable {
       throw StorageError.io(
         operation: operation, name: name, location: location,
         reason: "the TLS handshake with \(settings.endpoint.host ?? "the endpoint") failed (\(error)); "
-          + "if the endpoint's certificate comes from a private CA, set repository.ca_file to that CA's PEM file")
+          + "if the endpoint's certificate comes from a private CA, set repository.ca_file to that CA's PEM file"
+      )
     } catch {
       throw StorageError.unavailable(
         operation: operation, name: name, location: location,
