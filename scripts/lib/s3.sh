@@ -38,6 +38,7 @@ s3_start() {
     sleep 0.1
   done
   cat "$dir/moto.log" >&2
+  s3_stop "$dir"  # a server that never became ready must not outlive the attempt
   return 1
 }
 
