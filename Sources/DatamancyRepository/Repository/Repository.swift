@@ -65,17 +65,24 @@ public final class Repository: @unchecked Sendable {
     guard let location = index.location(of: id) else {
       throw RepositoryError.damaged(file: "index", reason: "chunk \(id.hex.prefix(16)) is not indexed")
     }
-    let name = PackFormat.name(of: location.pack)
     let sealed = try storageCall {
-      try storage.get(name, offset: Int(location.entry.offset), length: Int(location.entry.length))
+      try storage.get(
+        PackFormat.name(of: location.pack), offset: Int(location.entry.offset),
+        length: Int(location.entry.length))
     }
+    return try openChunk(sealed, at: location, decompressor: decompressor ?? ZstdDecompressor())
+  }
+
+  /// Opens a chunk's sealed bytes read from its pack; a failure names the pack.
+  func openChunk(_ sealed: Data, at location: ChunkLocation, decompressor: ZstdDecompressor) throws -> Data {
     do {
       return try PackFormat.openChunk(
-        sealed, entry: location.entry, master: master, decompressor: decompressor ?? ZstdDecompressor())
+        sealed, entry: location.entry, master: master, decompressor: decompressor)
     } catch {
       throw RepositoryError.damaged(
-        file: name,
-        reason: "chunk \(id.hex.prefix(16)) at offset \(location.entry.offset) fails authentication")
+        file: PackFormat.name(of: location.pack),
+        reason:
+          "chunk \(location.entry.id.hex.prefix(16)) at offset \(location.entry.offset) fails authentication")
     }
   }
 }

@@ -33,16 +33,8 @@ public struct ChunkStreamer: Sendable {
       var start = 0
       while start < chunks.count {
         let ids = Array(chunks[start..<min(start + batch, chunks.count)])
-        var results = [Result<Data, Error>?](repeating: nil, count: ids.count)
-        results.withUnsafeMutableBufferPointer { buffer in
-          nonisolated(unsafe) let slots = buffer
-          ParallelReads.run(ids.count, connections: repository.connections) { i in
-            slots[i] = Result {
-              try decompressors.use { try repository.readChunk(ids[i], decompressor: $0) }
-            }
-          }
-        }
-        guard ready.put(results.map { $0! }) else { return }
+        let results = ChunkBatchReader(repository: repository).read(ids, decompressors: decompressors)
+        guard ready.put(results) else { return }
         start += ids.count
       }
     }

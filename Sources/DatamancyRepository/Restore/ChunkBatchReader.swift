@@ -1,0 +1,100 @@
+import Foundation
+
+/// Reads a batch of chunks with as few storage requests as it can: chunks that lie
+/// close together in one pack (as the chunks of one stream usually do) are fetched
+/// by one ranged read and cut apart. On object storage every request costs a round
+/// trip, and a compressible dump packs dozens of chunks into each megabyte.
+struct ChunkBatchReader {
+  let repository: Repository
+  /// Unwanted bytes a read may span between two wanted chunks.
+  var gap = 1 << 20
+  /// The longest single read.
+  var maxSpan = 16 << 20
+
+  /// One read: a range of a pack and the batch positions of the chunks inside it.
+  struct Span {
+    var pack: String
+    var start: Int
+    var end: Int
+    var members: [(position: Int, location: ChunkLocation)]
+  }
+
+  /// Every chunk's plaintext (authenticated, checked against its id), or why not,
+  /// in the order of `ids`.
+  func read(_ ids: [ChunkID], decompressors: Pool<ZstdDecompressor>) -> [Result<Data, Error>] {
+    var results = [Result<Data, Error>?](repeating: nil, count: ids.count)
+    var located: [(position: Int, location: ChunkLocation)] = []
+    for (position, id) in ids.enumerated() {
+      if let location = repository.index.location(of: id) {
+        located.append((position, location))
+      } else {
+        results[position] = .failure(
+          RepositoryError.damaged(file: "index", reason: "chunk \(id.hex.prefix(16)) is not indexed"))
+      }
+    }
+    let spans = Self.spans(located, gap: gap, maxSpan: maxSpan)
+    let (repository, slots) = (self.repository, Slots<Result<Data, Error>>(count: ids.count))
+    // First the reads (they wait on storage), then the opening of every chunk on
+    // all cores (decryption and decompression wait on the CPU).
+    let fetched = Slots<Result<Data, Error>>(count: spans.count)
+    ParallelReads.run(spans.count, connections: repository.connections) { i in
+      let span = spans[i]
+      fetched.set(
+        i,
+        Result {
+          try storageCall {
+            try repository.storage.get(
+              PackFormat.name(of: span.pack), offset: span.start, length: span.end - span.start)
+          }
+        })
+    }
+    let work = spans.indices.flatMap { i in spans[i].members.map { (span: i, member: $0) } }
+    DispatchQueue.concurrentPerform(iterations: work.count) { k in
+      let (i, member) = work[k]
+      let result = fetched.get(i).flatMap { bytes in
+        Result {
+          let from = bytes.startIndex + Int(member.location.entry.offset) - spans[i].start
+          let sealed = bytes[from..<from + Int(member.location.entry.length)]
+          return try decompressors.use {
+            try repository.openChunk(sealed, at: member.location, decompressor: $0)
+          }
+        }
+      }
+      slots.set(member.position, result)
+    }
+    return results.indices.map { results[$0] ?? slots.get($0) }
+  }
+
+  /// Groups chunk locations into reads: by pack, in offset order, a chunk joining
+  /// the previous read when the bytes between them are at most `gap` and the read
+  /// stays within `maxSpan`.
+  static func spans(_ located: [(position: Int, location: ChunkLocation)], gap: Int, maxSpan: Int) -> [Span] {
+    let sorted = located.sorted {
+      ($0.location.pack, $0.location.entry.offset) < ($1.location.pack, $1.location.entry.offset)
+    }
+    var spans: [Span] = []
+    for member in sorted {
+      let start = Int(member.location.entry.offset)
+      let end = start + Int(member.location.entry.length)
+      if var last = spans.last, last.pack == member.location.pack, start - last.end <= gap,
+        max(end, last.end) - last.start <= maxSpan
+      {
+        last.end = max(last.end, end)
+        last.members.append(member)
+        spans[spans.count - 1] = last
+      } else {
+        spans.append(Span(pack: member.location.pack, start: start, end: end, members: [member]))
+      }
+    }
+    return spans
+  }
+}
+
+/// Results written by several threads, one slot each.
+private final class Slots<Value>: @unchecked Sendable {
+  private let lock = NSLock()
+  private var values: [Value?]
+  init(count: Int) { values = Array(repeating: nil, count: count) }
+  func set(_ index: Int, _ value: Value) { lock.withLock { values[index] = value } }
+  func get(_ index: Int) -> Value { lock.withLock { values[index]! } }
+}
