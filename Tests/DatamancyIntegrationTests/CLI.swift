@@ -23,6 +23,7 @@ final class CLI {
     }
     folder = NSTemporaryDirectory() + "datamancy-it-" + UUID().uuidString
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    ScratchFolders.shared.add(folder)
     environment = ProcessInfo.processInfo.environment
     environment["DATAMANCY_BACKUP_PASSWORD"] = password
   }
@@ -155,4 +156,29 @@ final class CLI {
 
 private final class DataBox: @unchecked Sendable {
   var data = Data()
+}
+
+/// Removes every test's scratch folder when the test ends. XCTest keeps a test
+/// case (and what its teardown blocks hold, such as its `CLI`) alive until the
+/// whole run ends, so `deinit` alone left gigabytes of repositories in /tmp.
+final class ScratchFolders: NSObject, XCTestObservation, @unchecked Sendable {
+  static let shared: ScratchFolders = {
+    let folders = ScratchFolders()
+    XCTestObservationCenter.shared.addTestObserver(folders)
+    return folders
+  }()
+  private let lock = NSLock()
+  private var folders: [String] = []
+
+  func add(_ folder: String) { lock.withLock { folders.append(folder) } }
+
+  /// Runs after the test's teardown blocks (which stop its servers).
+  func testCaseDidFinish(_ testCase: XCTestCase) {
+    for folder in lock.withLock({ () -> [String] in
+      defer { folders.removeAll() }
+      return folders
+    }) {
+      try? FileManager.default.removeItem(atPath: folder)
+    }
+  }
 }
