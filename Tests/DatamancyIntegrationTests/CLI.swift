@@ -93,6 +93,19 @@ final class CLI {
     return process
   }
 
+  /// Starts the binary with `arguments`, sends it SIGKILL after a random delay in
+  /// `delays`, and waits for it; `killed` is false when it had already ended.
+  func killWhileRunning(_ arguments: [String], after delays: ClosedRange<Double>) -> (
+    killed: Bool, delay: Double
+  ) {
+    let process = start(arguments)
+    let delay = Double.random(in: delays)
+    Thread.sleep(forTimeInterval: delay)
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    return (process.terminationReason == .uncaughtSignal, delay)
+  }
+
   /// Runs `bash -c script` (with pipefail) in `folder`, with the CLI's
   /// environment; returns its standard output, and throws if it fails.
   @discardableResult

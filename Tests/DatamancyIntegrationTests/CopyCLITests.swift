@@ -127,12 +127,8 @@ final class CopyCLITests: XCTestCase {
     XCTAssertEqual(cli.run(["backup"]).status, 0)
     var killedMidway = 0
     for trial in 1...3 {
-      let process = cli.start(["copy", "--to", "second"])
-      let delay = Double.random(in: 0.1...0.5)
-      Thread.sleep(forTimeInterval: delay)
-      kill(process.processIdentifier, SIGKILL)
-      process.waitUntilExit()
-      if process.terminationReason == .uncaughtSignal { killedMidway += 1 }
+      let (killed, delay) = cli.killWhileRunning(["copy", "--to", "second"], after: 0.1...0.5)
+      if killed { killedMidway += 1 }
       let check = cli.run(["check", "--read-data", "--repo", second])
       XCTAssertEqual(check.status, 0, "trial \(trial) after \(delay)s: \(check.text)\(check.stderr)")
     }

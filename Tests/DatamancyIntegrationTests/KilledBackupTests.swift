@@ -12,16 +12,10 @@ final class KilledBackupTests: XCTestCase {
     try cli.configure(
       sources: "    data: { type: command, command: [sh, -c, \"cat \(cli.folder)/data; sleep 2\"] }")
     try cli.initialize(["--pack-size", "1048576"])
-    var generator = SystemRandomNumberGenerator()
     var reusedOnce = false
     var killedMidway = 0
     for trial in 1...20 {
-      let process = cli.start(["backup"])
-      let delay = Double.random(in: 0.05...1.5, using: &generator)
-      Thread.sleep(forTimeInterval: delay)
-      kill(process.processIdentifier, SIGKILL)
-      process.waitUntilExit()
-      let killed = process.terminationReason == .uncaughtSignal
+      let (killed, delay) = cli.killWhileRunning(["backup"], after: 0.05...1.5)
       if killed { killedMidway += 1 }
       let check = cli.run(["check", "--read-data"])
       XCTAssertEqual(check.status, 0, "trial \(trial) after \(delay)s: \(check.text)\(check.stderr)")

@@ -5,19 +5,11 @@ import XCTest
 /// its error to a local HTTP receiver; a dead notifier changes nothing; no secret
 /// appears in what is sent.
 final class NotifyTests: XCTestCase {
-  static let receiver = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent()
-    .appendingPathComponent("Support/http_receiver.py").path
-
   /// Starts the receiver in `cli`'s folder; returns its port.
   func startReceiver(_ cli: CLI) throws -> Int {
-    let port = Servers.freePort()
-    try cli.shellWithoutOutput(
-      "python3 \(Self.receiver) \(port) \(cli.folder)/inbox > /dev/null 2>&1 & echo $! > receiver.pid")
-    addTeardownBlock { _ = try? cli.shell("kill $(cat receiver.pid)") }
-    _ = try cli.shell(
-      "for i in $(seq 1 50); do curl -s -o /dev/null -X POST http://127.0.0.1:\(port)/ready && exit 0; sleep 0.1; done; exit 1"
-    )
+    let port = try startSupportScript(
+      cli, "http_receiver.py", ["\(cli.folder)/inbox"],
+      ready: "curl -s -o /dev/null -X POST http://127.0.0.1:PORT/ready")
     try cli.shell("rm -f inbox/*")
     return port
   }

@@ -63,15 +63,10 @@ final class S3CLITests: XCTestCase {
       """
     try config.write(toFile: cli.folder + "/datamancy-backup.yml", atomically: true, encoding: .utf8)
     try cli.initialize(["--pack-size", "1048576"])
-    var generator = SystemRandomNumberGenerator()
     var killedMidway = 0
     for trial in 1...5 {
-      let process = cli.start(["backup"])
-      let delay = Double.random(in: 0.3...1.5, using: &generator)
-      Thread.sleep(forTimeInterval: delay)
-      kill(process.processIdentifier, SIGKILL)
-      process.waitUntilExit()
-      if process.terminationReason == .uncaughtSignal { killedMidway += 1 }
+      let (killed, delay) = cli.killWhileRunning(["backup"], after: 0.3...1.5)
+      if killed { killedMidway += 1 }
       let check = cli.run(["check", "--read-data"])
       XCTAssertEqual(check.status, 0, "trial \(trial) after \(delay)s: \(check.text)\(check.stderr)")
       XCTAssertTrue(try cli.sets().allSatisfy { $0["status"] as? String == "complete" }, "no half set")
@@ -84,22 +79,14 @@ final class S3CLITests: XCTestCase {
     XCTAssertEqual(cli.run(["check", "--read-data"]).status, 0)
   }
 
-  static let faultProxy = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("Support/fault_proxy.py").path
-
   func testInjectedServerErrorsAndDroppedConnectionsAreRetried() throws {
     let cli = try CLI()
     let servers = Servers(cli: cli)
     addTeardownBlock { servers.stopAll() }
     let upstream = try servers.startS3()
-    let port = Servers.freePort()
-    try cli.shellWithoutOutput(
-      "python3 \(Self.faultProxy) \(port) \(upstream) \(cli.folder)/faults > /dev/null 2>&1 & echo $! > proxy.pid"
-    )
-    addTeardownBlock { _ = try? cli.shell("kill $(cat proxy.pid)") }
-    _ = try cli.shell(
-      "for i in $(seq 1 50); do curl -s -o /dev/null http://127.0.0.1:\(port)/ && exit 0; sleep 0.1; done; exit 1"
-    )
+    let port = try startSupportScript(
+      cli, "fault_proxy.py", [String(upstream), "\(cli.folder)/faults"],
+      ready: "curl -s -o /dev/null http://127.0.0.1:PORT/")
     try cli.shell("rm -f faults")
     try cli.randomFile("data", count: 16 << 20)
     try """
@@ -152,9 +139,6 @@ final class S3CLITests: XCTestCase {
     XCTAssertEqual(try cli.sets().count, 1, "nothing was added")
   }
 
-  static let tlsProxy = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("Support/tls_proxy.py").path
-
   func testAnHTTPSEndpointSignedByAPrivateCAIsTrustedThroughCAFile() throws {
     let cli = try CLI()
     let servers = Servers(cli: cli)
@@ -168,13 +152,9 @@ final class S3CLITests: XCTestCase {
       printf 'subjectAltName=IP:127.0.0.1\\n' > tls.ext
       openssl x509 -req -in tls.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out tls.pem -days 2 -extfile tls.ext 2>/dev/null
       """)
-    let port = Servers.freePort()
-    try cli.shellWithoutOutput(
-      "python3 \(Self.tlsProxy) \(port) \(upstream) tls.pem tls.key > /dev/null 2>&1 & echo $! > tls.pid")
-    addTeardownBlock { _ = try? cli.shell("kill $(cat tls.pid)") }
-    _ = try cli.shell(
-      "for i in $(seq 1 50); do curl -s --cacert ca.pem -o /dev/null https://127.0.0.1:\(port)/ && exit 0; sleep 0.1; done; exit 1"
-    )
+    let port = try startSupportScript(
+      cli, "tls_proxy.py", [String(upstream), "tls.pem", "tls.key"],
+      ready: "curl -s --cacert ca.pem -o /dev/null https://127.0.0.1:PORT/")
     try cli.randomFile("data", count: 1 << 20)
     func configure(caFile: String?) throws {
       try """

@@ -85,3 +85,22 @@ final class Servers {
     started.removeAll()
   }
 }
+
+extension XCTestCase {
+  /// Starts `python3 Tests/Support/SCRIPT PORT ARGUMENTS...` in `cli`'s folder on a
+  /// free port, waits until the shell command `ready` (with `PORT` in it) succeeds,
+  /// and stops the script when the test ends. Returns the port.
+  func startSupportScript(_ cli: CLI, _ script: String, _ arguments: [String], ready: String) throws -> Int {
+    let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("Support/" + script).path
+    let port = Servers.freePort()
+    let pidFile = script + ".pid"
+    try cli.shellWithoutOutput(
+      "python3 \(path) \(([String(port)] + arguments).joined(separator: " ")) > /dev/null 2>&1 & echo $! > \(pidFile)"
+    )
+    addTeardownBlock { _ = try? cli.shell("kill $(cat \(pidFile))") }
+    let probe = ready.replacingOccurrences(of: "PORT", with: String(port))
+    _ = try cli.shell("for i in $(seq 1 50); do \(probe) && exit 0; sleep 0.1; done; exit 1")
+    return port
+  }
+}
