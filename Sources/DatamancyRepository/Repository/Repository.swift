@@ -60,19 +60,6 @@ public final class Repository: @unchecked Sendable {
     }
   }
 
-  /// Reads one chunk's plaintext, authenticated and checked against its id.
-  public func readChunk(_ id: ChunkID, decompressor: ZstdDecompressor? = nil) throws -> Data {
-    guard let location = index.location(of: id) else {
-      throw RepositoryError.damaged(file: "index", reason: "chunk \(id.hex.prefix(16)) is not indexed")
-    }
-    let sealed = try storageCall {
-      try storage.get(
-        PackFormat.name(of: location.pack), offset: Int(location.entry.offset),
-        length: Int(location.entry.length))
-    }
-    return try openChunk(sealed, at: location, decompressor: decompressor ?? ZstdDecompressor())
-  }
-
   /// Opens a chunk's sealed bytes read from its pack; a failure names the pack.
   func openChunk(_ sealed: Data, at location: ChunkLocation, decompressor: ZstdDecompressor) throws -> Data {
     do {

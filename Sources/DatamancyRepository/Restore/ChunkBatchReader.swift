@@ -22,18 +22,19 @@ struct ChunkBatchReader {
   /// Every chunk's plaintext (authenticated, checked against its id), or why not,
   /// in the order of `ids`.
   func read(_ ids: [ChunkID], decompressors: Pool<ZstdDecompressor>) -> [Result<Data, Error>] {
-    var results = [Result<Data, Error>?](repeating: nil, count: ids.count)
+    let (repository, slots) = (self.repository, Slots<Result<Data, Error>>(count: ids.count))
     var located: [(position: Int, location: ChunkLocation)] = []
     for (position, id) in ids.enumerated() {
       if let location = repository.index.location(of: id) {
         located.append((position, location))
       } else {
-        results[position] = .failure(
-          RepositoryError.damaged(file: "index", reason: "chunk \(id.hex.prefix(16)) is not indexed"))
+        slots.set(
+          position,
+          .failure(
+            RepositoryError.damaged(file: "index", reason: "chunk \(id.hex.prefix(16)) is not indexed")))
       }
     }
     let spans = Self.spans(located, gap: gap, maxSpan: maxSpan)
-    let (repository, slots) = (self.repository, Slots<Result<Data, Error>>(count: ids.count))
     // First the reads (they wait on storage), then the opening of every chunk on
     // all cores (decryption and decompression wait on the CPU).
     let fetched = Slots<Result<Data, Error>>(count: spans.count)
@@ -62,7 +63,7 @@ struct ChunkBatchReader {
       }
       slots.set(member.position, result)
     }
-    return results.indices.map { results[$0] ?? slots.get($0) }
+    return ids.indices.map { slots.get($0) }
   }
 
   /// Groups chunk locations into reads: by pack, in offset order, a chunk joining
