@@ -73,6 +73,35 @@ final class FailureCLITests: XCTestCase {
     XCTAssertEqual(cli.run(["backup"]).status, 0)
   }
 
+  /// `backup` starts its first dumps while the key is derived; when the repository
+  /// then cannot be used, those dumps are stopped, not left running.
+  func testDumpsStartedBeforeARefusedRepositoryAreStopped() throws {
+    let cli = try CLI()
+    // A duration no other process uses, to find the dumps by their argv.
+    let marker = "sleep 60.\(Int.random(in: 100_000...999_999))"
+    try cli.configure(
+      sources: """
+          one: { type: command, command: [sh, -c, "\(marker)"] }
+          two: { type: command, command: [sh, -c, "\(marker)"] }
+        """, extra: "concurrency: 2")
+    try cli.initialize()
+    func assertStopped(_ result: CLI.Result, status: Int32, _ message: String) throws {
+      XCTAssertEqual(result.status, status, result.stderr)
+      XCTAssertTrue(result.stderr.contains(message), result.stderr)
+      XCTAssertEqual(
+        try cli.shell("pgrep -f '^(sh -c )?\(marker)$' || true"), "", "a dump was left running")
+    }
+    try assertStopped(
+      cli.run(["backup"], environment: ["DATAMANCY_BACKUP_PASSWORD": "not-the-Pa55word"]), status: 12,
+      "wrong password")
+    let repository = try Repository.open(storage: LocalStorage(root: cli.repository), password: cli.password)
+    let lock = try RepositoryLock.acquire(
+      repository, exclusive: true, command: "prune", now: Date(), host: ProcessInfo.processInfo.hostName)
+    defer { lock.release() }
+    try assertStopped(cli.run(["backup"]), status: 11, "prune")
+    XCTAssertEqual(try repository.sets().count, 0)
+  }
+
   func testPasswordNeverInArgvOrLogs() throws {
     let cli = try CLI()
     try cli.shell("printf '%s\\n' '\(cli.password)' > pw && chmod 600 pw")

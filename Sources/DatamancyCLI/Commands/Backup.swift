@@ -38,15 +38,21 @@ extension DatamancyBackup {
       }
       let chosen = configured.filter { sources.isEmpty || sources.contains($0.name) }
       let planned = try chosen.flatMap { try SourcePlanning.planner(for: $0, context: context).items() }
-      let repository = try context.openRepository()
+      let concurrency = context.config.concurrency ?? ProcessInfo.processInfo.activeProcessorCount
+      let early = EarlyStart(planned, count: concurrency)
+      let repository: Repository
+      do {
+        repository = try context.openRepository()
+      } catch {
+        early.cancel()
+        throw error
+      }
       let compression = context.config.repository.compression.flatMap(Compression.init(text:))
       let progress = Progress(verb: "backing up", items: planned.count, enabled: Progress.enabled(global))
       let session = BackupSession(repository: repository, compression: compression)
       session.onBytes = { progress.add(bytes: $0) }
       var runner = BackupRunner(
-        session: session,
-        concurrency: context.config.concurrency ?? ProcessInfo.processInfo.activeProcessorCount,
-        host: context.host, logger: context.logger)
+        session: session, concurrency: concurrency, host: context.host, logger: context.logger)
       runner.tags = tag
       runner.onItem = { _ in progress.itemDone() }
       let notifier = context.notifier
@@ -54,9 +60,10 @@ extension DatamancyBackup {
       let set: BackupSet
       do {
         set = try context.withLock(repository, exclusive: false, command: "backup") {
-          try runner.run(planned, time: stamp)
+          try runner.run(early.items, time: stamp)
         }
       } catch {
+        early.cancel()
         notifier.finished(
           RunOutcome(
             event: "backup", succeeded: false, host: context.host, time: stamp, set: nil,

@@ -1,3 +1,4 @@
+import DatamancySources
 import Foundation
 
 #if canImport(Glibc)
@@ -18,6 +19,7 @@ enum Interruption {
       signal(number, SIG_IGN)
       let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
       source.setEventHandler {
+        RunningProcess.stopAll()
         let pending = lock.withLock { Array(cleanups.values) }
         for cleanup in pending { cleanup() }
         FileHandle.standardError.write(Data("\ndatamancy-backup: interrupted\n".utf8))

@@ -22,6 +22,7 @@ public final class RunningProcess: @unchecked Sendable {
     self.outputFD = outputFD
     self.inputFD = inputFD
     stderrTail = StderrTail(fd: stderrFD)
+    Self.live.withLock { _ = $0.insert(pid) }
   }
 
   deinit {
@@ -75,6 +76,7 @@ public final class RunningProcess: @unchecked Sendable {
   private func ended(_ status: Int32) -> ProcessOutcome {
     let result: ProcessOutcome =
       (status & 0x7f) == 0 ? .exited((status >> 8) & 0xff) : .signalled(status & 0x7f)
+    Self.live.withLock { _ = $0.remove(pid) }
     stderrTail.finish()
     outcome = result
     return result
@@ -91,8 +93,33 @@ public final class RunningProcess: @unchecked Sendable {
     }
   }
 
-  /// Sends a signal (used to stop a tool whose output is no longer wanted).
+  /// Sends a signal to the program alone (a server, which stops its own children).
   public func kill(_ signal: Int32 = SIGTERM) { Glibc.kill(pid, signal) }
+
+  /// Stops a tool whose output is no longer wanted: SIGTERM to its whole process
+  /// group, so a shell's children go too. Not after it was waited for (the group's
+  /// number may then belong to another).
+  public func stop() {
+    if Self.live.withLock({ $0.contains(pid) }) { Glibc.kill(-pid, SIGTERM) }
+  }
+
+  /// Programs started and not yet waited for.
+  private static let live = Locked<Set<pid_t>>([])
+
+  /// Stops every program still running (on Ctrl-C or SIGTERM, before we exit).
+  public static func stopAll() {
+    for pid in live.withLock({ $0 }) { Glibc.kill(-pid, SIGTERM) }
+  }
+}
+
+/// A value shared between threads behind a lock.
+final class Locked<Value>: @unchecked Sendable {
+  private let lock = NSLock()
+  private var value: Value
+
+  init(_ value: Value) { self.value = value }
+
+  func withLock<T>(_ body: (inout Value) -> T) -> T { lock.withLock { body(&value) } }
 }
 
 /// Keeps the last 4 KiB a program writes to standard error, read on its own thread

@@ -74,7 +74,12 @@ public struct SystemProcessRunner: ProcessRunner {
     var unblocked = sigset_t()
     sigemptyset(&unblocked)
     posix_spawnattr_setsigmask(&attributes, &unblocked)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+    // Each program leads its own process group, so stopping it stops what it
+    // started too (a shell's pipeline, a wrapper's child), and nothing is left
+    // holding its pipes open.
+    posix_spawnattr_setpgroup(&attributes, 0)
+    posix_spawnattr_setflags(
+      &attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP))
 
     var merged = ProcessInfo.processInfo.environment
     for (key, value) in environment { merged[key] = value }

@@ -94,7 +94,7 @@ public struct ItemRestorer {
     } catch let error as ProcessError {
       throw error
     } catch {
-      process.kill()
+      process.stop()
       process.wait()
       throw error
     }

@@ -19,7 +19,7 @@ extension ProcessOutputSource: ItemSource {
   public var fingerprints: [TableFingerprint]? { nil }
 
   public func cancel() {
-    process.kill()
+    process.stop()
     process.wait()
   }
 }
