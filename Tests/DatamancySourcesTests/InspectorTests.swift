@@ -127,4 +127,62 @@ final class InspectorTests: XCTestCase {
     feed(notArchive, Array("-- PostgreSQL database dump\n".utf8), size: 100)
     XCTAssertThrowsError(try notArchive.finish())
   }
+
+  /// Rows of every length class of the row hashes: under 8, 8 to 15, over 32 bytes, and empty.
+  let rowHashDump = """
+    -- MariaDB dump 10.19
+    CREATE TABLE `pages` (
+      `id` int(11) NOT NULL
+    );
+    INSERT INTO `pages` VALUES (1,'it\\'s (a), x'),(2,'two; \\\\ three'),(3,'a somewhat longer row, past thirty-two bytes of text'),(4,'');
+    -- Dump completed on 2026-11-28  3:00:00
+
+    """
+
+  func fingerprint(_ text: String, _ rowHash: RowHash.Version) throws -> TableFingerprint {
+    let inspector = MariaDBDumpInspector(rowHash: rowHash)
+    feed(inspector, Array(text.utf8), size: 5)
+    return try XCTUnwrap(inspector.finish()?.first)
+  }
+
+  /// Sets made before the row hash had versions record no version; verify and drill
+  /// recompute their checksums with version 1, which must still give what it gave
+  /// then (the value below was computed by the program of that time).
+  func testOldFingerprintsAreRecomputedWithTheFirstRowHash() throws {
+    let old = try fingerprint(rowHashDump, .one)
+    XCTAssertEqual(old.checksum, "7eabbc812385ce3c")
+    XCTAssertNil(old.rowHash)
+    let recorded = try JSONDecoder().decode(
+      [TableFingerprint].self, from: Data(#"[{"table":"pages","rows":4,"checksum":"7eabbc812385ce3c"}]"#.utf8)
+    )
+    XCTAssertEqual(try RowHash.Version.of(recorded), .one)
+    XCTAssertEqual(recorded, [old])
+  }
+
+  func testNewFingerprintsRecordTheirRowHash() throws {
+    let new = try fingerprint(rowHashDump, .current)
+    XCTAssertEqual(new.rowHash, 2)
+    XCTAssertEqual(new.checksum, "ea10c1b852ae9fc7")
+    XCTAssertEqual(try RowHash.Version.of([new]), .two)
+    XCTAssertNotEqual(new.checksum, try fingerprint(rowHashDump, .one).checksum)
+    let json = String(decoding: try JSONEncoder().encode(new), as: UTF8.self)
+    XCTAssertTrue(json.contains(#""rowHash":2"#), json)
+    // Order-independent, content-sensitive, as version 1 was.
+    let first = #"(1,'it\'s (a), x'),"#
+    let reordered = rowHashDump.replacingOccurrences(of: first, with: "").replacingOccurrences(
+      of: "(4,'');", with: "(4,'')," + first.dropLast() + ";")
+    XCTAssertNotEqual(reordered, rowHashDump)
+    XCTAssertEqual(try fingerprint(reordered, .two), new)
+    let swapped = rowHashDump.replacingOccurrences(of: "(4,'')", with: "(4,' ')")
+    XCTAssertNotEqual(try fingerprint(swapped, .two).checksum, new.checksum)
+  }
+
+  func testFingerprintsFromANewerProgramAreRefusedByName() {
+    var future = TableFingerprint(table: "pages", rows: 1, checksum: "0000000000000001")
+    future.rowHash = 9
+    XCTAssertThrowsError(try RowHash.Version.of([future])) {
+      XCTAssertTrue("\($0)".contains("row hash version 9"), "\($0)")
+      XCTAssertTrue("\($0)".contains("upgrade"), "\($0)")
+    }
+  }
 }

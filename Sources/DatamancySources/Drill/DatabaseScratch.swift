@@ -46,7 +46,9 @@ public final class DatabaseScratch: DrillScratch {
   }
 
   public func check(_ item: BackupItem) throws -> [DrillCheck] {
-    FingerprintComparison.compare(recorded: item.fingerprints, found: try engine.fingerprints(of: database))
+    FingerprintComparison.compare(
+      recorded: item.fingerprints,
+      found: try engine.fingerprints(of: database, rowHash: try .of(item.fingerprints)))
   }
 
   public func cleanup() throws {

@@ -59,7 +59,7 @@ public final class SlapdScratch: DrillScratch {
     } catch let error as ProcessError {
       throw error
     } catch {
-      slapadd?.kill()
+      slapadd?.stop()
       slapadd?.wait()
       throw error
     }
@@ -82,7 +82,7 @@ public final class SlapdScratch: DrillScratch {
       [
         tool("ldapsearch"), "-x", "-H", url, "-b", suffix, "-LLL", "-o", "ldif-wrap=no", "-z", "0",
         "(objectClass=*)", "1.1",
-      ], inspector: LDIFInspector()
+      ], inspector: LDIFInspector(rowHash: try .of(item.fingerprints))
     ).fingerprints
     return FingerprintComparison.compare(recorded: item.fingerprints, found: found ?? [])
   }

@@ -26,18 +26,18 @@ public struct MariaDBSource: SourcePlanner, Sendable {
     } catch {
       return [.failing("\(name)/databases", source: name, error)]
     }
-    return databases.map(item(for:))
+    return databases.map { item(for: $0) }
   }
 
   /// The item of one database: a `mariadb-dump` of it, checked and fingerprinted as it streams.
-  public func item(for database: String) -> PlannedItem {
+  public func item(for database: String, rowHash: RowHash.Version) -> PlannedItem {
     let run = {
       try mariaRun(
         "mariadb-dump",
         ["--single-transaction", "--routines", "--triggers", "--events", "--hex-blob", "--", database])
     }
     return PlannedItem(name: "\(name)/\(database)", source: name, format: .stream) { [tool] in
-      try tool.start(try run(), inspector: MariaDBDumpInspector())
+      try tool.start(try run(), inspector: MariaDBDumpInspector(rowHash: rowHash))
     }
   }
 

@@ -20,7 +20,7 @@ public struct PostgresSource: SourcePlanner, Sendable {
   public func items() throws -> [PlannedItem] {
     var items: [PlannedItem] = []
     do {
-      items += try databases().map(item(for:))
+      items += try databases().map { item(for: $0) }
     } catch {
       items.append(.failing("\(name)/databases", source: name, error))
     }
@@ -35,10 +35,10 @@ public struct PostgresSource: SourcePlanner, Sendable {
   }
 
   /// The item of one database: `pg_dump -Fc -Z0`, fingerprinted as it streams.
-  public func item(for database: String) -> PlannedItem {
+  public func item(for database: String, rowHash: RowHash.Version) -> PlannedItem {
     let run = { try pgRun("pg_dump", ["-Fc", "-Z0", "-d", database]) }
     return PlannedItem(name: "\(name)/\(database)", source: name, format: .stream) { [tool] in
-      try tool.start(try run(), inspector: PostgresArchiveInspector())
+      try tool.start(try run(), inspector: PostgresArchiveInspector(rowHash: rowHash))
     }
   }
 

@@ -8,10 +8,11 @@ import Foundation
 /// over several lines (a continuation line begins with one space) is unfolded
 /// first, so the checksum does not depend on the tool's line wrapping.
 public final class LDIFInspector: StreamInspector {
-  public init() {}
+  /// `rowHash`: the one to fingerprint with (a set's recorded one, to compare).
+  public init(rowHash: RowHash.Version = .current) { fingerprints = FingerprintBuilder(rowHash: rowHash) }
 
   private var lines = RowSplitter()
-  private var fingerprints = FingerprintBuilder()
+  private var fingerprints: FingerprintBuilder
   private var lastLineEmpty = false
   private var sawLine = false
   /// The DN line being read, until a line that does not continue it.

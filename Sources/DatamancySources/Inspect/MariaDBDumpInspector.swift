@@ -11,10 +11,11 @@ import Foundation
 /// quoted strings (which escape with backslashes); each tuple's text is hashed. The drill dumps the restored copy with the same tool and options,
 /// which renders the same values the same way.
 public final class MariaDBDumpInspector: StreamInspector {
-  public init() {}
+  /// `rowHash`: the one to fingerprint with (a set's recorded one, to compare).
+  public init(rowHash: RowHash.Version = .current) { fingerprints = FingerprintBuilder(rowHash: rowHash) }
 
   private var lines = RowSplitter()
-  private var fingerprints = FingerprintBuilder()
+  private var fingerprints: FingerprintBuilder
   private var lastLine: [UInt8] = []
   /// The table of the INSERT statement being read, until its closing `;`.
   private var table: String?

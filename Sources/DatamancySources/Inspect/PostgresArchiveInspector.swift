@@ -15,7 +15,11 @@ import Foundation
 /// a sign byte and `int size` little-endian bytes; a string is an int length (-1 for
 /// none) and that many bytes. With -Z0 the table data is COPY text, one row a line.
 public final class PostgresArchiveInspector: ThreadedInspector, @unchecked Sendable {
-  override public init() {
+  private let rowHash: RowHash.Version
+
+  /// `rowHash`: the one to fingerprint with (a set's recorded one, to compare).
+  public init(rowHash: RowHash.Version = .current) {
+    self.rowHash = rowHash
     super.init()
     start()
   }
@@ -71,7 +75,7 @@ public final class PostgresArchiveInspector: ThreadedInspector, @unchecked Senda
         description == "TABLE DATA" ? [namespace, tag].compactMap { $0 }.joined(separator: ".") : nil
       entries[dumpID] = Entry(table: table, hasData: dataState != 3)
     }
-    var fingerprints = FingerprintBuilder()
+    var fingerprints = FingerprintBuilder(rowHash: rowHash)
     for entry in entries.values.compactMap(\.table).sorted() { fingerprints.begin(entry) }
     while !reader.atEnd {
       let type = try reader.byte()

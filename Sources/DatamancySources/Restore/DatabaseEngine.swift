@@ -16,9 +16,10 @@ public protocol DatabaseEngine: Sendable {
   /// The client that loads a dump from its standard input into `database` and
   /// stops at the first error.
   func loadRun(into database: String) throws -> ToolRun
-  /// The item `backup` makes of `database`: a pre-restore copy is this item, and a
-  /// drill fingerprints a restored copy by reading it.
-  func item(for database: String) -> PlannedItem
+  /// The item `backup` makes of `database`, fingerprinted with `rowHash`: a
+  /// pre-restore copy is this item, and a drill fingerprints a restored copy by
+  /// reading it.
+  func item(for database: String, rowHash: RowHash.Version) -> PlannedItem
 }
 
 extension DatabaseEngine {
@@ -30,9 +31,13 @@ extension DatabaseEngine {
     return database == "globals" || database == "databases" ? nil : database
   }
 
-  /// Reads the database as `backup` would and returns its tables' fingerprints.
-  public func fingerprints(of database: String) throws -> [TableFingerprint] {
-    let source = try item(for: database).open()
+  /// The item `backup` makes of `database`.
+  public func item(for database: String) -> PlannedItem { item(for: database, rowHash: .current) }
+
+  /// Reads the database as `backup` would and returns its tables' fingerprints,
+  /// computed with `rowHash` (that of the fingerprints they will be compared with).
+  public func fingerprints(of database: String, rowHash: RowHash.Version) throws -> [TableFingerprint] {
+    let source = try item(for: database, rowHash: rowHash).open()
     _ = try source.readToEnd(keepingAtMost: 0)
     return source.fingerprints ?? []
   }

@@ -62,16 +62,17 @@ struct IntegrityCheck {
   }
 
   private func start(_ kind: Kind, item: BackupItem) throws -> ((Data) throws -> Void, () throws -> String) {
+    let rowHash = try RowHash.Version.of(item.fingerprints)
     switch kind {
     case .postgres:
       return try tool(
         ["pg_restore", "--list"], "pg_restore read the archive's table of contents", item: item,
-        inspector: PostgresArchiveInspector())
+        inspector: PostgresArchiveInspector(rowHash: rowHash))
     case .tar:
       return try tool(
         ["tar", "--list", "--file=-"], "tar read the folder to its end", item: item, inspector: nil)
-    case .mariadb: return inspect(MariaDBDumpInspector(), item: item, what: "complete dump")
-    case .ldif: return inspect(LDIFInspector(), item: item, what: "complete LDIF")
+    case .mariadb: return inspect(MariaDBDumpInspector(rowHash: rowHash), item: item, what: "complete dump")
+    case .ldif: return inspect(LDIFInspector(rowHash: rowHash), item: item, what: "complete LDIF")
     case .redis: return try redisCheck()
     case .other: return ({ _ in }, { "every chunk read and authenticated" })
     }
