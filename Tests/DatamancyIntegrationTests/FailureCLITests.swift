@@ -52,6 +52,15 @@ final class FailureCLITests: XCTestCase {
     XCTAssertEqual(try cli.shell("find repo | sort"), before)
   }
 
+  /// An exclusive lock on the CLI's repository held by a live process of this host,
+  /// as a running prune holds it.
+  func holdPruneLock(_ cli: CLI) throws -> (Repository, RepositoryLock) {
+    let repository = try Repository.open(storage: LocalStorage(root: cli.repository), password: cli.password)
+    let lock = try RepositoryLock.acquire(
+      repository, exclusive: true, command: "prune", now: Date(), host: ProcessInfo.processInfo.hostName)
+    return (repository, lock)
+  }
+
   func testRepositoryErrorsHaveTheirOwnExitCodes() throws {
     let cli = try CLI()
     try cli.configure(sources: "    ok: { type: command, command: [echo, hi] }")
@@ -62,10 +71,7 @@ final class FailureCLITests: XCTestCase {
     XCTAssertEqual(wrong.status, 12)
     XCTAssertTrue(wrong.stderr.contains("wrong password"), wrong.stderr)
     XCTAssertFalse(wrong.stderr.contains("not-the-Pa55word"))
-    // An exclusive lock held by a live process of this host.
-    let repository = try Repository.open(storage: LocalStorage(root: cli.repository), password: cli.password)
-    let lock = try RepositoryLock.acquire(
-      repository, exclusive: true, command: "prune", now: Date(), host: ProcessInfo.processInfo.hostName)
+    let (_, lock) = try holdPruneLock(cli)
     let locked = cli.run(["backup"])
     XCTAssertEqual(locked.status, 11, locked.stderr)
     XCTAssertTrue(locked.stderr.contains("prune"), locked.stderr)
@@ -94,9 +100,7 @@ final class FailureCLITests: XCTestCase {
     try assertStopped(
       cli.run(["backup"], environment: ["DATAMANCY_BACKUP_PASSWORD": "not-the-Pa55word"]), status: 12,
       "wrong password")
-    let repository = try Repository.open(storage: LocalStorage(root: cli.repository), password: cli.password)
-    let lock = try RepositoryLock.acquire(
-      repository, exclusive: true, command: "prune", now: Date(), host: ProcessInfo.processInfo.hostName)
+    let (repository, lock) = try holdPruneLock(cli)
     defer { lock.release() }
     try assertStopped(cli.run(["backup"]), status: 11, "prune")
     XCTAssertEqual(try repository.sets().count, 0)
