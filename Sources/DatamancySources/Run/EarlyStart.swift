@@ -9,8 +9,7 @@ import Foundation
 /// key is derived, then wait on their pipes until the run reads them. Whatever is
 /// not read (the repository did not open, or is locked) is stopped by `cancel`.
 public final class EarlyStart: @unchecked Sendable {
-  private let lock = NSLock()
-  private var started: [Int: Result<ItemSource, Error>] = [:]
+  private let started = Locked<[Int: Result<ItemSource, Error>]>([:])
   /// The items to run: the first `count` hand over their started tools.
   public private(set) var items: [PlannedItem] = []
 
@@ -20,7 +19,8 @@ public final class EarlyStart: @unchecked Sendable {
         items.append(item)
         continue
       }
-      started[i] = Result { try item.open() }
+      let result = Result { try item.open() }
+      started.withLock { $0[i] = result }
       var early = item
       // A failure to start is reported when the item runs, as it would have been.
       early.open = { [self] in try take(i) }
@@ -29,7 +29,7 @@ public final class EarlyStart: @unchecked Sendable {
   }
 
   private func take(_ i: Int) throws -> ItemSource {
-    guard let result = lock.withLock({ started.removeValue(forKey: i) }) else {
+    guard let result = started.withLock({ $0.removeValue(forKey: i) }) else {
       preconditionFailure("an early-started item was opened twice")
     }
     return try result.get()
@@ -37,7 +37,7 @@ public final class EarlyStart: @unchecked Sendable {
 
   /// Stops the tools no item has taken.
   public func cancel() {
-    let left = lock.withLock {
+    let left = started.withLock { started in
       defer { started.removeAll() }
       return started.values
     }
