@@ -119,6 +119,66 @@ final class InspectorTests: XCTestCase {
     XCTAssertThrowsError(try cut.finish())
   }
 
+  /// A `pg_dump -Fc -Z0` archive (version 1.14, 4-byte ints) as pg_dump lays it out:
+  /// `tables` (name and COPY data pieces) after a header whose database name is
+  /// `pad` bytes long, plus a schema entry without data.
+  func archive(_ tables: [(name: String, pieces: [String])], pad: Int) -> [UInt8] {
+    var out = Array("PGDMP".utf8) + [1, 14, 0, 4, 8, 1]
+    func int(_ value: Int) {
+      out += [value < 0 ? 1 : 0] + (0..<4).map { UInt8(truncatingIfNeeded: abs(value) >> (8 * $0)) }
+    }
+    func string(_ text: String?) {
+      guard let text else { return int(-1) }
+      int(text.utf8.count)
+      out += Array(text.utf8)
+    }
+    int(0)  // compression
+    for _ in 0..<7 { int(0) }  // creation time
+    for text in [String(repeating: "d", count: pad), "16.4", "16.4"] { string(text) }
+    int(tables.count + 1)
+    let entries =
+      [(id: 1, tag: "public", kind: "SCHEMA", data: false)]
+      + tables.enumerated().map { (id: $0.offset + 2, tag: $0.element.name, kind: "TABLE DATA", data: true) }
+    for entry in entries {
+      int(entry.id)
+      int(1)  // had dumper
+      for text in ["0", "0", entry.tag, entry.kind] { string(text) }
+      int(3)  // section
+      for text: String? in ["", "", "", "public", nil, nil, "postgres", "false", nil] { string(text) }
+      out += [entry.data ? 2 : 3] + [UInt8](repeating: 0, count: 8)
+    }
+    for (i, table) in tables.enumerated() {
+      out.append(1)
+      int(i + 2)
+      for piece in table.pieces { string(piece) }
+      int(0)
+    }
+    return out
+  }
+
+  /// pg_dump writes each COPY row as a piece of its own; the parser walks whole
+  /// pieces in place and reads across its 1 MiB hand-over buffers only where a
+  /// piece or its length straddles two. The header's length moves every boundary
+  /// through every offset of the fixed-size pieces, and each variant must count
+  /// and checksum the rows exactly as adding them one by one does.
+  func testPostgresRowsAcrossHandOverBoundaries() throws {
+    let rows = (0..<200_000).map { String(format: "%07d\tab\n", $0) }  // 11 bytes, 16 with the length
+    let other = [
+      "1\tmany rows\n2\tin one piece\n3\ta row spl", "it in two\n", "\\.\n", "\n",
+    ]
+    var expected = FingerprintBuilder()
+    for row in rows { Array(row.utf8.dropLast()).withUnsafeBytes { expected.add(row: $0, to: "public.big") } }
+    for row in ["1\tmany rows", "2\tin one piece", "3\ta row split in two"] {
+      Array(row.utf8).withUnsafeBytes { expected.add(row: $0, to: "public.other") }
+    }
+    for pad in 0..<16 {
+      let inspector = PostgresArchiveInspector()
+      feed(inspector, archive([("big", rows), ("other", other)], pad: pad), size: 65_536)
+      let found = try XCTUnwrap(inspector.finish())
+      XCTAssertEqual(found, expected.fingerprints, "header padded by \(pad)")
+    }
+  }
+
   func testTruncatedPostgresArchiveIsCutShort() {
     let inspector = PostgresArchiveInspector()
     feed(inspector, Array("PGDMP".utf8) + [1, 14, 0, 4, 8, 1, 0, 0], size: 3)

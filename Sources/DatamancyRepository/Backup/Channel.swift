@@ -32,6 +32,15 @@ public final class Channel<Element>: @unchecked Sendable {
     }
   }
 
+  /// Takes the oldest element if there is one, without waiting.
+  public func poll() -> Element? {
+    condition.withLock {
+      guard !items.isEmpty else { return nil }
+      condition.broadcast()
+      return items.removeFirst()
+    }
+  }
+
   public func close() {
     condition.withLock {
       closed = true

@@ -136,8 +136,9 @@ public enum RowHash {
   }
 }
 
-/// Accumulates rows into fingerprints, table by table. Callers on a hot path look
-/// a table's slot up once (`slot(for:)`) and add rows by slot.
+/// Accumulates rows into fingerprints, table by table. A caller on a hot path
+/// (ten million rows per GiB) counts and sums a table's rows itself and adds the
+/// totals once (`add(rows:sum:to:)`); sums of row hashes add up in any order.
 public struct FingerprintBuilder: Sendable {
   private var tables: [String] = []
   private var slots: [String: Int] = [:]
@@ -149,7 +150,7 @@ public struct FingerprintBuilder: Sendable {
   public init(rowHash: RowHash.Version = .current) { self.rowHash = rowHash }
 
   /// The slot of `table`, created (with no rows) on first use.
-  public mutating func slot(for table: String) -> Int {
+  private mutating func slot(for table: String) -> Int {
     if let slot = slots[table] { return slot }
     slots[table] = tables.count
     tables.append(table)
@@ -161,13 +162,15 @@ public struct FingerprintBuilder: Sendable {
   /// Makes sure `table` appears, even with no rows.
   public mutating func begin(_ table: String) { _ = slot(for: table) }
 
-  public mutating func add(row: UnsafeRawBufferPointer, slot: Int) {
-    rows[slot] += 1
-    sums[slot] &+= RowHash.hash(row, rowHash)
+  /// Adds `count` rows whose hashes (of this builder's version) sum to `sum`.
+  public mutating func add(rows count: Int, sum: UInt64, to table: String) {
+    let slot = slot(for: table)
+    rows[slot] += count
+    sums[slot] &+= sum
   }
 
   public mutating func add(row: UnsafeRawBufferPointer, to table: String) {
-    add(row: row, slot: slot(for: table))
+    add(rows: 1, sum: RowHash.hash(row, rowHash), to: table)
   }
 
   public var fingerprints: [TableFingerprint] {

@@ -7,6 +7,9 @@ import Foundation
 /// more than the queue's few buffers. A parser that gives up keeps draining.
 public class ThreadedInspector: StreamInspector, @unchecked Sendable {
   private let queue = Channel<[UInt8]>(capacity: 4)
+  /// Buffers the parser has finished with, to fill again: a fresh 1 MiB array
+  /// per hand-over cost a page fault per 4 KiB.
+  private let spare = Channel<[UInt8]>()
   private let done = DispatchSemaphore(value: 0)
   private var outcome: Result<[TableFingerprint]?, Error> = .success(nil)
   private var finished = false
@@ -18,7 +21,7 @@ public class ThreadedInspector: StreamInspector, @unchecked Sendable {
   /// Starts the parser thread; call once, from the subclass initializer.
   func start() {
     Thread.detachNewThread { [self] in
-      let reader = StreamReader(queue: queue)
+      let reader = StreamReader(queue: queue, spare: spare)
       outcome = Result { try parse(reader) }
       reader.drain()
       done.signal()
@@ -32,7 +35,11 @@ public class ThreadedInspector: StreamInspector, @unchecked Sendable {
   /// write (and we read) a few KiB at a time, and a hand-over per read would cost
   /// more in thread switches than the parsing.
   public func consume(_ bytes: UnsafeRawBufferPointer) {
-    if pending.capacity < Self.handOver { pending.reserveCapacity(Self.handOver) }
+    if pending.capacity < Self.handOver {
+      pending = spare.poll() ?? []
+      pending.removeAll(keepingCapacity: true)
+      pending.reserveCapacity(Self.handOver)
+    }
     pending.append(contentsOf: bytes)
     if pending.count >= Self.handOver {
       queue.put(pending)
@@ -56,18 +63,23 @@ public class ThreadedInspector: StreamInspector, @unchecked Sendable {
 /// Blocking reads over the queued buffers, for parsers.
 final class StreamReader {
   private let queue: Channel<[UInt8]>
+  private let spare: Channel<[UInt8]>
   private var current: [UInt8] = []
   private var position = 0
 
-  init(queue: Channel<[UInt8]>) { self.queue = queue }
+  init(queue: Channel<[UInt8]>, spare: Channel<[UInt8]>) {
+    self.queue = queue
+    self.spare = spare
+  }
 
   struct EndOfStream: Error {}
 
   /// Ensures at least one unread byte; false at the end of the stream.
   func fill() -> Bool {
     while position >= current.count {
-      guard let next = queue.take() else { return false }
-      current = next
+      guard var next = queue.take() else { return false }
+      swap(&current, &next)
+      if next.capacity >= ThreadedInspector.handOver { spare.put(next) }
       position = 0
     }
     return true
@@ -98,6 +110,15 @@ final class StreamReader {
     current.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[position..<position + n])) }
     position += n
     return n
+  }
+
+  /// Calls `body` with all the unread bytes of the current buffer (waiting for
+  /// the next buffer when none are left); `body` returns how many it used.
+  func scan(_ body: (UnsafeRawBufferPointer) throws -> Int) throws -> Int {
+    guard fill() else { throw EndOfStream() }
+    let used = try current.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[position...])) }
+    position += used
+    return used
   }
 
   /// Reads exactly `count` bytes.
