@@ -48,13 +48,14 @@ public final class BackupSession: @unchecked Sendable {
 
   /// Reads `source` to its end, storing every chunk the repository lacks.
   ///
-  /// One thread reads and cuts the stream while the chunks of the previous batch
-  /// are hashed, compressed and sealed on all cores; `buffers` recycled buffers
-  /// bound the memory. Throws whatever the source throws (a failed dump); chunks
+  /// One thread reads the stream, cutting and naming chunks as their bytes arrive,
+  /// while the new chunks of the previous batch are compressed and sealed on all
+  /// cores; `buffers` recycled buffers bound the memory. Throws whatever the source throws (a failed dump); chunks
   /// already stored stay in the repository for the next backup to reuse, but no
   /// set names them.
   public func store(_ source: ByteSource) throws -> StoredStream {
-    let reader = ChunkReader(source: source, chunker: repository.chunker, batchSize: batchSize)
+    let reader = ChunkReader(
+      source: source, chunker: repository.chunker, idKey: repository.master.chunkID, batchSize: batchSize)
     let free = Channel<ChunkBuffer>()
     let ready = Channel<ChunkBuffer>()
     for _ in 0..<buffers { free.put(ChunkBuffer(capacity: reader.bufferSize)) }
@@ -89,25 +90,20 @@ public final class BackupSession: @unchecked Sendable {
     return result
   }
 
-  /// Hashes every chunk of a batch, seals the new ones in parallel, and adds them.
+  /// Seals the chunks of a batch the repository lacks, in parallel, and adds them.
   private func seal(_ buffer: ChunkBuffer, into result: inout StoredStream) throws {
     let master = repository.master
     let count = buffer.ranges.count
-    var ids = [ChunkID?](repeating: nil, count: count)
+    let ids = buffer.ids
     var sealed = [Data?](repeating: nil, count: count)
     let failure = ErrorBox()
-    ids.withUnsafeMutableBufferPointer { idSlots in
-      sealed.withUnsafeMutableBufferPointer { sealedSlots in
-        DispatchQueue.concurrentPerform(iterations: count) { i in
-          let chunk = buffer.chunk(i)
-          let id = master.id(of: chunk)
-          idSlots[i] = id
-          guard !isKnown(id) else { return }
-          do {
-            sealedSlots[i] = try sealers.use { try $0.seal(chunk, id: id, master: master) }
-          } catch {
-            failure.error = error
-          }
+    sealed.withUnsafeMutableBufferPointer { sealedSlots in
+      DispatchQueue.concurrentPerform(iterations: count) { i in
+        guard !isKnown(ids[i]) else { return }
+        do {
+          sealedSlots[i] = try sealers.use { try $0.seal(buffer.chunk(i), id: ids[i], master: master) }
+        } catch {
+          failure.error = error
         }
       }
     }
@@ -115,9 +111,9 @@ public final class BackupSession: @unchecked Sendable {
     var bytes = 0
     for i in 0..<count {
       let length = buffer.ranges[i].count
-      result.chunks.append(ids[i]!)
+      result.chunks.append(ids[i])
       bytes += length
-      if let data = sealed[i] { result.storedBytes += try add(data, id: ids[i]!, rawLength: length) }
+      if let data = sealed[i] { result.storedBytes += try add(data, id: ids[i], rawLength: length) }
     }
     result.rawBytes += bytes
     onBytes?(bytes)

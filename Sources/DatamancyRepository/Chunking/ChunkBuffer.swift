@@ -5,6 +5,8 @@ final class ChunkBuffer: @unchecked Sendable {
   let bytes: UnsafeMutableRawBufferPointer
   /// The chunks of the current batch, as ranges of `bytes`.
   var ranges: [Range<Int>] = []
+  /// Their ids, computed as their bytes arrived.
+  var ids: [ChunkID] = []
 
   init(capacity: Int) {
     bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 64)

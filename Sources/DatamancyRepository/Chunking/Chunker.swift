@@ -44,16 +44,45 @@ public struct Chunker: Sendable {
   /// The length of the chunk that starts at `data`, given `count` bytes available.
   /// When `count` is below `maxSize` the caller must know it is the end of input.
   public func cut(_ data: UnsafePointer<UInt8>, count: Int) -> Int {
-    if count <= parameters.minSize { return count }
-    let normal = min(parameters.averageSize, count)
-    let end = min(parameters.maxSize, count)
-    return gear.withUnsafeBufferPointer { table -> Int in
+    var progress = Progress()
+    return advance(&progress, data, available: count) ?? count
+  }
+
+  /// How far the search for the end of a chunk has gone, for a chunk that arrives
+  /// a read at a time.
+  public struct Progress: Sendable {
+    var hash: UInt64 = 0
+    /// Bytes of the chunk already looked at (the first `minSize` are skipped).
+    var scanned = 0
+
+    public init() {}
+  }
+
+  /// Goes on looking for the end of the chunk that starts at `data`, whose first
+  /// `available` bytes have arrived; returns its length once found, or nil (with
+  /// `progress` saved) when it ends beyond `available`. Feeding a chunk in any
+  /// number of steps finds the same end as `cut` on the whole.
+  public func advance(_ progress: inout Progress, _ data: UnsafePointer<UInt8>, available: Int) -> Int? {
+    let (minSize, normal, maxSize) = (parameters.minSize, parameters.averageSize, parameters.maxSize)
+    var i = max(progress.scanned, minSize)
+    guard available > i else { return nil }
+    var hash = progress.hash
+    defer {
+      progress.hash = hash
+      progress.scanned = i
+    }
+    return gear.withUnsafeBufferPointer { table -> Int? in
       let g = table.baseAddress!
-      var hash: UInt64 = 0
-      var i = parameters.minSize
-      if let cut = Self.scan(data, g, &hash, from: &i, to: normal, mask: maskSmall) { return cut }
-      if let cut = Self.scan(data, g, &hash, from: &i, to: end, mask: maskLarge) { return cut }
-      return end
+      if i < normal,
+        let cut = Self.scan(data, g, &hash, from: &i, to: min(normal, available), mask: maskSmall)
+      {
+        return cut
+      }
+      guard i >= normal else { return nil }
+      if let cut = Self.scan(data, g, &hash, from: &i, to: min(maxSize, available), mask: maskLarge) {
+        return cut
+      }
+      return i >= maxSize ? maxSize : nil
     }
   }
 
