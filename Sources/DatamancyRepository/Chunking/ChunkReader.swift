@@ -12,9 +12,9 @@ import Foundation
 /// Every read's bytes are scanned for a chunk end and fed to the chunk's HMAC at
 /// once, while they are still in the cache the read just put them in. Looking at a
 /// whole batch later, after megabytes more had been read, went to memory for each
-/// pass and slowed the dump feeding us: with two cores shared with pg_dump and the
-/// PostgreSQL backend, hashing each read as it lands took a plain C consumer from
-/// 1.36x to 1.11x of the bare dump's time (`bench/databases`' notes).
+/// pass and slowed the dump feeding us, which shares two cores with us and the
+/// PostgreSQL backend (bench/reference/consumer.c measures the orders; see
+/// docs/benchmarks.md).
 final class ChunkReader {
   private let source: ByteSource
   private let chunker: Chunker
