@@ -1,27 +1,7 @@
 import DatamancyRepository
+import DatamancyStorage
 import Foundation
 import XCTest
-
-/// Hands out its bytes in reads of varying sizes, as a pipe does.
-final class TricklingSource: ByteSource {
-  private let data: [UInt8]
-  private let sizes: [Int]
-  private var position = 0
-  private var reads = 0
-
-  init(_ data: [UInt8], sizes: [Int]) {
-    self.data = data
-    self.sizes = sizes
-  }
-
-  func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-    let n = min(buffer.count, data.count - position, sizes[reads % sizes.count])
-    reads += 1
-    data.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + position, byteCount: n) }
-    position += n
-    return n
-  }
-}
 
 /// The reader cuts and names chunks a read at a time; the result must be exactly
 /// the chunks and ids of cutting the whole stream at once and hashing each chunk:
@@ -58,5 +38,27 @@ final class ChunkReaderTests: XCTestCase {
       let stored = try session.store(TricklingSource(data, sizes: [100, 7]))
       XCTAssertEqual(stored.chunks, expectedIDs(data, repository), "\(count) bytes")
     }
+  }
+}
+
+extension ChunkReaderTests {
+  /// Streams read in odd pieces restore to the same bytes and pass a full check:
+  /// text that compresses, random bytes that do not, and a second stream where
+  /// stored and new runs alternate.
+  func testStreamsReadInPiecesRestoreAndCheck() throws {
+    let storage = MemoryStorage()
+    let repository = try Fixtures.repository(storage)
+    let text = Array((0..<8_000).map { "row \($0)\tsome text that repeats\n" }.joined().utf8)
+    let random = Fixtures.bytes(120_000, seed: 9)
+    let first = text + random
+    let firstSet = try Fixtures.backup(TricklingSource(first, sizes: [100, 7, 5000]), into: repository)
+    XCTAssertEqual(try Fixtures.restore(firstSet, from: repository), first)
+    XCTAssertLessThan(firstSet.items[0].storedBytes, random.count + text.count / 4)
+    let second = random + Fixtures.bytes(60_000, seed: 10) + text + Array(text.reversed()) + random
+    let secondSet = try Fixtures.backup(TricklingSource(second, sizes: [65_536, 3]), into: repository)
+    XCTAssertEqual(try Fixtures.restore(secondSet, from: repository), second)
+    let report = try Checker(repository: try Repository.open(storage: storage, password: Fixtures.password))
+      .check(readData: true)
+    XCTAssertTrue(report.passed, "\(report.errors)")
   }
 }

@@ -40,8 +40,16 @@ enum Fixtures {
   static func backup(_ data: [UInt8], into repository: Repository, name: String = "item") throws
     -> BackupSet
   {
+    try backup(MemorySource(data), into: repository, name: name)
+  }
+
+  /// Stores what `source` reads as one item of a new set; returns the saved set.
+  @discardableResult
+  static func backup(_ source: ByteSource, into repository: Repository, name: String = "item") throws
+    -> BackupSet
+  {
     let session = BackupSession(repository: repository, batchSize: 64 << 10)
-    let stored = try session.store(MemorySource(data))
+    let stored = try session.store(source)
     try session.finish()
     let item = BackupItem(
       name: name, source: name, format: .stream, status: .ok, rawBytes: stored.rawBytes,
@@ -61,5 +69,26 @@ enum Fixtures {
   /// Total bytes stored.
   static func size(of storage: Storage) throws -> Int {
     try storage.list(prefix: "").reduce(0) { $0 + (try storage.stat($1).size) }
+  }
+}
+
+/// Hands out its bytes in reads of varying sizes, as a pipe does.
+final class TricklingSource: ByteSource {
+  private let data: [UInt8]
+  private let sizes: [Int]
+  private var position = 0
+  private var reads = 0
+
+  init(_ data: [UInt8], sizes: [Int]) {
+    self.data = data
+    self.sizes = sizes
+  }
+
+  func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    let n = min(buffer.count, data.count - position, sizes[reads % sizes.count])
+    reads += 1
+    data.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + position, byteCount: n) }
+    position += n
+    return n
   }
 }

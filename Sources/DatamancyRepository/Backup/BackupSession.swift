@@ -50,9 +50,9 @@ public final class BackupSession: @unchecked Sendable {
   ///
   /// One thread reads the stream, cutting and naming chunks as their bytes arrive,
   /// while the new chunks of the previous batch are compressed and sealed on all
-  /// cores; `buffers` recycled buffers bound the memory. Throws whatever the source throws (a failed dump); chunks
-  /// already stored stay in the repository for the next backup to reuse, but no
-  /// set names them.
+  /// cores; `buffers` recycled buffers bound the memory. Throws whatever the source
+  /// throws (a failed dump); chunks already stored stay in the repository for the
+  /// next backup to reuse, but no set names them.
   public func store(_ source: ByteSource) throws -> StoredStream {
     let reader = ChunkReader(
       source: source, chunker: repository.chunker, idKey: repository.master.chunkID, batchSize: batchSize)
