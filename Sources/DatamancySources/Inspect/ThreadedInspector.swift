@@ -105,11 +105,11 @@ final class StreamReader {
   /// Calls `body` with the next up-to-`limit` bytes available without waiting
   /// beyond one buffer; returns how many were consumed.
   func withNext(upTo limit: Int, _ body: (UnsafeRawBufferPointer) -> Void) throws -> Int {
-    guard fill() else { throw EndOfStream() }
-    let n = min(limit, current.count - position)
-    current.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[position..<position + n])) }
-    position += n
-    return n
+    try scan { bytes in
+      let n = min(limit, bytes.count)
+      body(UnsafeRawBufferPointer(rebasing: bytes[..<n]))
+      return n
+    }
   }
 
   /// Calls `body` with all the unread bytes of the current buffer (waiting for
