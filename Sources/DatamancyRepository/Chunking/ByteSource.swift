@@ -15,35 +15,23 @@ public protocol ByteSource: AnyObject {
 }
 
 /// Reads an open file descriptor (a file or a pipe) until end of file.
+///
+/// A pipe is read as soon as anything is in it. Waiting a millisecond after a short
+/// read, to let a tool that writes 4 KiB at a time (pg_dump) fill the pipe, cut the
+/// reading thread's wake-ups tenfold, but once chunks were cut and named as their
+/// bytes arrive it made a backup slower, not faster (docs/benchmarks.md).
 public final class FileDescriptorSource: ByteSource {
   public let fd: Int32
   let name: String
-  /// Pipes only: after a read that found less than this, the next read first
-  /// waits `pause` for the pipe to fill.
-  private let coalesceBelow: Int
-  private var lastRead = Int.max
-  static let pause = timespec(tv_sec: 0, tv_nsec: 1_000_000)
 
-  /// `coalescing`: the descriptor is a pipe from a program that writes a few KiB
-  /// at a time (pg_dump writes 4 KiB). Reading each write as it lands woke the
-  /// reading thread about 100,000 times per GB of dump (`perf sched`); waiting a
-  /// millisecond after a short read lets the (1 MiB) pipe collect a few hundred
-  /// KiB, which cut those wake-ups tenfold and the kernel time of a backup by a
-  /// sixth. A source that fills the pipe is never made to wait.
-  public init(fd: Int32, name: String, coalescing: Bool = false) {
+  public init(fd: Int32, name: String) {
     self.fd = fd
     self.name = name
-    coalesceBelow = coalescing ? 128 << 10 : 0
   }
 
   public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-    if lastRead < coalesceBelow && buffer.count >= coalesceBelow {
-      var pause = Self.pause
-      nanosleep(&pause, nil)
-    }
     while true {
       let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-      lastRead = n
       if n >= 0 { return n }
       if errno == EINTR { continue }
       throw RepositoryError.sourceFailed(name: name, reason: String(cString: strerror(errno)))

@@ -16,7 +16,7 @@ public final class ProcessOutputSource: ByteSource {
     self.process = process
     self.warnings = warnings
     output = FileDescriptorSource(
-      fd: process.outputFD, name: "the output of '\(process.program)'", coalescing: true)
+      fd: process.outputFD, name: "the output of '\(process.program)'")
   }
 
   public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
