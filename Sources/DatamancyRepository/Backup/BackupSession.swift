@@ -59,7 +59,7 @@ public final class BackupSession: @unchecked Sendable {
     let free = Channel<ChunkBuffer>()
     let ready = Channel<ChunkBuffer>()
     for _ in 0..<buffers { free.put(ChunkBuffer(capacity: reader.bufferSize)) }
-    let readFailure = ErrorBox()
+    let readFailure = Locked<Error?>(nil)
     let readerDone = DispatchSemaphore(value: 0)
     Thread.detachNewThread {
       defer {
@@ -70,7 +70,7 @@ public final class BackupSession: @unchecked Sendable {
         do {
           guard try reader.nextBatch(into: buffer) else { return }
         } catch {
-          readFailure.error = error
+          readFailure.value = error
           return
         }
         guard ready.put(buffer) else { return }
@@ -86,7 +86,7 @@ public final class BackupSession: @unchecked Sendable {
       try seal(buffer, into: &result)
       free.put(buffer)
     }
-    if let error = readFailure.error { throw error }
+    if let error = readFailure.value { throw error }
     return result
   }
 
@@ -96,18 +96,18 @@ public final class BackupSession: @unchecked Sendable {
     let count = buffer.ranges.count
     let ids = buffer.ids
     var sealed = [Data?](repeating: nil, count: count)
-    let failure = ErrorBox()
+    let failure = Locked<Error?>(nil)
     sealed.withUnsafeMutableBufferPointer { sealedSlots in
       DispatchQueue.concurrentPerform(iterations: count) { i in
         guard !isKnown(ids[i]) else { return }
         do {
           sealedSlots[i] = try sealers.use { try $0.seal(buffer.chunk(i), id: ids[i], master: master) }
         } catch {
-          failure.error = error
+          failure.value = error
         }
       }
     }
-    if let error = failure.error { throw error }
+    if let error = failure.value { throw error }
     var bytes = 0
     for i in 0..<count {
       let length = buffer.ranges[i].count
@@ -159,15 +159,5 @@ public final class BackupSession: @unchecked Sendable {
     try repository.writeIndex(unindexed)
     for pack in unindexed { for entry in pack.entries { inPack.remove(entry.id) } }
     unindexed.removeAll()
-  }
-}
-
-/// An error set by one thread and read by another.
-final class ErrorBox: @unchecked Sendable {
-  private let lock = NSLock()
-  private var stored: Error?
-  var error: Error? {
-    get { lock.withLock { stored } }
-    set { lock.withLock { stored = newValue } }
   }
 }

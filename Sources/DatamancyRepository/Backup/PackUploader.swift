@@ -11,7 +11,7 @@ final class PackUploader: @unchecked Sendable {
   private let repository: Repository
   private let slots: DispatchSemaphore
   private let group = DispatchGroup()
-  private let failure = ErrorBox()
+  private let failure = Locked<Error?>(nil)
 
   init(repository: Repository, connections: Int) {
     self.repository = repository
@@ -20,7 +20,7 @@ final class PackUploader: @unchecked Sendable {
 
   /// Starts storing `data` as `name`; waits while every connection is busy.
   func upload(_ name: String, data: Data) throws {
-    if let error = failure.error { throw error }
+    if let error = failure.value { throw error }
     slots.wait()
     group.enter()
     let (repository, slots, group, failure) = (self.repository, self.slots, self.group, self.failure)
@@ -32,7 +32,7 @@ final class PackUploader: @unchecked Sendable {
       do {
         try storageCall { try repository.storage.put(name, data: data) }
       } catch {
-        if failure.error == nil { failure.error = error }
+        failure.withLock { if $0 == nil { $0 = error } }
       }
     }
   }
@@ -40,6 +40,6 @@ final class PackUploader: @unchecked Sendable {
   /// Waits for every upload started; throws the first failure.
   func waitForAll() throws {
     group.wait()
-    if let error = failure.error { throw error }
+    if let error = failure.value { throw error }
   }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// take from it. Memory stays bounded by the queue and the streamer's batches.
 final class ItemStream: ByteSource {
   private let queue = Channel<Data>(capacity: 4)
-  private let failure = ErrorBox()
+  private let failure = Locked<Error?>(nil)
   private let done = DispatchSemaphore(value: 0)
   private var current = Data()
   private var position = 0
@@ -23,7 +23,7 @@ final class ItemStream: ByteSource {
         }
       } catch is CancellationError {
       } catch {
-        failure.error = error
+        failure.value = error
       }
     }
   }
@@ -37,7 +37,7 @@ final class ItemStream: ByteSource {
   func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
     while position >= current.count {
       guard let next = queue.take() else {
-        if let error = failure.error { throw error }
+        if let error = failure.value { throw error }
         return 0
       }
       current = next

@@ -22,37 +22,36 @@ struct ChunkBatchReader {
   /// Every chunk's plaintext (authenticated, checked against its id), or why not,
   /// in the order of `ids`.
   func read(_ ids: [ChunkID], decompressors: Pool<ZstdDecompressor>) -> [Result<Data, Error>] {
-    let (repository, slots) = (self.repository, Slots<Result<Data, Error>>(count: ids.count))
+    let repository = self.repository
+    let slots = Locked<[Result<Data, Error>?]>(Array(repeating: nil, count: ids.count))
     var located: [(position: Int, location: ChunkLocation)] = []
     for (position, id) in ids.enumerated() {
       if let location = repository.index.location(of: id) {
         located.append((position, location))
       } else {
-        slots.set(
-          position,
-          .failure(
-            RepositoryError.damaged(file: "index", reason: "chunk \(id.hex.prefix(16)) is not indexed")))
+        let missing = RepositoryError.damaged(
+          file: "index", reason: "chunk \(id.hex.prefix(16)) is not indexed")
+        slots.withLock { $0[position] = .failure(missing) }
       }
     }
     let spans = Self.spans(located, gap: gap, maxSpan: maxSpan)
     // First the reads (they wait on storage), then the opening of every chunk on
     // all cores (decryption and decompression wait on the CPU).
-    let fetched = Slots<Result<Data, Error>>(count: spans.count)
+    let fetched = Locked<[Result<Data, Error>?]>(Array(repeating: nil, count: spans.count))
     ParallelReads.run(spans.count, connections: repository.connections) { i in
       let span = spans[i]
-      fetched.set(
-        i,
-        Result {
-          try storageCall {
-            try repository.storage.get(
-              PackFormat.name(of: span.pack), offset: span.start, length: span.end - span.start)
-          }
-        })
+      let bytes = Result {
+        try storageCall {
+          try repository.storage.get(
+            PackFormat.name(of: span.pack), offset: span.start, length: span.end - span.start)
+        }
+      }
+      fetched.withLock { $0[i] = bytes }
     }
     let work = spans.indices.flatMap { i in spans[i].members.map { (span: i, member: $0) } }
     DispatchQueue.concurrentPerform(iterations: work.count) { k in
       let (i, member) = work[k]
-      let result = fetched.get(i).flatMap { bytes in
+      let result = fetched.withLock { $0[i]! }.flatMap { bytes in
         Result {
           let from = bytes.startIndex + Int(member.location.entry.offset) - spans[i].start
           let sealed = bytes[from..<from + Int(member.location.entry.length)]
@@ -61,9 +60,9 @@ struct ChunkBatchReader {
           }
         }
       }
-      slots.set(member.position, result)
+      slots.withLock { $0[member.position] = result }
     }
-    return ids.indices.map { slots.get($0) }
+    return slots.value.map { $0! }
   }
 
   /// Groups chunk locations into reads: by pack, in offset order, a chunk joining
@@ -89,13 +88,4 @@ struct ChunkBatchReader {
     }
     return spans
   }
-}
-
-/// Results written by several threads, one slot each.
-private final class Slots<Value>: @unchecked Sendable {
-  private let lock = NSLock()
-  private var values: [Value?]
-  init(count: Int) { values = Array(repeating: nil, count: count) }
-  func set(_ index: Int, _ value: Value) { lock.withLock { values[index] = value } }
-  func get(_ index: Int) -> Value { lock.withLock { values[index]! } }
 }

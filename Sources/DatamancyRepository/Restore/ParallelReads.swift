@@ -10,27 +10,22 @@ enum ParallelReads {
       DispatchQueue.concurrentPerform(iterations: count, execute: body)
       return
     }
-    let next = Counter()
+    let next = Locked(0)
     let group = DispatchGroup()
     for _ in 0..<min(connections, count) {
       group.enter()
       Thread.detachNewThread {
         defer { group.leave() }
-        while let i = next.take(below: count) { body(i) }
+        while true {
+          let i = next.withLock { next in
+            defer { next += 1 }
+            return next
+          }
+          guard i < count else { return }
+          body(i)
+        }
       }
     }
     group.wait()
-  }
-
-  private final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func take(below limit: Int) -> Int? {
-      lock.withLock {
-        guard value < limit else { return nil }
-        defer { value += 1 }
-        return value
-      }
-    }
   }
 }

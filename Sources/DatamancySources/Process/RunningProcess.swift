@@ -112,16 +112,6 @@ public final class RunningProcess: @unchecked Sendable {
   }
 }
 
-/// A value shared between threads behind a lock.
-final class Locked<Value>: @unchecked Sendable {
-  private let lock = NSLock()
-  private var value: Value
-
-  init(_ value: Value) { self.value = value }
-
-  func withLock<T>(_ body: (inout Value) -> T) -> T { lock.withLock { body(&value) } }
-}
-
 /// Keeps the last 4 KiB a program writes to standard error, read on its own thread
 /// so a chatty program never blocks on a full pipe.
 final class StderrTail: @unchecked Sendable {

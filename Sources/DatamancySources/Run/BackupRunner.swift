@@ -24,7 +24,7 @@ public struct BackupRunner {
   /// Stores the items and saves the set, stamped with `time`.
   public func run(_ planned: [PlannedItem], time: Date) throws -> BackupSet {
     let started = DispatchTime.now()
-    let results = ResultSlots(count: planned.count)
+    let results = Locked<[BackupItem?]>(Array(repeating: nil, count: planned.count))
     let gate = DispatchSemaphore(value: concurrency)
     let group = DispatchGroup()
     for (i, item) in planned.enumerated() {
@@ -36,7 +36,7 @@ public struct BackupRunner {
           group.leave()
         }
         let stored = store(item)
-        results.set(i, stored)
+        results.withLock { $0[i] = stored }
         onItem?(stored)
       }
     }
@@ -44,7 +44,7 @@ public struct BackupRunner {
     try session.finish()
     let set = BackupSet(
       time: time, host: host, tags: tags, durationSeconds: Self.seconds(since: started),
-      items: results.values)
+      items: results.value.compactMap { $0 })
     return try session.repository.save(set)
   }
 
@@ -86,15 +86,4 @@ public struct BackupRunner {
   static func seconds(since start: DispatchTime) -> Double {
     Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
   }
-}
-
-/// Results written by worker threads, one slot each.
-private final class ResultSlots: @unchecked Sendable {
-  private let lock = NSLock()
-  private var slots: [BackupItem?]
-
-  init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-  func set(_ i: Int, _ item: BackupItem) { lock.withLock { slots[i] = item } }
-  var values: [BackupItem] { lock.withLock { slots.compactMap { $0 } } }
 }
