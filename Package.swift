@@ -27,6 +27,8 @@ let package = Package(
       pkgConfig: "libzstd",
       providers: [.apt(["libzstd-dev"])]
     ),
+    // sched_setaffinity(2), which Swift's Glibc module does not declare (`cpus:`).
+    .target(name: "CSched"),
     // Storage backends behind one protocol: where repository files live (a local
     // folder; S3-compatible object storage, signed with swift-crypto, over
     // async-http-client: it trusts a private CA file and notices a reset
@@ -69,7 +71,7 @@ let package = Package(
     .target(
       name: "DatamancyCLI",
       dependencies: [
-        "DatamancyRepository", "DatamancyStorage", "DatamancySources", "DatamancyConfig",
+        "DatamancyRepository", "DatamancyStorage", "DatamancySources", "DatamancyConfig", "CSched",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]

@@ -12,6 +12,10 @@ public struct BackupConfig: Sendable {
   public var sources: [SourceConfig] = []
   /// How many items are dumped at once; nil means the number of cores.
   public var concurrency: Int?
+  /// `cpus:`: the CPUs this process and the tools it starts may run on; nil means
+  /// all. `cpusLine` is where the key is, for an error when the host lacks them.
+  public var cpus: [Int]?
+  public var cpusLine: Int?
   /// A file that receives the log as well as standard error.
   public var logFile: String?
   /// `verify: { max_age: 36h, shrink: 50% }`: seconds, and a fraction.
@@ -46,7 +50,8 @@ public struct BackupConfig: Sendable {
     var copyToNode: ConfigNode?
     let top = ConfigNode(node: root, path: "", file: file)
     let allowed = Set([
-      "repository", "sources", "concurrency", "log", "verify", "drill", "retention", "schedule", "notify",
+      "repository", "sources", "concurrency", "cpus", "log", "verify", "drill", "retention", "schedule",
+      "notify",
       "serve", "repositories", "copy_to",
     ]).union(
       reservedKeys)
@@ -67,6 +72,9 @@ public struct BackupConfig: Sendable {
       case "sources":
         config.sources = try value.mapping().map { name, node in try SourceConfig.parse(name: name, node) }
       case "concurrency": config.concurrency = try value.int(in: 1...256)
+      case "cpus":
+        config.cpus = try CPUList.parse(value)
+        config.cpusLine = value.line
       case "log": config.logFile = try value.string()
       case "verify":
         for (key, setting) in try value.mapping(allowed: ["max_age", "shrink"]) {

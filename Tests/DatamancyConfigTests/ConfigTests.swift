@@ -79,6 +79,20 @@ final class ConfigTests: XCTestCase {
     XCTAssertEqual(error("sources:\n  a: { type: files, paths: [/x], bogus: 1 }\n")?.key, "sources.a.bogus")
   }
 
+  func testCPUs() throws {
+    XCTAssertNil(try parse("concurrency: 2").cpus)
+    XCTAssertEqual(try parse("cpus: [2, 0]").cpus, [0, 2])
+    XCTAssertEqual(try parse("cpus: 1").cpus, [1])
+    XCTAssertEqual(try parse("cpus: \"0-3,6\"").cpus, [0, 1, 2, 3, 6])
+    XCTAssertEqual(try parse("cpus: [0-1, 1-2]").cpus, [0, 1, 2])
+    XCTAssertEqual(try parse("concurrency: 2\ncpus: [0]").cpusLine, 2)
+    for bad in ["[-1]", "\"3-1\"", "[a]", "1024", "\"0,\"", "\"0-1-2\"", "[]"] {
+      let error = error("concurrency: 2\ncpus: \(bad)")
+      XCTAssertEqual(error?.key, "cpus", bad)
+      XCTAssertEqual(error?.line, 2, bad)
+    }
+  }
+
   func testCopyTargets() throws {
     let config = try parse(
       """

@@ -28,6 +28,9 @@ struct CommandContext {
     environment = ProcessInfo.processInfo.environment
     let file = Self.locateConfig(global.config)
     config = try file.map { try BackupConfig.load(path: $0) } ?? BackupConfig()
+    if let cpus = config.cpus, let file {
+      try CPUAffinity.confine(to: cpus, file: file, line: config.cpusLine)
+    }
     configFile = file.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
     runner = SystemProcessRunner()
     self.logger = try Self.makeLogger(verbose: global.verbose, file: config.logFile)

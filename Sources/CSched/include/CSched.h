@@ -1,0 +1,8 @@
+#ifndef DATAMANCY_CSCHED_H
+#define DATAMANCY_CSCHED_H
+
+/// Restricts thread `tid` (0: the calling thread) to the CPUs `cpus[0..<count]`,
+/// each below 1024. Returns 0, or the errno of sched_setaffinity(2).
+int datamancy_set_affinity(int tid, const int *cpus, int count);
+
+#endif
