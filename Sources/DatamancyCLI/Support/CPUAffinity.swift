@@ -21,7 +21,8 @@ enum CPUAffinity {
     let count = sysconf(Int32(_SC_NPROCESSORS_CONF))
     let missing = cpus.filter { $0 >= count }
     guard missing.isEmpty else {
-      throw refuse("this host has CPUs 0-\(count - 1); \(text(missing)) \(missing.count == 1 ? "is" : "are") not among them")
+      let verb = missing.count == 1 ? "is" : "are"
+      throw refuse("this host has CPUs 0-\(count - 1); \(text(missing)) \(verb) not among them")
     }
     // The threads already running (the runtime's own) and this one, whose threads
     // and programs started from now on inherit the setting.
