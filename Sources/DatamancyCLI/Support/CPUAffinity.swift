@@ -11,8 +11,8 @@ import Foundation
 ///
 /// On a small host whose database runs beside the backup, the database backend
 /// feeding the dump is the limit; left a core of its own, a backup of one large
-/// PostgreSQL database took 1.04x the time of the bare dump instead of 1.18x on two
-/// cores (docs/benchmarks.md). Many small databases gain nothing from it.
+/// PostgreSQL database took 1.06x the time of the bare dump instead of 1.22x on two
+/// cores (docs/benchmarks.md). Many small databases lose by it (1.18x slower).
 enum CPUAffinity {
   static func confine(to cpus: [Int], file: String, line: Int?) throws {
     func refuse(_ message: String) -> ConfigError {
