@@ -27,7 +27,7 @@ let package = Package(
       pkgConfig: "libzstd",
       providers: [.apt(["libzstd-dev"])]
     ),
-    // sched_setaffinity(2), which Swift's Glibc module does not declare (`cpus:`).
+    // sched_setaffinity(2) and SCHED_BATCH, which Swift's Glibc module does not declare.
     .target(name: "CSched"),
     // Storage backends behind one protocol: where repository files live (a local
     // folder; S3-compatible object storage, signed with swift-crypto, over

@@ -1,5 +1,5 @@
-// sched_setaffinity(2) for Swift: glibc declares it only under _GNU_SOURCE, which
-// Swift's Glibc module is not built with, so it is called here.
+// sched_setaffinity(2) and SCHED_BATCH for Swift: glibc declares them only under
+// _GNU_SOURCE, which Swift's Glibc module is not built with, so they are used here.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>
@@ -14,4 +14,9 @@ int datamancy_set_affinity(int tid, const int *cpus, int count) {
     CPU_SET(cpus[i], &set);
   }
   return sched_setaffinity(tid, sizeof set, &set) == 0 ? 0 : errno;
+}
+
+int datamancy_set_batch(int tid) {
+  struct sched_param param = {.sched_priority = 0};
+  return sched_setscheduler(tid, SCHED_BATCH, &param) == 0 ? 0 : errno;
 }

@@ -51,10 +51,8 @@ public struct BackupConfig: Sendable {
     let top = ConfigNode(node: root, path: "", file: file)
     let allowed = Set([
       "repository", "sources", "concurrency", "cpus", "log", "verify", "drill", "retention", "schedule",
-      "notify",
-      "serve", "repositories", "copy_to",
-    ]).union(
-      reservedKeys)
+      "notify", "serve", "repositories", "copy_to",
+    ]).union(reservedKeys)
     for (key, value) in try top.mapping(allowed: allowed) {
       switch key {
       case "repository": config.repository = try RepositorySettings.parse(value)

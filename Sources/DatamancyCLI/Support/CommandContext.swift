@@ -29,7 +29,7 @@ struct CommandContext {
     let file = Self.locateConfig(global.config)
     config = try file.map { try BackupConfig.load(path: $0) } ?? BackupConfig()
     if let cpus = config.cpus, let file {
-      try CPUAffinity.confine(to: cpus, file: file, line: config.cpusLine)
+      try Scheduling.confine(to: cpus, file: file, line: config.cpusLine)
     }
     configFile = file.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
     runner = SystemProcessRunner()

@@ -17,9 +17,9 @@ enum ParallelReads {
       Thread.detachNewThread {
         defer { group.leave() }
         while true {
-          let i = next.withLock { next in
-            defer { next += 1 }
-            return next
+          let i = next.withLock { value in
+            defer { value += 1 }
+            return value
           }
           guard i < count else { return }
           body(i)

@@ -1,8 +1,24 @@
 import Foundation
 import XCTest
 
-/// `cpus:` confines the backup and every tool it starts.
-final class CPUAffinityCLITests: XCTestCase {
+/// The backup and every tool it starts run as a batch job, and `cpus:` confines
+/// them.
+final class SchedulingCLITests: XCTestCase {
+  /// The dump tool reports its own policy and that of every thread of its parent
+  /// (the backup process).
+  func testBackupAndItsToolsRunAsBatch() throws {
+    let cli = try CLI()
+    let report =
+      "chrt -p $$ | head -1 | cut -d: -f2; for t in /proc/$PPID/task/*; do chrt -p ${t##*/} | head -1 | cut -d: -f2; done"
+    try cli.configure(sources: "    policy: { type: command, command: [sh, -c, \"\(report)\"] }")
+    try cli.initialize()
+    let backup = cli.run(["backup"])
+    XCTAssertEqual(backup.status, 0, backup.stderr)
+    let policies = try cli.shell("\(CLI.binary) dump latest policy").split(separator: "\n")
+    XCTAssertGreaterThanOrEqual(policies.count, 4, "\(policies)")
+    XCTAssertEqual(Set(policies.map { $0.trimmingCharacters(in: .whitespaces) }), ["SCHED_BATCH"])
+  }
+
   /// The dump tool reports its own CPUs and those of every thread of its parent
   /// (the backup process): all must be the configured one, even threads that
   /// existed before the configuration was read.
