@@ -38,6 +38,7 @@ extension DatamancyBackup {
       }
       let chosen = configured.filter { sources.isEmpty || sources.contains($0.name) }
       let planned = try chosen.flatMap { try SourcePlanning.planner(for: $0, context: context).items() }
+      Scheduling.runAsBatch()
       let concurrency = context.config.concurrency ?? ProcessInfo.processInfo.activeProcessorCount
       let early = EarlyStart(planned, count: concurrency)
       let repository: Repository

@@ -11,7 +11,6 @@ enum Runtime {
     // A tool that stops reading our pipe must give us EPIPE, not kill us.
     signal(SIGPIPE, SIG_IGN)
     MemoryTuning.apply()
-    Scheduling.runAsBatch()
     Interruption.install()
   }
 }

@@ -14,9 +14,11 @@ enum Scheduling {
   /// preempt the one running; it waits for its turn. On two cores that decided a
   /// backup's pace: pg_dump, woken by the PostgreSQL backend whenever data
   /// arrived, landed on the backend's core and preempted it, slowing the very
-  /// server feeding the dump (1.18x the bare dump's time; 1.07x as batch,
-  /// docs/benchmarks.md). Other programs on the host gain the same courtesy. Where
-  /// the kernel refuses (a seccomp filter), the normal policy stays.
+  /// server feeding the dump (1.20x the bare dump's time; 1.04x as batch,
+  /// docs/benchmarks.md). Other programs on the host gain the same courtesy. Only
+  /// backups, where the database is the source: a restore's tools feed the server
+  /// and gained nothing from it (8.4-9.2 s against 8.3-8.5 s). Where the kernel
+  /// refuses (a seccomp filter), the normal policy stays.
   static func runAsBatch() {
     _ = forEachThread { datamancy_set_batch($0) }
   }
