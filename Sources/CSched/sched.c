@@ -17,6 +17,10 @@ int datamancy_set_affinity(int tid, const int *cpus, int count) {
 }
 
 int datamancy_set_batch(int tid) {
+  // A policy chosen from outside (chrt, systemd's CPUSchedulingPolicy=) stays.
+  int policy = sched_getscheduler(tid);
+  if (policy < 0) return errno;
+  if (policy != SCHED_OTHER) return 0;
   struct sched_param param = {.sched_priority = 0};
   return sched_setscheduler(tid, SCHED_BATCH, &param) == 0 ? 0 : errno;
 }

@@ -17,6 +17,11 @@ final class SchedulingCLITests: XCTestCase {
     let policies = try cli.shell("\(CLI.binary) dump latest policy").split(separator: "\n")
     XCTAssertGreaterThanOrEqual(policies.count, 4, "\(policies)")
     XCTAssertEqual(Set(policies.map { $0.trimmingCharacters(in: .whitespaces) }), ["SCHED_BATCH"])
+
+    // A policy chosen from outside is kept.
+    try cli.shellWithoutOutput("chrt -i 0 \(CLI.binary) backup")
+    let kept = try cli.shell("\(CLI.binary) dump latest policy").split(separator: "\n")
+    XCTAssertEqual(Set(kept.map { $0.trimmingCharacters(in: .whitespaces) }), ["SCHED_IDLE"], "\(kept)")
   }
 
   /// The dump tool reports its own CPUs and those of every thread of its parent

@@ -18,7 +18,8 @@ enum Scheduling {
   /// docs/benchmarks.md). Other programs on the host gain the same courtesy. Only
   /// backups, where the database is the source: a restore's tools feed the server
   /// and gained nothing from it (8.4-9.2 s against 8.3-8.5 s). Where the kernel
-  /// refuses (a seccomp filter), the normal policy stays.
+  /// refuses (a seccomp filter), the normal policy stays; a policy chosen from
+  /// outside (`chrt`, `CPUSchedulingPolicy=`) is kept.
   static func runAsBatch() {
     _ = forEachThread { datamancy_set_batch($0) }
   }
