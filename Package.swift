@@ -27,8 +27,9 @@ let package = Package(
       pkgConfig: "libzstd",
       providers: [.apt(["libzstd-dev"])]
     ),
-    // sched_setaffinity(2) and SCHED_BATCH, which Swift's Glibc module does not declare.
-    .target(name: "CSched"),
+    // Linux calls Swift's Glibc module does not declare: sched_setaffinity(2),
+    // SCHED_BATCH, and spawning with a parent-death signal (prctl(2)).
+    .target(name: "CLinux"),
     // Storage backends behind one protocol: where repository files live (a local
     // folder; S3-compatible object storage, signed with swift-crypto, over
     // async-http-client: it trusts a private CA file and notices a reset
@@ -64,14 +65,14 @@ let package = Package(
     .target(
       name: "DatamancySources",
       dependencies: [
-        "DatamancyRepository", "DatamancyConfig", .product(name: "Logging", package: "swift-log"),
+        "DatamancyRepository", "DatamancyConfig", "CLinux", .product(name: "Logging", package: "swift-log"),
       ]
     ),
     // The command line: parses, calls the engine, renders.
     .target(
       name: "DatamancyCLI",
       dependencies: [
-        "DatamancyRepository", "DatamancyStorage", "DatamancySources", "DatamancyConfig", "CSched",
+        "DatamancyRepository", "DatamancyStorage", "DatamancySources", "DatamancyConfig", "CLinux",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]

@@ -93,22 +93,24 @@ public struct LocalStorage: Storage {
     return data
   }
 
-  public func list(prefix: String) throws -> [String] {
+  public func listObjects(prefix: String) throws -> [ObjectInfo] {
     // Walk the deepest folder the prefix names, then filter by the rest.
     let folderPart = prefix.contains("/") ? String(prefix[..<prefix.lastIndex(of: "/")!]) : ""
     let start = folderPart.isEmpty ? root : path(folderPart)
-    var names: [String] = []
+    var objects: [ObjectInfo] = []
     guard let walker = FileManager.default.enumerator(atPath: start) else { return [] }
     while let relative = walker.nextObject() as? String {
       let last = (relative as NSString).lastPathComponent
       if last.hasPrefix(Self.temporaryPrefix) { continue }
-      if let type = walker.fileAttributes?[.type] as? FileAttributeType, type != .typeRegular {
-        continue
-      }
+      let attributes = walker.fileAttributes
+      if let type = attributes?[.type] as? FileAttributeType, type != .typeRegular { continue }
       let name = folderPart.isEmpty ? relative : folderPart + "/" + relative
-      if name.hasPrefix(prefix) { names.append(name) }
+      guard name.hasPrefix(prefix) else { continue }
+      let size = (attributes?[.size] as? NSNumber)?.intValue ?? 0
+      objects.append(
+        ObjectInfo(name: name, size: size, modified: attributes?[.modificationDate] as? Date))
     }
-    return names
+    return objects
   }
 
   public func stat(_ name: String) throws -> ObjectInfo {
@@ -117,23 +119,37 @@ public struct LocalStorage: Storage {
       if errno == ENOENT { throw StorageError.notFound(name: name, location: location) }
       throw ioError("stat", name)
     }
-    return ObjectInfo(name: name, size: Int(info.st_size))
+    let modified = Date(
+      timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
+    return ObjectInfo(name: name, size: Int(info.st_size), modified: modified)
   }
 
   public func delete(_ name: String) throws {
     if unlink(path(name)) != 0 && errno != ENOENT { throw ioError("delete", name) }
   }
 
-  /// Removes temporary files older than `age` seconds, left by killed writers.
-  public func removeStaleTemporaries(olderThan age: TimeInterval, now: Date) {
-    guard let walker = FileManager.default.enumerator(atPath: root) else { return }
+  /// Removes temporary files not written to for `age` seconds, left by killed
+  /// writers; returns how many. Ages are measured against a file this call writes,
+  /// so a shared folder's own clock decides, not this host's.
+  @discardableResult
+  public func removeStaleTemporaries(olderThan age: TimeInterval) throws -> Int {
+    let probe = root + "/" + Self.temporaryPrefix + "probe-" + UUID().uuidString
+    let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { throw ioError("create", (probe as NSString).lastPathComponent) }
+    close(fd)
+    defer { unlink(probe) }
+    let now = try stat((probe as NSString).lastPathComponent).modified ?? Date()
+    var removed = 0
+    guard let walker = FileManager.default.enumerator(atPath: root) else { return 0 }
     while let relative = walker.nextObject() as? String {
       guard (relative as NSString).lastPathComponent.hasPrefix(Self.temporaryPrefix),
+        path(relative) != probe,
         let modified = walker.fileAttributes?[.modificationDate] as? Date,
         now.timeIntervalSince(modified) > age
       else { continue }
-      unlink(path(relative))
+      if unlink(path(relative)) == 0 { removed += 1 }
     }
+    return removed
   }
 
   private func makeFolder(_ folder: String, for name: String) throws {
@@ -156,8 +172,10 @@ public struct LocalStorage: Storage {
   }
 
   private func ioError(_ operation: String, _ name: String) -> StorageError {
-    .io(
-      operation: operation, name: name, location: location,
-      reason: String(cString: strerror(errno)))
+    let reason = String(cString: strerror(errno))
+    if [EROFS, EACCES, EPERM].contains(errno) {
+      return .denied(operation: operation, name: name, location: location, reason: reason)
+    }
+    return .io(operation: operation, name: name, location: location, reason: reason)
   }
 }

@@ -47,7 +47,9 @@ public final class RetryingStorage: Storage, @unchecked Sendable {
     try retrying { try inner.get(name, offset: offset, length: length) }
   }
 
-  public func list(prefix: String) throws -> [String] { try retrying { try inner.list(prefix: prefix) } }
+  public func listObjects(prefix: String) throws -> [ObjectInfo] {
+    try retrying { try inner.listObjects(prefix: prefix) }
+  }
 
   public func stat(_ name: String) throws -> ObjectInfo { try retrying { try inner.stat(name) } }
 

@@ -25,9 +25,11 @@ public protocol Storage: Sendable {
   /// `StorageError.shortRead` when the object ends before the range does.
   func get(_ name: String, offset: Int, length: Int?) throws -> Data
 
-  /// Lists the names of all objects whose name starts with `prefix`, in no
-  /// particular order. Objects being written (not yet visible) are not listed.
-  func list(prefix: String) throws -> [String]
+  /// Lists every object whose name starts with `prefix`, with its size and
+  /// modification time, in no particular order, in one pass (one listing request
+  /// per thousand objects on S3, one folder walk on disk). Objects being written
+  /// (not yet visible) are not listed.
+  func listObjects(prefix: String) throws -> [ObjectInfo]
 
   /// Describes one object; throws `StorageError.notFound` when it does not exist.
   func stat(_ name: String) throws -> ObjectInfo
@@ -41,6 +43,11 @@ extension Storage {
   public func get(_ name: String) throws -> Data {
     try get(name, offset: 0, length: nil)
   }
+
+  /// The names of every object whose name starts with `prefix`, in no particular order.
+  public func list(prefix: String) throws -> [String] {
+    try listObjects(prefix: prefix).map(\.name)
+  }
 }
 
 /// What `Storage.stat` tells about one object.
@@ -49,9 +56,18 @@ public struct ObjectInfo: Equatable, Sendable {
   public var name: String
   /// Its size in bytes.
   public var size: Int
+  /// When it was last written, by the storage's clock (a file's mtime, an
+  /// object's Last-Modified): comparing two objects' times never mixes two hosts'
+  /// clocks. Nil when the storage does not say.
+  public var modified: Date?
 
-  public init(name: String, size: Int) {
+  public init(name: String, size: Int, modified: Date? = nil) {
     self.name = name
     self.size = size
+    self.modified = modified
   }
+
+  /// Equal name and size: the same object. (Times differ in precision between a
+  /// listing and a stat of one object.)
+  public static func == (a: ObjectInfo, b: ObjectInfo) -> Bool { a.name == b.name && a.size == b.size }
 }

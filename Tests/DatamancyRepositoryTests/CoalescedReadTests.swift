@@ -18,7 +18,7 @@ final class CoalescedReadTests: XCTestCase {
       if name.hasPrefix("data/") { lock.withLock { reads += 1 } }
       return try inner.get(name, offset: offset, length: length)
     }
-    func list(prefix: String) throws -> [String] { try inner.list(prefix: prefix) }
+    func listObjects(prefix: String) throws -> [ObjectInfo] { try inner.listObjects(prefix: prefix) }
     func stat(_ name: String) throws -> ObjectInfo { try inner.stat(name) }
     func delete(_ name: String) throws { try inner.delete(name) }
   }

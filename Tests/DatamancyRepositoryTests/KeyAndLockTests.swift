@@ -41,11 +41,12 @@ final class KeyAndLockTests: XCTestCase {
     let repository = try Fixtures.repository()
     let now = Date()
     let first = try RepositoryLock.acquire(
-      repository, exclusive: false, command: "backup", now: now, host: "h")
+      repository, exclusive: false, command: "backup", now: now, host: "h", onLost: Self.ignore)
     let second = try RepositoryLock.acquire(
-      repository, exclusive: false, command: "backup", now: now, host: "h")
+      repository, exclusive: false, command: "backup", now: now, host: "h", onLost: Self.ignore)
     XCTAssertThrowsError(
-      try RepositoryLock.acquire(repository, exclusive: true, command: "prune", now: now, host: "h")
+      try RepositoryLock.acquire(
+        repository, exclusive: true, command: "prune", now: now, host: "h", onLost: Self.ignore)
     ) { error in
       guard case RepositoryError.locked(let holder) = error else { return XCTFail("\(error)") }
       XCTAssertTrue(holder.contains("backup"))
@@ -54,9 +55,10 @@ final class KeyAndLockTests: XCTestCase {
     first.release()
     second.release()
     let exclusive = try RepositoryLock.acquire(
-      repository, exclusive: true, command: "prune", now: now, host: "h")
+      repository, exclusive: true, command: "prune", now: now, host: "h", onLost: Self.ignore)
     XCTAssertThrowsError(
-      try RepositoryLock.acquire(repository, exclusive: false, command: "backup", now: now, host: "h"))
+      try RepositoryLock.acquire(
+        repository, exclusive: false, command: "backup", now: now, host: "h", onLost: Self.ignore))
     exclusive.release()
     XCTAssertEqual(try repository.storage.list(prefix: "locks/"), [])
   }
@@ -66,17 +68,126 @@ final class KeyAndLockTests: XCTestCase {
     let now = Date()
     // Held by a process of this host that is gone: pid_max is below 2^22 on Linux.
     let dead = LockInfo(host: "h", pid: 4_194_303, time: now, exclusive: true, command: "prune")
-    XCTAssertTrue(dead.isStale(now: now, localHost: "h"))
-    XCTAssertFalse(dead.isStale(now: now, localHost: "elsewhere"))
-    let old = LockInfo(
-      host: "elsewhere", pid: 1, time: now.addingTimeInterval(-3600), exclusive: true, command: "prune")
-    XCTAssertTrue(old.isStale(now: now, localHost: "h"))
-    // A stale exclusive lock in the repository does not block a backup.
+    XCTAssertTrue(dead.isStale(written: now, reference: now, localHost: "h"))
+    XCTAssertFalse(dead.isStale(written: now, reference: now, localHost: "elsewhere"))
+    let old = LockInfo(host: "elsewhere", pid: 1, time: now, exclusive: true, command: "prune")
+    XCTAssertTrue(old.isStale(written: now.addingTimeInterval(-3600), reference: now, localHost: "h"))
+    XCTAssertFalse(old.isStale(written: now.addingTimeInterval(-60), reference: now, localHost: "h"))
+    // Without storage times, the lock's own time stands in.
+    XCTAssertTrue(old.isStale(written: nil, reference: now.addingTimeInterval(3600), localHost: "h"))
+    // A stale exclusive lock in the repository does not block a backup: written an
+    // hour ago by the storage's clock.
+    let storage = try XCTUnwrap(repository.storage as? MemoryStorage)
+    storage.now = { now.addingTimeInterval(-3600) }
     _ = try RepositoryLock.acquire(
-      repository, exclusive: true, command: "prune", now: now.addingTimeInterval(-3600), host: "other")
+      repository, exclusive: true, command: "prune", now: now, host: "other", onLost: Self.ignore)
+    storage.now = { Date() }
     let lock = try RepositoryLock.acquire(
-      repository, exclusive: false, command: "backup", now: now, host: "h")
+      repository, exclusive: false, command: "backup", now: now, host: "h", onLost: Self.ignore)
     XCTAssertEqual(try repository.storage.list(prefix: "locks/").count, 1)
     lock.release()
+  }
+
+  static let ignore: @Sendable (String) -> Void = { _ in }
+
+  /// Staleness is judged by the storage's clock, so a host whose clock is two
+  /// hours off neither looks stale to others nor takes others' live locks.
+  func testStalenessDoesNotDependOnTwoHostsClocksAgreeing() throws {
+    let repository = try Fixtures.repository()
+    let storage = try XCTUnwrap(repository.storage as? MemoryStorage)
+    let real = Date()
+    storage.now = { real }
+    // Host "slow" believes it is two hours earlier than it is; its lock was written now.
+    let slow = try RepositoryLock.acquire(
+      repository, exclusive: true, command: "prune", now: real.addingTimeInterval(-7200), host: "slow",
+      onLost: Self.ignore)
+    // Host "fast" believes it is two hours later: the lock is still live to it.
+    XCTAssertThrowsError(
+      try RepositoryLock.acquire(
+        repository, exclusive: false, command: "backup", now: real.addingTimeInterval(7200), host: "fast",
+        onLost: Self.ignore)
+    ) { error in
+      guard case RepositoryError.locked = error else { return XCTFail("\(error)") }
+      XCTAssertTrue("\(error)".contains("datamancy-backup unlock"), "the message names the command to run")
+    }
+    XCTAssertEqual(
+      try RepositoryLock.removeStale(repository, now: real.addingTimeInterval(7200), host: "fast").count, 0)
+    // 29 minutes later by the storage's clock: still live, whatever "fast" thinks.
+    storage.now = { real.addingTimeInterval(29 * 60) }
+    XCTAssertThrowsError(
+      try RepositoryLock.acquire(
+        repository, exclusive: false, command: "backup", now: real.addingTimeInterval(-7200), host: "fast",
+        onLost: Self.ignore))
+    // 31 minutes without a refresh, by the storage's clock: stale, whatever both hosts think.
+    storage.now = { real.addingTimeInterval(31 * 60) }
+    let removed = try RepositoryLock.removeStale(
+      repository, now: real.addingTimeInterval(-7200), host: "fast")
+    XCTAssertEqual(removed.map(\.host), ["slow"])
+    XCTAssertEqual(try storage.list(prefix: "locks/"), [], "the probe lock is gone too")
+    slow.release()
+  }
+
+  /// A holder that can no longer refresh its lock is stopped well before the lock
+  /// could look stale to anyone else.
+  func testALockThatCannotBeRefreshedStopsItsHolder() throws {
+    let storage = SwitchableStorage()
+    let repository = try Fixtures.repository(storage)
+    let timing = LockTiming(refreshEvery: 0.2, retryEvery: 0.05, lostAfter: 0.6, staleAfter: 1.2)
+    let lost = expectation(description: "lost")
+    let started = Date()
+    let lock = try RepositoryLock.acquire(
+      repository, exclusive: false, command: "backup", now: Date(), host: "h", timing: timing,
+      onLost: { reason in
+        XCTAssertTrue(reason.contains("could not refresh"), reason)
+        lost.fulfill()
+      })
+    // Refreshes work for a while.
+    Thread.sleep(forTimeInterval: 0.5)
+    let refreshed = try storage.listObjects(prefix: "locks/")
+    XCTAssertEqual(refreshed.count, 1)
+    storage.writable.value = false
+    let cutOff = Date()
+    wait(for: [lost], timeout: 5)
+    let stoppedAfter = Date().timeIntervalSince(cutOff)
+    XCTAssertLessThan(stoppedAfter, timing.staleAfter, "stopped before the lock could be stale")
+    XCTAssertGreaterThan(Date().timeIntervalSince(started), timing.lostAfter)
+    lock.release()
+  }
+
+  func testUnlockAllRemovesLiveLocks() throws {
+    let repository = try Fixtures.repository()
+    let live = try RepositoryLock.acquire(
+      repository, exclusive: true, command: "prune", now: Date(), host: "elsewhere", onLost: Self.ignore)
+    try repository.storage.put("locks/garbage", data: Data("not a lock".utf8))
+    XCTAssertEqual(try RepositoryLock.removeStale(repository, now: Date(), host: "h").count, 0)
+    XCTAssertEqual(try RepositoryLock.removeAll(repository), 2)
+    XCTAssertEqual(try repository.storage.list(prefix: "locks/"), [])
+    live.release()
+  }
+}
+
+/// A memory storage whose writes can be switched off, as a repository whose
+/// storage turns read-only or unreachable.
+final class SwitchableStorage: Storage, @unchecked Sendable {
+  let inner = MemoryStorage()
+  let writable = Locked(true)
+  var location: String { "switchable" }
+
+  func put(_ name: String, data: Data) throws {
+    guard writable.value else {
+      throw StorageError.denied(operation: "write", name: name, location: location, reason: "read-only")
+    }
+    try inner.put(name, data: data)
+  }
+  func get(_ name: String, offset: Int, length: Int?) throws -> Data {
+    try inner.get(name, offset: offset, length: length)
+  }
+  func listObjects(prefix: String) throws -> [ObjectInfo] { try inner.listObjects(prefix: prefix) }
+  func stat(_ name: String) throws -> ObjectInfo { try inner.stat(name) }
+  func delete(_ name: String) throws {
+    guard writable.value else {
+      throw StorageError.denied(operation: "delete", name: name, location: location, reason: "read-only")
+    }
+    try inner.delete(name)
   }
 }

@@ -30,10 +30,14 @@ final class LocalStorageTests: XCTestCase {
     let leftover = storage.root + "/data/00/.tmp-dead"
     XCTAssertTrue(FileManager.default.createFile(atPath: leftover, contents: Data("half".utf8)))
     XCTAssertEqual(try storage.list(prefix: "data/"), ["data/00/a"])
-    storage.removeStaleTemporaries(olderThan: 3600, now: Date())
+    XCTAssertEqual(try storage.removeStaleTemporaries(olderThan: 3600), 0)
     XCTAssertTrue(FileManager.default.fileExists(atPath: leftover))
-    storage.removeStaleTemporaries(olderThan: 3600, now: Date().addingTimeInterval(7200))
+    // Not written to for two hours (by the folder's own clock).
+    try FileManager.default.setAttributes(
+      [.modificationDate: Date().addingTimeInterval(-7200)], ofItemAtPath: leftover)
+    XCTAssertEqual(try storage.removeStaleTemporaries(olderThan: 3600), 1)
     XCTAssertFalse(FileManager.default.fileExists(atPath: leftover))
+    XCTAssertEqual(try storage.list(prefix: ""), ["data/00/a"], "the probe is removed too")
   }
 
   func testFilesArePrivate() throws {

@@ -35,9 +35,9 @@ final class FlakyStorage: Storage, @unchecked Sendable {
     try fail("get \(name) \(offset) \(String(describing: length))")
     return try inner.get(name, offset: offset, length: length)
   }
-  func list(prefix: String) throws -> [String] {
+  func listObjects(prefix: String) throws -> [ObjectInfo] {
     try fail("list " + prefix)
-    return try inner.list(prefix: prefix)
+    return try inner.listObjects(prefix: prefix)
   }
   func stat(_ name: String) throws -> ObjectInfo {
     try fail("stat " + name)

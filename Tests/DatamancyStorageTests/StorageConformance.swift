@@ -61,6 +61,16 @@ enum StorageConformance {
     XCTAssertEqual(Set(try storage.list(prefix: "index/")), ["index/c"])
     XCTAssertEqual(Set(try storage.list(prefix: "")).count, 5)
     XCTAssertEqual(try storage.list(prefix: "locks/"), [])
+    // One listing gives sizes and the storage's own modification times.
+    let objects = try storage.listObjects(prefix: "data/").sorted { $0.name < $1.name }
+    XCTAssertEqual(objects.map(\.size), ["data/00/a".utf8.count, "data/01/b".utf8.count])
+    for object in objects {
+      let modified = try XCTUnwrap(object.modified, "\(object.name) has no modification time")
+      XCTAssertLessThan(abs(modified.timeIntervalSinceNow), 600)
+      let stat = try storage.stat(object.name)
+      XCTAssertEqual(stat, object)
+      XCTAssertEqual(try XCTUnwrap(stat.modified).timeIntervalSince(modified), 0, accuracy: 1)
+    }
   }
 
   static func deletes(_ storage: Storage) throws {

@@ -48,6 +48,13 @@ extension DatamancyBackup {
         early.cancel()
         throw error
       }
+      let unusable = repository.index.unusablePacks
+      if !unusable.isEmpty {
+        let first = unusable.keys.sorted()[0].prefix(16)
+        context.logger.warning(
+          "\(unusable.count) indexed packs are missing or truncated (\(first)…): their chunks are stored again; run 'datamancy-backup repair' (docs/operations.md)"
+        )
+      }
       let compression = context.config.repository.compression.flatMap(Compression.init(text:))
       let progress = Progress(verb: "backing up", items: planned.count, enabled: Progress.enabled(global))
       let session = BackupSession(repository: repository, compression: compression)

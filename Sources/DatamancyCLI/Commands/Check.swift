@@ -15,17 +15,18 @@ extension DatamancyBackup {
     @Flag(help: "Read and authenticate every byte of data.") var readData = false
 
     func run(_ context: CommandContext) throws {
-      let repository = try context.openRepository(loadIndex: false)
+      let repository = try context.openRepository(loadIndex: false, allowDamagedConfig: true)
       let progress = Progress(verb: "checking", items: 0, enabled: Progress.enabled(global) && readData)
       var checker = Checker(repository: repository)
       checker.onBytes = { progress.add(bytes: $0) }
-      let report = try context.withLock(repository, exclusive: false, command: "check") {
+      let report = try context.withLock(repository, exclusive: false, command: "check", readOnly: true) {
         try checker.check(readData: readData)
       }
       progress.finish()
       if global.json {
         try context.printJSON(report)
       } else {
+        for finding in report.notes { context.print("note: \(finding)") }
         for finding in report.warnings { context.print("warning: \(finding)") }
         for finding in report.errors { context.print("error: \(finding)") }
         context.print(

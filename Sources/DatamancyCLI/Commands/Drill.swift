@@ -40,7 +40,7 @@ extension DatamancyBackup {
         }
         let report = DrillReport(
           time: context.now(), set: chosen.id, rtoTargetSeconds: context.config.drillRTO, items: drilled)
-        try repository.saveReport(try BackupSet.encoder.encode(report), about: chosen.id)
+        try context.saveReport(report, about: chosen.id, in: repository)
         return report
       }
       if let report { try BackupSet.encoder.encode(result).write(to: URL(fileURLWithPath: report)) }

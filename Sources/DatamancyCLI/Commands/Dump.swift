@@ -18,7 +18,7 @@ extension DatamancyBackup {
       let repository = try context.openRepository()
       let chosen = try repository.findSet(set)
       let picked = try ItemSelection.pick([item], from: chosen)[0]
-      try context.withLock(repository, exclusive: false, command: "dump") {
+      try context.withLock(repository, exclusive: false, command: "dump", readOnly: true) {
         try ItemRestorer(repository: repository, runner: context.runner).write(picked, of: chosen, to: 1)
       }
     }

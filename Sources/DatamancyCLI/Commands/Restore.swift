@@ -83,7 +83,7 @@ extension DatamancyBackup {
       let progress = Progress(verb: "restoring", items: plan.count, enabled: Progress.enabled(global))
       var execution = RestoreExecution(context: context, repository: repository, set: chosen)
       execution.onBytes = { progress.add(bytes: $0) }
-      let records = try context.withLock(repository, exclusive: false, command: "restore") {
+      let records = try context.withLock(repository, exclusive: false, command: "restore", readOnly: !force) {
         try plan.map { target in
           defer { progress.itemDone() }
           return try execution.run(target)

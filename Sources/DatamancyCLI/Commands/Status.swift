@@ -23,7 +23,7 @@ extension DatamancyBackup {
 
     func run(_ context: CommandContext) throws {
       let repository = try context.openRepository()
-      let report = try context.withLock(repository, exclusive: false, command: "status") {
+      let report = try context.withLock(repository, exclusive: false, command: "status", readOnly: true) {
         try Self.build(repository, context)
       }
       if let prometheus {

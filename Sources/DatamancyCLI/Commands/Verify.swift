@@ -35,11 +35,11 @@ extension DatamancyBackup {
         repository: repository, runner: context.runner, policy: policy, now: context.now())
       var result = VerifyReport(time: context.now())
       let targets = all ? Self.newestCopies(history) : [(try repository.findSet(set), nil)]
-      try context.withLock(repository, exclusive: false, command: "verify") {
+      try context.withLock(repository, exclusive: false, command: "verify", readOnly: true) {
         for (chosen, items) in targets {
           var part = VerifyReport(time: result.time)
           verifier.verify(chosen, items: items, history: history, into: &part)
-          try repository.saveReport(try BackupSet.encoder.encode(part), about: chosen.id)
+          try context.saveReport(part, about: chosen.id, in: repository)
           result.findings += part.findings
         }
       }

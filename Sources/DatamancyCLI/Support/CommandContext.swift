@@ -154,10 +154,13 @@ struct CommandContext {
   }
 
   /// Opens the repository and reads its index.
-  func openRepository(loadIndex: Bool = true) throws -> Repository {
-    let repository = try Repository.open(storage: try storage(), password: try password())
+  func openRepository(loadIndex: Bool = true, allowDamagedConfig: Bool = false) throws -> Repository {
+    let repository = try Repository.open(
+      storage: try storage(), password: try password(), allowDamagedConfig: allowDamagedConfig)
     repository.connections = Self.connections(
       settings: config.repository, path: global.repo ?? config.repository.path ?? "")
+    let logger = self.logger
+    repository.warn = { logger.warning("\($0)") }
     if loadIndex { try repository.loadIndex() }
     return repository
   }
@@ -167,14 +170,42 @@ struct CommandContext {
     settings.connections ?? (path.hasPrefix("s3://") ? 8 : 1)
   }
 
-  /// Takes a lock for the duration of `body`.
+  /// Takes a lock for the duration of `body`. A `readOnly` command (one that writes
+  /// nothing into the repository) runs without a lock when the storage refuses the
+  /// lock file (a read-only mount, WORM storage, read-only credentials), with one
+  /// warning, or when `--no-lock` asks for it.
   func withLock<T>(
-    _ repository: Repository, exclusive: Bool, command: String, _ body: () throws -> T
+    _ repository: Repository, exclusive: Bool, command: String, readOnly: Bool = false,
+    _ body: () throws -> T
   ) throws -> T {
-    let lock = try RepositoryLock.acquire(
-      repository, exclusive: exclusive, command: command, now: now(), host: host)
+    if global.noLock {
+      guard readOnly else {
+        throw CLIError.usage("--no-lock: '\(command)' writes to the repository and must lock it")
+      }
+      return try body()
+    }
+    let lock: RepositoryLock
+    do {
+      lock = try RepositoryLock.acquire(
+        repository, exclusive: exclusive, command: command, now: now(), host: host,
+        onLost: { Interruption.abort("datamancy-backup: \(command) stopped: \($0)") })
+    } catch RepositoryError.storage(let error) where readOnly && error.isDenied {
+      logger.warning(
+        "the repository cannot be written (\(error)); \(command) runs without a lock")
+      return try body()
+    }
     defer { lock.release() }
     return try Interruption.whileRunning(cleanup: lock.release, body)
+  }
+
+  /// Saves a verify or drill report about a set. A repository that cannot be
+  /// written (read-only) gets a warning instead: the results are printed anyway.
+  func saveReport(_ report: some Encodable, about set: String, in repository: Repository) throws {
+    do {
+      try repository.saveReport(try BackupSet.encoder.encode(report), about: set)
+    } catch RepositoryError.storage(let error) where error.isDenied {
+      logger.warning("the report could not be saved: the repository cannot be written (\(error))")
+    }
   }
 
   /// The configured notification targets.

@@ -19,5 +19,12 @@ public struct GlobalOptions: ParsableArguments {
   @Flag(name: .shortAndLong, help: "No progress display.")
   var quiet = false
 
+  @Flag(
+    name: .customLong("no-lock"),
+    help:
+      "Read without locking the repository (commands that only read: snapshots, dump, restore, check, verify, status)."
+  )
+  var noLock = false
+
   public init() {}
 }

@@ -5,8 +5,8 @@ import Foundation
   import Glibc
 #endif
 
-/// Ctrl-C and SIGTERM: undo what must not outlive us (our lock files), say so, and
-/// exit with 130. Data already written needs nothing: the commit order makes an
+/// Ctrl-C and SIGTERM: undo what must not outlive us (our lock files, the
+/// `.partial` of an unfinished restore), say so, and exit with 130. Data already written needs nothing: the commit order makes an
 /// interrupted backup harmless (docs/repository-format.md).
 enum Interruption {
   private static let lock = NSLock()
@@ -19,15 +19,26 @@ enum Interruption {
       signal(number, SIG_IGN)
       let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
       source.setEventHandler {
-        RunningProcess.stopAll()
-        let pending = lock.withLock { Array(cleanups.values) }
-        for cleanup in pending { cleanup() }
-        FileHandle.standardError.write(Data("\ndatamancy-backup: interrupted\n".utf8))
-        Foundation.exit(ExitStatus.interrupted.rawValue)
+        stop(message: "\ndatamancy-backup: interrupted", status: .interrupted)
       }
       source.resume()
       sources.append(source)
     }
+  }
+
+  /// Stops the run from any thread: the tools we started, then the registered
+  /// cleanups (locks, unfinished restores); says why and exits with `status`.
+  static func abort(_ message: String, status: ExitStatus = .failure) -> Never {
+    stop(message: message, status: status)
+  }
+
+  private static func stop(message: String, status: ExitStatus) -> Never {
+    RunningProcess.stopAll()
+    ItemRestorer.removeUnfinished()
+    let pending = lock.withLock { Array(cleanups.values) }
+    for cleanup in pending { cleanup() }
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+    Foundation.exit(status.rawValue)
   }
 
   /// Runs `body` with `cleanup` registered for an interruption.

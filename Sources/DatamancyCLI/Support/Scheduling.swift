@@ -1,4 +1,4 @@
-import CSched
+import CLinux
 import DatamancyConfig
 import Foundation
 

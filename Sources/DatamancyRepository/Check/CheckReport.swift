@@ -11,6 +11,8 @@ public struct CheckReport: Codable, Sendable {
   public var errors: [Finding] = []
   /// Harmless leftovers, such as packs of an interrupted backup.
   public var warnings: [Finding] = []
+  /// What is true and expected, such as packs of a backup still running.
+  public var notes: [Finding] = []
   public var keyFiles = 0
   public var indexFiles = 0
   public var packs = 0

@@ -20,21 +20,21 @@ public struct Checker {
     var report = CheckReport()
     report.readData = readData
     let storage = repository.storage
+    if let damage = repository.configDamage { report.errors.append(.init(file: "config", message: damage)) }
     checkKeys(&report)
+    // Sets before index files before packs: what a running backup adds meanwhile
+    // is then at worst a pack not yet indexed, never a set naming unknown chunks.
+    let sets = loadSets(&report)
     var index = RepositoryIndex()
     for name in try storageCall({ try storage.list(prefix: "index/") }).sorted() {
       report.indexFiles += 1
       do {
-        let plain = try repository.getSealed(name, context: Sealing.Context.index)
-        guard let packs = try? IndexFile.decode(plain) else {
-          throw RepositoryError.damaged(file: name, reason: "it is not a readable index")
-        }
-        for pack in packs { index.add(pack: pack.id, entries: pack.entries) }
+        for pack in try repository.readIndexFile(name) { index.add(pack: pack.id, entries: pack.entries) }
       } catch {
         report.errors.append(.init(file: name, message: Self.reason(error)))
       }
     }
-    checkSets(index: index, &report)
+    checkSets(sets, index: index, &report)
     for name in try storageCall({ try storage.list(prefix: "reports/") }).sorted() {
       do {
         _ = try repository.getSealed(name, context: Sealing.Context.report)
@@ -42,22 +42,49 @@ public struct Checker {
         report.errors.append(.init(file: name, message: Self.reason(error)))
       }
     }
-    let stored = Set(try storageCall { try storage.list(prefix: "data/") })
+    let stored = try repository.packSizes()
     report.packs = stored.count
     let byPack = index.entriesByPack
-    for pack in byPack.keys.sorted() where !stored.contains(PackFormat.name(of: pack)) {
-      report.errors.append(.init(file: PackFormat.name(of: pack), message: "indexed pack is missing"))
+    for pack in index.packIDs.sorted() {
+      let expected = index.expectedSize(of: pack) ?? 0
+      if let problem = Repository.packProblem(size: stored[pack], expected: expected) {
+        report.errors.append(.init(file: PackFormat.name(of: pack), message: problem))
+      }
     }
-    for name in stored.sorted() {
-      let id = (name as NSString).lastPathComponent
+    let writers = runningWriters()
+    for (id, size) in stored.sorted(by: { $0.key < $1.key }) {
+      let name = PackFormat.name(of: id)
       guard let entries = byPack[id] else {
-        report.warnings.append(
-          .init(file: name, message: "pack is not indexed (left by an interrupted backup; prune removes it)"))
+        if index.expectedSize(of: id) != nil { continue }  // Every chunk is indexed in another pack.
+        if let writer = writers.first {
+          report.notes.append(
+            .init(file: name, message: "pack is not indexed yet: \(writer) is writing to the repository"))
+        } else {
+          report.warnings.append(
+            .init(
+              file: name, message: "pack is not indexed (left by an interrupted backup; prune removes it)"))
+        }
         continue
       }
-      if readData { readPack(name: name, indexed: entries, &report) }
+      if readData && size >= (index.expectedSize(of: id) ?? 0) {
+        readPack(name: name, indexed: entries, &report)
+      }
     }
     return report
+  }
+
+  /// The other processes that hold a lock to write (backup, copy, restore's
+  /// pre-restore backup), as the lock describes them.
+  private func runningWriters() -> [String] {
+    let own = ProcessInfo.processInfo.processIdentifier
+    let names = (try? repository.storage.list(prefix: "locks/")) ?? []
+    return names.sorted().compactMap { name in
+      guard let plain = try? repository.getSealed(name, context: Sealing.Context.lock, named: false),
+        let lock = try? BackupSet.decoder.decode(LockInfo.self, from: plain),
+        lock.pid != own, ["backup", "copy", "restore"].contains(lock.command)
+      else { return nil }
+      return lock.description
+    }
   }
 
   private func checkKeys(_ report: inout CheckReport) {
@@ -74,22 +101,37 @@ public struct Checker {
     }
   }
 
-  private func checkSets(index: RepositoryIndex, _ report: inout CheckReport) {
+  private func loadSets(_ report: inout CheckReport) -> [BackupSet] {
     let names = (try? repository.storage.list(prefix: "snapshots/")) ?? []
-    for name in names.sorted() {
+    return names.sorted().compactMap { name in
       report.sets += 1
       do {
-        let set = try repository.loadSet(name: name)
-        for item in set.items {
+        return try repository.loadSet(name: name)
+      } catch {
+        report.errors.append(.init(file: name, message: Self.reason(error)))
+        return nil
+      }
+    }
+  }
+
+  private func checkSets(_ sets: [BackupSet], index: RepositoryIndex, _ report: inout CheckReport) {
+    for set in sets {
+      let name = "snapshots/\(set.id)"
+      for item in set.items {
+        do {
           let missing = try ChunkStreamer.ids(of: item, set: set).filter { !index.contains($0) }
-          if !missing.isEmpty {
+          if !missing.isEmpty && item.status == .failed {
+            // Marked by repair: known lost, and no command offers it as good.
+            report.warnings.append(
+              .init(file: name, message: "item \(item.name) lost data: \(item.error ?? "marked failed")"))
+          } else if !missing.isEmpty {
             report.errors.append(
               .init(
                 file: name, message: "item \(item.name) names \(missing.count) chunks that are not indexed"))
           }
+        } catch {
+          report.errors.append(.init(file: name, message: Self.reason(error)))
         }
-      } catch {
-        report.errors.append(.init(file: name, message: Self.reason(error)))
       }
     }
   }

@@ -8,6 +8,8 @@ import Foundation
 public struct LockInfo: Codable, Sendable, CustomStringConvertible {
   public var host: String
   public var pid: Int32
+  /// When the holder wrote it, by the holder's clock: shown to people, and used
+  /// for staleness only when the storage keeps no modification times.
   public var time: Date
   public var exclusive: Bool
   public var command: String
@@ -20,19 +22,19 @@ public struct LockInfo: Codable, Sendable, CustomStringConvertible {
     self.command = command
   }
 
-  /// A lock not refreshed for this long is stale, whoever holds it.
-  public static let staleAfter: TimeInterval = 30 * 60
-  /// Holders rewrite their lock this often.
-  public static let refreshEvery: TimeInterval = 5 * 60
-
   public var description: String {
     "'\(command)' (pid \(pid) on \(host), \(exclusive ? "exclusive" : "shared"), since \(time))"
   }
 
-  /// Whether the holder is gone: its process no longer runs on this host, or it has
-  /// not refreshed the lock within `staleAfter`.
-  public func isStale(now: Date, localHost: String) -> Bool {
-    if now.timeIntervalSince(time) > Self.staleAfter { return true }
+  /// Whether the holder is gone: its process no longer runs on this host, or its
+  /// lock was last written more than `staleAfter` before `reference`. Both times
+  /// are the storage's (see `LockTiming`); `written` is nil when the storage does
+  /// not say, and then the lock's own `time` is compared with `reference`.
+  public func isStale(
+    written: Date?, reference: Date, localHost: String,
+    staleAfter: TimeInterval = LockTiming.standard.staleAfter
+  ) -> Bool {
+    if reference.timeIntervalSince(written ?? time) > staleAfter { return true }
     if host == localHost && kill(pid, 0) != 0 && errno == ESRCH { return true }
     return false
   }

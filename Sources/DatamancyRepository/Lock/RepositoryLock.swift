@@ -7,70 +7,149 @@ import Foundation
 /// live one that conflicts (either side exclusive) makes us remove ours and fail
 /// with `RepositoryError.locked`. Backups take shared locks and may run together;
 /// anything that deletes data takes an exclusive lock. While held, the lock is
-/// rewritten every `LockInfo.refreshEvery` so it never looks stale.
+/// rewritten every `refreshEvery`; a holder that cannot rewrite it for `lostAfter`
+/// is told through `onLost` and must stop (see `LockTiming`).
 public final class RepositoryLock: @unchecked Sendable {
   private let repository: Repository
+  private let timing: LockTiming
+  private let onLost: @Sendable (String) -> Void
   private var info: LockInfo
   private var name: String
   private let mutex = NSLock()
   private var timer: DispatchSourceTimer?
+  /// Monotonic seconds of the last successful write.
+  private var lastWritten = ProcessInfo.processInfo.systemUptime
+  private var released = false
 
-  private init(repository: Repository, info: LockInfo, name: String) {
+  private init(
+    repository: Repository, info: LockInfo, name: String, timing: LockTiming,
+    onLost: @escaping @Sendable (String) -> Void
+  ) {
     self.repository = repository
     self.info = info
     self.name = name
+    self.timing = timing
+    self.onLost = onLost
   }
 
+  /// Takes a lock; `onLost` is called (once, from another thread) if the lock can
+  /// no longer be refreshed, and the holder must then stop its work.
   public static func acquire(
-    _ repository: Repository, exclusive: Bool, command: String, now: Date, host: String
+    _ repository: Repository, exclusive: Bool, command: String, now: Date, host: String,
+    timing: LockTiming = .standard, onLost: @escaping @Sendable (String) -> Void
   ) throws -> RepositoryLock {
     let info = LockInfo(
       host: host, pid: ProcessInfo.processInfo.processIdentifier, time: now, exclusive: exclusive,
       command: command)
     let name = try write(info, to: repository)
-    for other in try storageCall({ try repository.storage.list(prefix: "locks/") }) where other != name {
-      guard let plain = try? repository.getSealed(other, context: Sealing.Context.lock, named: false),
-        let held = try? BackupSet.decoder.decode(LockInfo.self, from: plain)
-      else { continue }  // Vanished meanwhile, or unreadable: not a lock we can honour.
-      if held.isStale(now: now, localHost: host) {
-        try? repository.storage.delete(other)
-      } else if held.conflicts(with: info) {
-        try? repository.storage.delete(name)
-        throw RepositoryError.locked(holder: held.description)
+    do {
+      for other in try others(than: name, in: repository, now: now) {
+        if other.info.isStale(
+          written: other.written, reference: other.reference, localHost: host, staleAfter: timing.staleAfter)
+        {
+          try? repository.storage.delete(other.name)
+        } else if other.info.conflicts(with: info) {
+          throw RepositoryError.locked(holder: other.info.description)
+        }
       }
+    } catch {
+      try? repository.storage.delete(name)
+      throw error
     }
-    let lock = RepositoryLock(repository: repository, info: info, name: name)
+    let lock = RepositoryLock(repository: repository, info: info, name: name, timing: timing, onLost: onLost)
     lock.startRefreshing()
     return lock
   }
 
-  private static func write(_ info: LockInfo, to repository: Repository) throws -> String {
+  /// The other lock files, each with when the storage says it was written and the
+  /// storage's time for `ours` (the reference its age is measured against).
+  /// Unreadable files are skipped: not a lock anyone can honour.
+  static func others(
+    than ours: String, in repository: Repository, now: Date
+  ) throws -> [(name: String, info: LockInfo, written: Date?, reference: Date)] {
+    let objects = try storageCall { try repository.storage.listObjects(prefix: "locks/") }
+    let reference = objects.first { $0.name == ours }?.modified ?? now
+    return objects.compactMap { object in
+      guard object.name != ours,
+        let plain = try? repository.getSealed(object.name, context: Sealing.Context.lock, named: false),
+        let held = try? BackupSet.decoder.decode(LockInfo.self, from: plain)
+      else { return nil }
+      return (object.name, held, object.modified, object.modified == nil ? now : reference)
+    }
+  }
+
+  static func write(_ info: LockInfo, to repository: Repository) throws -> String {
     let json = try BackupSet.encoder.encode(info)
     return "locks/" + (try repository.putSealed(json, folder: "locks", context: Sealing.Context.lock))
   }
 
   private func startRefreshing() {
     let timer = DispatchSource.makeTimerSource(queue: .global())
-    timer.schedule(deadline: .now() + LockInfo.refreshEvery, repeating: LockInfo.refreshEvery)
-    timer.setEventHandler { [weak self] in self?.refresh() }
+    let tick = min(timing.retryEvery, timing.refreshEvery)
+    timer.schedule(deadline: .now() + tick, repeating: tick)
+    timer.setEventHandler { [weak self] in self?.tick() }
     timer.resume()
     self.timer = timer
   }
 
-  private func refresh() {
-    mutex.withLock {
+  private func tick() {
+    let lost: String? = mutex.withLock {
+      let now = ProcessInfo.processInfo.systemUptime
+      guard !released, now - lastWritten >= timing.refreshEvery else { return nil }
       var fresh = info
       fresh.time = Date()
-      guard let newName = try? Self.write(fresh, to: repository) else { return }
-      try? repository.storage.delete(name)
-      info = fresh
-      name = newName
+      do {
+        let newName = try Self.write(fresh, to: repository)
+        try? repository.storage.delete(name)
+        (info, name, lastWritten) = (fresh, newName, now)
+        return nil
+      } catch {
+        guard now - lastWritten >= timing.lostAfter else { return nil }
+        released = true
+        timer?.cancel()
+        return "could not refresh the repository lock for \(Int(now - lastWritten)) s (\(error)); "
+          + "stopped before another process could take the lock as stale"
+      }
     }
+    if let lost { onLost(lost) }
   }
 
   /// Removes the lock file.
   public func release() {
     timer?.cancel()
-    mutex.withLock { try? repository.storage.delete(name) }
+    mutex.withLock {
+      released = true
+      try? repository.storage.delete(name)
+    }
+  }
+}
+
+extension RepositoryLock {
+  /// Removes the stale locks (see `LockTiming`) and returns them. To measure
+  /// their age by the storage's clock, a shared lock is written and removed.
+  public static func removeStale(
+    _ repository: Repository, now: Date, host: String, timing: LockTiming = .standard
+  ) throws -> [LockInfo] {
+    let probe = try write(
+      LockInfo(
+        host: host, pid: ProcessInfo.processInfo.processIdentifier, time: now, exclusive: false,
+        command: "unlock"), to: repository)
+    defer { try? repository.storage.delete(probe) }
+    var removed: [LockInfo] = []
+    for other in try others(than: probe, in: repository, now: now)
+    where other.info.isStale(
+      written: other.written, reference: other.reference, localHost: host, staleAfter: timing.staleAfter)
+    {
+      try storageCall { try repository.storage.delete(other.name) }
+      removed.append(other.info)
+    }
+    return removed
+  }
+
+  /// Removes every lock file, live or not, readable or not; returns how many.
+  public static func removeAll(_ repository: Repository) throws -> Int {
+    let names = try storageCall { try repository.storage.list(prefix: "locks/") }
+    for name in names { try storageCall { try repository.storage.delete(name) } }
+    return names.count
   }
 }

@@ -44,6 +44,14 @@ enum PackFormat {
     return try (0..<count).map { _ in try PackEntry.decode(&reader) }
   }
 
+  /// The size of the pack file holding exactly `entries`: the chunks, the sealed
+  /// header (nonce, plaintext, tag) and its length.
+  static func fileSize(of entries: [PackEntry]) -> Int {
+    let chunks = entries.map { Int($0.offset) + Int($0.length) }.max() ?? 0
+    let header = magic.count + 1 + 4 + entries.count * PackEntry.encodedSize
+    return chunks + Sealing.overhead + header + 4
+  }
+
   /// The storage name of a pack.
   static func name(of id: String) -> String { "data/\(id.prefix(2))/\(id)" }
 

@@ -10,8 +10,14 @@ public struct PruneReport: Sendable, Encodable {
   public var newPacks = 0
   /// Packs no index names (left by an interrupted backup or prune): deleted.
   public var unindexedPacks = 0
+  /// Pack file bytes before and after (every stored pack, indexed or not).
   public var bytesBefore = 0
   public var bytesAfter = 0
+  /// Temporary files of interrupted writes removed (a folder repository).
+  public var temporaryFiles = 0
+  /// Set files that could not be read: while there are any, every indexed chunk
+  /// counts as used, because one of them may need it.
+  public var damagedSets: [DamagedSet] = []
 }
 
 /// Gives back the space of data no set references, crash-safely.
@@ -31,38 +37,57 @@ public struct Pruner {
   public func run(dryRun: Bool = false) throws -> PruneReport {
     try repository.loadIndex()
     let index = repository.index
-    let used = try usedChunks(index)
+    if !index.unusablePacks.isEmpty {
+      let names = index.unusablePacks.keys.sorted().map { PackFormat.name(of: $0) }
+      throw RepositoryError.damaged(
+        file: names[0],
+        reason: "the index names \(names.count) packs that are missing or truncated "
+          + "(\(names.joined(separator: ", "))), so prune removed nothing")
+    }
     var report = PruneReport()
+    let listing = try repository.setListing()
+    report.damagedSets = listing.damaged
+    // A set that cannot be read may use any chunk: then every chunk is live.
+    let used = listing.damaged.isEmpty ? try usedChunks(listing.sets, index) : nil
+    let stored = try repository.packSizes()
     var keep: [(id: String, entries: [PackEntry])] = []
     var repack: [(id: String, live: [PackEntry])] = []
     var remove: [String] = []
-    // A pack all of whose chunks the index places elsewhere has no entries here,
-    // and goes like an unused one.
+    // A pack all of whose chunks the index places elsewhere (two backups stored
+    // the same chunk at once) has no entries here, and goes like an unused one.
     let byPack = index.entriesByPack
     for pack in index.packIDs.sorted() {
       let entries = byPack[pack] ?? []
-      let total = entries.reduce(0) { $0 + Int($1.length) }
-      let live = entries.filter { used.contains($0.id) }
+      let size = stored[pack] ?? 0
+      let live = used.map { used in entries.filter { used.contains($0.id) } } ?? entries
       let liveBytes = live.reduce(0) { $0 + Int($1.length) }
-      report.bytesBefore += total
       if live.isEmpty {
         remove.append(pack)
         report.unusedPacks += 1
-      } else if Double(liveBytes) < repackBelow * Double(total) {
+      } else if Double(liveBytes) < repackBelow * Double(size) {
         repack.append((pack, live))
         remove.append(pack)
         report.repackedPacks += 1
       } else {
         keep.append((pack, entries))
-        report.bytesAfter += total
+        report.bytesAfter += size
       }
     }
-    let stored = try storageCall { try repository.storage.list(prefix: "data/") }
     let indexed = Set(index.packIDs)
-    let unindexed = stored.filter { !indexed.contains(($0 as NSString).lastPathComponent) }
+    // With an unreadable set, a pack no index names may be the only copy of its
+    // chunks (a lost index file): keep it for repair to index.
+    let unindexed = listing.damaged.isEmpty ? stored.keys.filter { !indexed.contains($0) } : []
     report.unindexedPacks = unindexed.count
-    report.bytesAfter += repack.reduce(0) { $0 + $1.live.reduce(0) { $0 + Int($1.length) } }
-    if dryRun || (remove.isEmpty && unindexed.isEmpty) { return report }
+    report.bytesBefore = stored.values.reduce(0, +)
+    report.bytesAfter += stored.filter { !indexed.contains($0.key) && !unindexed.contains($0.key) }.values
+      .reduce(0, +)
+    report.bytesAfter += repack.reduce(0) { total, pack in
+      let live = pack.live.reduce(0) { $0 + Int($1.length) }
+      return total + live + PackFormat.fileSize(of: pack.live) - live
+    }
+    if dryRun { return report }
+    report.temporaryFiles = try removeTemporaries()
+    if remove.isEmpty && unindexed.isEmpty { return report }
 
     let written = try copyLive(repack)
     report.newPacks = written.count
@@ -72,17 +97,27 @@ public struct Pruner {
       for name in oldIndexFiles { try storageCall { try repository.storage.delete(name) } }
     }
     for pack in remove { try storageCall { try repository.storage.delete(PackFormat.name(of: pack)) } }
-    for name in unindexed { try storageCall { try repository.storage.delete(name) } }
+    for pack in unindexed { try storageCall { try repository.storage.delete(PackFormat.name(of: pack)) } }
     try repository.loadIndex()
     return report
   }
 
+  /// Removes temporary files of interrupted writes (a folder repository): those
+  /// not written to for longer than a lock may go unrefreshed, so no live writer
+  /// can own one.
+  func removeTemporaries() throws -> Int {
+    guard let local = repository.storage as? LocalStorage else { return 0 }
+    return try storageCall { try local.removeStaleTemporaries(olderThan: LockTiming.standard.staleAfter) }
+  }
+
   /// Every chunk any set names; each must be indexed, or nothing is removed.
-  func usedChunks(_ index: RepositoryIndex) throws -> Set<ChunkID> {
+  func usedChunks(_ sets: [BackupSet], _ index: RepositoryIndex) throws -> Set<ChunkID> {
     var used = Set<ChunkID>()
-    for set in try repository.sets() {
+    for set in sets {
       for item in set.items {
         for hex in item.chunks {
+          // An item repair marked failed keeps its chunk list; what survived stays.
+          if item.status == .failed, let id = ChunkID(hex: hex), !index.contains(id) { continue }
           guard let id = ChunkID(hex: hex), index.contains(id) else {
             throw RepositoryError.damaged(
               file: "snapshots/\(set.id)",

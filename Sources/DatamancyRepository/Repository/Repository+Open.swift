@@ -24,7 +24,12 @@ extension Repository {
   }
 
   /// Opens a repository with a password: tries every key file, then reads the config.
-  public static func open(storage: Storage, password: String) throws -> Repository {
+  /// With `allowDamagedConfig` (for `check`), a config that cannot be read is
+  /// recorded in `configDamage` and defaults stand in for it, so what else can be
+  /// checked still is.
+  public static func open(storage: Storage, password: String, allowDamagedConfig: Bool = false) throws
+    -> Repository
+  {
     do {
       _ = try storage.stat("config")
     } catch let error as StorageError where error.isNotFound {
@@ -47,25 +52,40 @@ extension Repository {
       guard KeyFile.isAuthentic(json: json, mac: mac, master: master) else {
         throw RepositoryError.damaged(file: name, reason: "its MAC does not match its content")
       }
-      let configData: Data
       do {
-        configData = try Sealing.open(
-          try storageCall { try storage.get("config") }, key: master.encryption,
-          context: Sealing.Context.config)
-      } catch let error as RepositoryError {
-        throw error
-      } catch {
-        throw RepositoryError.damaged(file: "config", reason: "it fails authentication")
+        let config = try readConfig(storage: storage, master: master)
+        return Repository(storage: storage, master: master, config: config, keyName: name)
+      } catch RepositoryError.damaged(_, let reason) where allowDamagedConfig {
+        let stand = RepositoryConfig(
+          id: "", created: Date(timeIntervalSince1970: 0), chunker: .default,
+          packSize: RepositoryConfig.defaultPackSize, compression: .default)
+        let repository = Repository(storage: storage, master: master, config: stand, keyName: name)
+        repository.configDamage = reason
+        return repository
       }
-      guard let config = try? BackupSet.decoder.decode(RepositoryConfig.self, from: configData) else {
-        throw RepositoryError.damaged(file: "config", reason: "it is not a readable configuration")
-      }
-      return Repository(storage: storage, master: master, config: config, keyName: name)
     }
     if let first = damaged.first, damaged.count == keyNames.count {
       throw RepositoryError.damaged(file: first, reason: "no key file is intact")
     }
     throw RepositoryError.wrongPassword(location: storage.location, damagedKeys: damaged)
+  }
+
+  /// Reads and opens the `config` file.
+  static func readConfig(storage: Storage, master: MasterKey) throws -> RepositoryConfig {
+    let configData: Data
+    do {
+      configData = try Sealing.open(
+        try storageCall { try storage.get("config") }, key: master.encryption,
+        context: Sealing.Context.config)
+    } catch let error as RepositoryError {
+      throw error
+    } catch {
+      throw RepositoryError.damaged(file: "config", reason: "it fails authentication")
+    }
+    guard let config = try? BackupSet.decoder.decode(RepositoryConfig.self, from: configData) else {
+      throw RepositoryError.damaged(file: "config", reason: "it is not a readable configuration")
+    }
+    return config
   }
 
   /// Adds a key file that opens the repository with `password`; returns its name.

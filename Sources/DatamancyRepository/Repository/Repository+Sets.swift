@@ -1,12 +1,43 @@
 import DatamancyStorage
 import Foundation
 
+/// A set file that cannot be read: damaged, or not a set at all.
+public struct DamagedSet: Sendable, Encodable, CustomStringConvertible {
+  /// The file, `snapshots/<id>`.
+  public var file: String
+  public var reason: String
+  public var id: String { (file as NSString).lastPathComponent }
+  public var description: String { "\(file): \(reason)" }
+}
+
 extension Repository {
-  /// Every backup set, oldest first.
+  /// Every readable backup set, oldest first. A damaged set file is skipped, with
+  /// a warning through `warn`, so one bad file never blocks the others.
   public func sets() throws -> [BackupSet] {
-    try storageCall { try storage.list(prefix: "snapshots/") }
-      .map { try loadSet(name: $0) }
-      .sorted { ($0.time, $0.id) < ($1.time, $1.id) }
+    let listing = try setListing()
+    for damaged in listing.damaged {
+      warn?(
+        "skipped set file \(damaged.file): \(damaged.reason); "
+          + "'datamancy-backup forget \(damaged.id.prefix(8))' removes it, and until then prune keeps all data"
+      )
+    }
+    return listing.sets
+  }
+
+  /// Every set file: the readable sets, oldest first, and the damaged ones.
+  public func setListing() throws -> (sets: [BackupSet], damaged: [DamagedSet]) {
+    var sets: [BackupSet] = []
+    var damaged: [DamagedSet] = []
+    for name in try storageCall({ try storage.list(prefix: "snapshots/") }).sorted() {
+      do {
+        sets.append(try loadSet(name: name))
+      } catch RepositoryError.damaged(let file, let reason) {
+        damaged.append(DamagedSet(file: file, reason: reason))
+      } catch let RepositoryError.storage(error) where error.isNotFound {
+        continue  // Removed (forget, tag) between the listing and the read.
+      }
+    }
+    return (sets.sorted { ($0.time, $0.id) < ($1.time, $1.id) }, damaged)
   }
 
   func loadSet(name: String) throws -> BackupSet {
@@ -19,6 +50,7 @@ extension Repository {
   }
 
   /// Finds one set by `latest`, a full id, or a unique prefix of one.
+  /// A damaged set named by the selector is reported as damaged.
   public func findSet(_ selector: String) throws -> BackupSet {
     let all = try sets()
     if selector == "latest" {
@@ -26,7 +58,14 @@ extension Repository {
       return newest
     }
     let matches = all.filter { $0.id.hasPrefix(selector.lowercased()) }
-    guard matches.count == 1, !selector.isEmpty else { throw RepositoryError.noSuchSet(selector: selector) }
+    guard matches.count == 1, !selector.isEmpty else {
+      if matches.isEmpty, !selector.isEmpty,
+        let damaged = try setListing().damaged.first(where: { $0.id.hasPrefix(selector.lowercased()) })
+      {
+        throw RepositoryError.damaged(file: damaged.file, reason: damaged.reason)
+      }
+      throw RepositoryError.noSuchSet(selector: selector)
+    }
     return matches[0]
   }
 

@@ -22,6 +22,10 @@ public final class Repository: @unchecked Sendable {
   /// Storage requests a backup or a restore keeps in flight at once (pack uploads,
   /// chunk reads): 1 suits a local disk, more hides the latency of object storage.
   public var connections = 1
+  /// Why the `config` file could not be read, when it was opened for `check` anyway.
+  public internal(set) var configDamage: String?
+  /// Receives warnings the engine meets on the way (a damaged set skipped).
+  public var warn: (@Sendable (String) -> Void)?
 
   init(storage: Storage, master: MasterKey, config: RepositoryConfig, keyName: String) {
     self.storage = storage

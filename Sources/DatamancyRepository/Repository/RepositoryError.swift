@@ -39,11 +39,12 @@ public enum RepositoryError: Error, CustomStringConvertible {
       return
         "wrong password for the repository at '\(location)': no key file opens with it\(damage); check repository.password or DATAMANCY_BACKUP_PASSWORD"
     case .damaged(let file, let reason):
-      return
-        "repository file '\(file)' is damaged: \(reason); run 'datamancy-backup check --read-data' to list all damage"
+      return "repository file '\(file)' is damaged: \(reason); " + Self.advice(forDamaged: file)
     case .locked(let holder):
       return
-        "the repository is locked by \(holder); wait for it to finish, or remove the lock if that process is gone"
+        "the repository is locked by \(holder); wait for it to finish. If that process is gone, "
+        + "'datamancy-backup unlock' removes stale locks (one not refreshed for 30 minutes, or of a "
+        + "process of this host that no longer runs); 'unlock --all' removes every lock"
     case .sourceFailed(let name, let reason):
       return "could not read \(name): \(reason)"
     case .noSuchSet(let selector):
@@ -55,6 +56,28 @@ public enum RepositoryError: Error, CustomStringConvertible {
     case .refused(let reason):
       return reason
     }
+  }
+}
+
+extension RepositoryError {
+  /// What to do about a damaged file: what brings it back depends on its kind,
+  /// and advice that leads to a command failing the same way is no advice.
+  static func advice(forDamaged file: String) -> String {
+    if file.hasPrefix("keys/") {
+      return "restore the key file from a copy of the repository (an offsite copy, a backup of its keys/ "
+        + "folder), or use the password of another key ('key list' shows them)"
+    }
+    if file == "config" {
+      return "restore 'config' from a copy of the repository (an offsite copy, a backup of the folder): "
+        + "no command can read the data without it ('check' still lists what else is damaged)"
+    }
+    if file.hasPrefix("snapshots/") {
+      return
+        "the other sets are unaffected; 'datamancy-backup forget \((file as NSString).lastPathComponent.prefix(8))' "
+        + "removes this one"
+    }
+    return "run 'datamancy-backup check --read-data' to list all damage, then 'datamancy-backup repair' "
+      + "(docs/operations.md, \"A damaged repository\")"
   }
 }
 

@@ -1,3 +1,4 @@
+import DatamancyStorage
 import Foundation
 
 /// Reads a batch of chunks with as few storage requests as it can: chunks that lie
@@ -29,8 +30,14 @@ struct ChunkBatchReader {
       if let location = repository.index.location(of: id) {
         located.append((position, location))
       } else {
-        let missing = RepositoryError.damaged(
-          file: "index", reason: "chunk \(id.hex.prefix(16)) is not indexed")
+        let missing: RepositoryError
+        if let pack = repository.index.lostPack(of: id) {
+          let problem = repository.index.unusablePacks[pack] ?? "indexed pack is missing"
+          missing = .damaged(
+            file: PackFormat.name(of: pack), reason: "\(problem), and it holds chunk \(id.hex.prefix(16))")
+        } else {
+          missing = .damaged(file: "index", reason: "chunk \(id.hex.prefix(16)) is not indexed")
+        }
         slots.withLock { $0[position] = .failure(missing) }
       }
     }
@@ -40,10 +47,15 @@ struct ChunkBatchReader {
     let fetched = Locked<[Result<Data, Error>?]>(Array(repeating: nil, count: spans.count))
     ParallelReads.run(spans.count, connections: repository.connections) { i in
       let span = spans[i]
+      let name = PackFormat.name(of: span.pack)
       let bytes = Result {
-        try storageCall {
-          try repository.storage.get(
-            PackFormat.name(of: span.pack), offset: span.start, length: span.end - span.start)
+        do {
+          return try repository.storage.get(name, offset: span.start, length: span.end - span.start)
+        } catch let error as StorageError where error.isNotFound {
+          throw RepositoryError.damaged(file: name, reason: "indexed pack is missing")
+        } catch let error as StorageError {
+          if case .shortRead = error { throw RepositoryError.damaged(file: name, reason: "it is truncated") }
+          throw RepositoryError.storage(error)
         }
       }
       fetched.withLock { $0[i] = bytes }

@@ -38,6 +38,12 @@ public struct BackupSet: Codable, Sendable {
     self.tags = tags
     self.durationSeconds = durationSeconds
     self.items = items
+    status = .complete
+    updateStatus()
+  }
+
+  /// Sets `status` from the items' statuses.
+  public mutating func updateStatus() {
     let failures = items.filter { $0.status == .failed }.count
     status = failures == 0 ? .complete : (failures == items.count ? .failed : .partial)
   }

@@ -36,6 +36,8 @@ public struct ItemRestorer {
     }
     let partial = target + ".partial"
     try? FileManager.default.removeItem(atPath: partial)
+    Self.unfinished.withLock { _ = $0.insert(partial) }
+    defer { Self.unfinished.withLock { _ = $0.remove(partial) } }
     try FileManager.default.createDirectory(
       atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
     do {
@@ -56,6 +58,15 @@ public struct ItemRestorer {
       throw error
     }
     return target
+  }
+
+  /// The `.partial` paths being written now.
+  private static let unfinished = Locked<Set<String>>([])
+
+  /// Removes every `.partial` being written (on SIGINT or SIGTERM), so an
+  /// interrupted restore leaves nothing that looks like a result.
+  public static func removeUnfinished() {
+    for path in unfinished.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: path) }
   }
 
   /// Writes an item's bytes, exactly as stored, to `fd`.

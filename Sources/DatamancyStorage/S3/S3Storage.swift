@@ -105,8 +105,8 @@ public final class S3Storage: Storage, @unchecked Sendable {
     return data
   }
 
-  public func list(prefix: String) throws -> [String] {
-    var names: [String] = []
+  public func listObjects(prefix: String) throws -> [ObjectInfo] {
+    var objects: [ObjectInfo] = []
     var token: String?
     let full = key(prefix)
     repeat {
@@ -115,16 +115,21 @@ public final class S3Storage: Storage, @unchecked Sendable {
       let (_, data) = try request("GET", key: nil, name: prefix, query: query, operation: "list")
       let listing = S3Listing(data)
       let strip = settings.prefix.isEmpty ? 0 : settings.prefix.count + 1
-      names += listing.keys.map { String($0.dropFirst(strip)) }
+      objects += listing.objects.map {
+        ObjectInfo(name: String($0.name.dropFirst(strip)), size: $0.size, modified: $0.modified)
+      }
       token = listing.truncated ? listing.nextToken : nil
     } while token != nil
-    return names
+    return objects
   }
 
   public func stat(_ name: String) throws -> ObjectInfo {
     let (_, _, headers) = try send("HEAD", key: key(name), name: name, operation: "stat")
     let size = headers.first { $0.key.lowercased() == "content-length" }.flatMap { Int($0.value) } ?? 0
-    return ObjectInfo(name: name, size: size)
+    let modified = headers.first { $0.key.lowercased() == "last-modified" }.flatMap {
+      S3Listing.httpDate($0.value)
+    }
+    return ObjectInfo(name: name, size: size, modified: modified)
   }
 
   public func delete(_ name: String) throws {
@@ -225,6 +230,11 @@ public final class S3Storage: Storage, @unchecked Sendable {
         "bucket '\(settings.bucket)' does not exist at \(settings.endpoint.absoluteString); create it first"
     case "RequestTimeTooSkewed":
       reason = "this host's clock differs too much from the storage's; fix the time (NTP) and retry"
+    case "AccessDenied" where operation == "write" || operation == "delete":
+      // Credentials that may read but not write (an offsite copy, WORM).
+      return .denied(
+        operation: operation, name: name, location: location,
+        reason: "the storage refused the credentials (AccessDenied): they may be read-only")
     case "InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "ExpiredToken", "InvalidToken":
       reason =
         "the storage refused the credentials (\(code)): check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY "
@@ -241,21 +251,48 @@ public final class S3Storage: Storage, @unchecked Sendable {
 
 /// The parts of a ListObjectsV2 answer we read.
 struct S3Listing {
-  var keys: [String] = []
+  struct Object {
+    var name: String
+    var size: Int
+    var modified: Date?
+  }
+
+  var objects: [Object] = []
   var truncated = false
   var nextToken: String?
 
   init(_ data: Data) {
     let text = String(decoding: data, as: UTF8.self)
     var rest = text[...]
-    while let open = rest.range(of: "<Key>"),
-      let close = rest.range(of: "</Key>", range: open.upperBound..<rest.endIndex)
+    while let open = rest.range(of: "<Contents>"),
+      let close = rest.range(of: "</Contents>", range: open.upperBound..<rest.endIndex)
     {
-      keys.append(Self.unescape(String(rest[open.upperBound..<close.lowerBound])))
+      let entry = Data(rest[open.upperBound..<close.lowerBound].utf8)
+      if let key = Self.element("Key", in: entry) {
+        objects.append(
+          Object(
+            name: key, size: Self.element("Size", in: entry).flatMap { Int($0) } ?? 0,
+            modified: Self.element("LastModified", in: entry).flatMap(Self.isoDate)))
+      }
       rest = rest[close.upperBound...]
     }
     truncated = Self.element("IsTruncated", in: data) == "true"
     nextToken = Self.element("NextContinuationToken", in: data)
+  }
+
+  /// `2026-12-01T08:09:54.000Z`, as listings give times.
+  static func isoDate(_ text: String) -> Date? {
+    (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+      ?? (try? Date(text, strategy: .iso8601))
+  }
+
+  /// `Tue, 01 Dec 2026 08:09:54 GMT`, as the Last-Modified header gives times.
+  static func httpDate(_ text: String) -> Date? {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "GMT")
+    formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+    return formatter.date(from: text)
   }
 
   static func element(_ name: String, in data: Data) -> String? {

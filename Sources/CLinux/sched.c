@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <sched.h>
 
-#include "CSched.h"
+#include "CLinux.h"
 
 int datamancy_set_affinity(int tid, const int *cpus, int count) {
   cpu_set_t set;
