@@ -1,3 +1,4 @@
+import DatamancyRepository
 import Foundation
 import XCTest
 
@@ -59,13 +60,29 @@ final class CLI {
     var status: Int32
     var stdout: Data
     var stderr: String
+    /// Ended by a signal (a crash, or the kill after `timeout`).
+    var signaled = false
+    /// Still running after `timeout`, and killed.
+    var timedOut = false
     var text: String { String(decoding: stdout, as: UTF8.self) }
   }
 
   /// Runs the binary to completion in `folder`.
+  /// With `timeout`, a run that lasts longer is killed and marked `timedOut`.
   @discardableResult
-  func run(_ arguments: [String], environment extra: [String: String] = [:]) -> Result {
+  func run(_ arguments: [String], environment extra: [String: String] = [:], timeout: Double? = nil)
+    -> Result
+  {
     let process = start(arguments, environment: extra)
+    let watchdog = Locked(false)
+    if let timeout {
+      DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+        if process.isRunning {
+          watchdog.value = true
+          kill(process.processIdentifier, SIGKILL)
+        }
+      }
+    }
     let stdout = (process.standardOutput as! Pipe).fileHandleForReading
     let stderr = (process.standardError as! Pipe).fileHandleForReading
     // Drain standard error on another thread so neither pipe fills up.
@@ -77,7 +94,8 @@ final class CLI {
     process.waitUntilExit()
     return Result(
       status: process.terminationStatus, stdout: outputData,
-      stderr: String(decoding: box.data, as: UTF8.self))
+      stderr: String(decoding: box.data, as: UTF8.self),
+      signaled: process.terminationReason == .uncaughtSignal, timedOut: watchdog.value)
   }
 
   /// Starts the binary and returns at once (for tests that kill it).
@@ -159,11 +177,27 @@ final class CLI {
     )
   }
 
-  /// The sets, as `snapshots --json` lists them.
+  /// The sets, as `snapshots --json` lists them. Output of another shape throws:
+  /// it is never read as an empty list.
   func sets() throws -> [[String: Any]] {
     let result = run(["snapshots", "--json"])
     XCTAssertEqual(result.status, 0, result.stderr)
-    return try JSONSerialization.jsonObject(with: result.stdout) as? [[String: Any]] ?? []
+    return try Self.setList(result.stdout)
+  }
+
+  /// Parses `snapshots --json`: an array of sets, each with an id and a status.
+  static func setList(_ json: Data) throws -> [[String: Any]] {
+    guard let sets = try? JSONSerialization.jsonObject(with: json) as? [[String: Any]],
+      sets.allSatisfy({ $0["id"] is String && $0["status"] is String })
+    else {
+      throw WrongShape(text: String(decoding: json.prefix(300), as: UTF8.self))
+    }
+    return sets
+  }
+
+  struct WrongShape: Error, CustomStringConvertible {
+    var text: String
+    var description: String { "snapshots --json printed no list of sets: \(text)" }
   }
 }
 

@@ -35,7 +35,10 @@ final class DrillTests: XCTestCase {
 
   func drill(_ arguments: [String] = []) throws -> (status: Int32, report: [String: Any], output: String) {
     let result = cli.run(["drill", "--json"] + arguments)
-    let report = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any] ?? [:]
+    // A report of another shape fails the test; it is never read as an empty one.
+    let report = try XCTUnwrap(
+      try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any],
+      "drill --json printed no report: \(result.text)\(result.stderr)")
     return (result.status, report, result.stderr)
   }
 
@@ -45,10 +48,15 @@ final class DrillTests: XCTestCase {
       "psql -AtX -c \"select count(*) from pg_database where datname like '%drill%'\"")
     XCTAssertEqual(databases, "0", "scratch databases remain", file: file, line: line)
     if !mariaRoot.isEmpty {
-      let maria = try cli.shell("\(mariaRoot) -N -e 'show databases' | grep -c drill || true")
+      // Counted by the server, so a server that cannot be reached fails the test
+      // instead of reading as "none left".
+      let maria = try cli.shell(
+        "\(mariaRoot) -N -e \"select count(*) from information_schema.schemata where schema_name like '%drill%'\""
+      )
       XCTAssertEqual(maria, "0", "scratch MariaDB databases remain", file: file, line: line)
     }
-    let processes = try cli.shell("pgrep -f 'datamancy-dril[l]' || true")
+    // pgrep exits 1 when nothing matches, and more when it fails.
+    let processes = try cli.shell("pgrep -f 'datamancy-dril[l]' || [ $? -eq 1 ]")
     XCTAssertEqual(processes, "", "scratch servers still run", file: file, line: line)
     let folders = try FileManager.default.contentsOfDirectory(atPath: cli.folder + "/tmp")
     XCTAssertEqual(folders.filter { $0.hasPrefix("datamancy-") }, [], file: file, line: line)
@@ -150,6 +158,23 @@ final class DrillTests: XCTestCase {
     // The untouched set still drills clean, and the source was never written.
     XCTAssertEqual(try drill([history[1].id]).status, 0)
     XCTAssertEqual(try cli.shell("psql -AtX -d shop -c 'select count(*) from items'"), "2500")
+    try assertNothingLeftBehind()
+  }
+
+  func testAMissedRTOFailsTheDrill() throws {
+    try cli.configure(sources: try startPostgres(), extra: "drill: { rto: 0.001s }")
+    try cli.initialize()
+    XCTAssertEqual(cli.run(["backup"]).status, 0)
+    let (status, report, output) = try drill()
+    XCTAssertEqual(status, 6, output)
+    XCTAssertEqual(report["passed"] as? Bool, false)
+    XCTAssertEqual(report["rtoTargetSeconds"] as? Double, 0.001)
+    let items = try XCTUnwrap(report["items"] as? [[String: Any]])
+    XCTAssertEqual(items.map { $0["passed"] as? Bool }, [true], "the data matched: only the time failed")
+    XCTAssertGreaterThan(try XCTUnwrap(report["totalSeconds"] as? Double), 0.001)
+    let text = cli.run(["drill"])
+    XCTAssertEqual(text.status, 6)
+    XCTAssertTrue(text.text.lowercased().contains("rto"), text.text)
     try assertNothingLeftBehind()
   }
 }

@@ -84,7 +84,7 @@ extension DatamancyBackup {
       let summary = BackupSummary.text(set)
       notifier.finished(.backup(set, summary: summary))
       if global.json {
-        try context.printJSON(set)
+        try context.printJSON(IdentifiedSet(set: set))
       } else {
         context.print(summary)
       }
@@ -126,6 +126,18 @@ extension DatamancyBackup {
         "retention: \(removed) sets removed, \(decisions.count - removed) kept; \(report.unusedPacks + report.repackedPacks) packs freed"
       )
     }
+  }
+}
+
+/// A set as `backup --json` prints it: the stored fields and its id.
+struct IdentifiedSet: Encodable {
+  enum Key: String, CodingKey { case id }
+  var set: BackupSet
+
+  func encode(to encoder: Encoder) throws {
+    try set.encode(to: encoder)
+    var container = encoder.container(keyedBy: Key.self)
+    try container.encode(set.id, forKey: .id)
   }
 }
 

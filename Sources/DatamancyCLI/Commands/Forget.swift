@@ -13,10 +13,16 @@ extension DatamancyBackup {
         README, "Retention". Never removed: the newest good copy of each item, sets newer \
         than it, pinned sets (tag --pin).
 
+        Given set ids, removes exactly those sets instead (no policy applies), and also \
+        set files that cannot be read (snapshots lists them as damaged).
+
         """ + ExitStatus.table)
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var keep: KeepOptions
+
+    @Argument(help: "Remove these sets (ids or unique prefixes) instead of applying the policy.")
+    var sets: [String] = []
 
     @Flag(name: .customLong("dry-run"), help: "Show what would be kept and removed, and remove nothing.")
     var dryRun = false
@@ -25,6 +31,12 @@ extension DatamancyBackup {
 
     func run(_ context: CommandContext) throws {
       let repository = try context.openRepository()
+      if !sets.isEmpty {
+        guard !keep.given, !prune else {
+          throw CLIError.usage("forget SET... removes the sets named; it takes no --keep-* or --prune")
+        }
+        return try forgetNamed(context, repository)
+      }
       let policies = try keep.policies(context.config)
       let decisions = try context.withLock(repository, exclusive: !dryRun, command: "forget") {
         try RetentionRun(repository: repository, policies: policies).apply(dryRun: dryRun)
@@ -39,6 +51,28 @@ extension DatamancyBackup {
           try Pruner(repository: repository).run()
         }
         if !global.json { context.print(Prune.text(report, dryRun: false)) }
+      }
+    }
+
+    /// Removes the sets named, readable or damaged.
+    func forgetNamed(_ context: CommandContext, _ repository: Repository) throws {
+      try context.withLock(repository, exclusive: !dryRun, command: "forget") {
+        let listing = try repository.setListing()
+        let files = listing.sets.map(\.id) + listing.damaged.map(\.id)
+        for selector in sets {
+          let matches = files.filter { $0.hasPrefix(selector.lowercased()) }
+          guard matches.count == 1, !selector.isEmpty else {
+            throw RepositoryError.noSuchSet(selector: selector)
+          }
+          if !dryRun {
+            if let set = listing.sets.first(where: { $0.id == matches[0] }) {
+              try repository.forget(set)
+            } else {
+              try repository.forgetFile(id: matches[0])
+            }
+          }
+          context.print("\(dryRun ? "would remove" : "removed") set \(matches[0].prefix(8))")
+        }
       }
     }
 

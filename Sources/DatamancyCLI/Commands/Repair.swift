@@ -11,7 +11,8 @@ extension DatamancyBackup {
         is rebuilt from the chunks that authenticate (packs no index named included); the \
         good chunks of damaged packs move into new packs; damaged packs and index files are \
         removed. Items of sets that lost chunks are marked failed (the sets stay: their \
-        other items still restore); the next backup stores the lost chunks again while \
+        other items still restore); set, key and report files that fail authentication are \
+        removed (never the key in use); the next backup stores the lost chunks again while \
         their data still exists. Killed at any point, a rerun finishes the job. The path \
         after damage: check --read-data, repair, backup, check --read-data \
         (docs/operations.md).
@@ -46,9 +47,11 @@ extension DatamancyBackup {
           "set \(set.set.prefix(8)) (\(Formatting.time(set.time))), now \(set.newID.prefix(8)): "
             + "marked failed: \(items.joined(separator: ", "))")
       }
-      for set in report.damagedSets {
-        lines.append("unreadable set file \(set.file): \(set.reason) (left as it is)")
+      for set in report.damagedSets { lines.append("removed unreadable set file \(set.file): \(set.reason)") }
+      for key in report.damagedKeys {
+        lines.append("removed damaged key file \(key): add a key ('key add') for whoever used its password")
       }
+      for file in report.damagedReports { lines.append("removed damaged report \(file)") }
       lines.append(
         "read \(report.packsRead) packs (\(Formatting.bytes(report.bytesRead))); "
           + "\(report.damagedPacks.count) damaged, \(report.chunksSalvaged) chunks salvaged into "

@@ -10,11 +10,13 @@ extension DatamancyBackup {
     @OptionGroup var global: GlobalOptions
 
     func run(_ context: CommandContext) throws {
-      let sets = try context.openRepository(loadIndex: false).sets()
+      let repository = try context.openRepository(loadIndex: false)
       if global.json {
-        try context.printJSON(sets.map(SetSummary.init))
+        // Damaged set files are reported on standard error (as warnings).
+        try context.printJSON(try repository.sets().map(SetSummary.init))
         return
       }
+      let (sets, damaged) = try repository.setListing()
       var rows = [["id", "time", "status", "items", "raw", "stored", "duration", "tags"]]
       for set in sets {
         let good = set.items.filter { $0.status == .ok }.count
@@ -24,8 +26,16 @@ extension DatamancyBackup {
           Formatting.seconds(set.durationSeconds), set.tags.joined(separator: ","),
         ])
       }
+      for file in damaged {
+        rows.append([String(file.id.prefix(8)), "-", "damaged", "-", "-", "-", "-", file.reason])
+      }
       context.print(Formatting.table(rows))
-      context.print("\(sets.count) sets")
+      context.print(
+        "\(sets.count) sets"
+          + (damaged.isEmpty
+            ? ""
+            : ", \(damaged.count) damaged set files (unreadable: 'forget ID' removes one; prune keeps all data meanwhile)")
+      )
     }
   }
 }

@@ -91,12 +91,8 @@ public struct Checker {
     let names = (try? repository.storage.list(prefix: "keys/")) ?? []
     for name in names.sorted() {
       report.keyFiles += 1
-      guard let data = try? repository.storage.get(name),
-        let (_, json, mac) = try? KeyFile.decode(data, name: name),
-        KeyFile.isAuthentic(json: json, mac: mac, master: repository.master)
-      else {
+      if !repository.isAuthenticKeyFile(name) {
         report.errors.append(.init(file: name, message: "key file fails authentication"))
-        continue
       }
     }
   }

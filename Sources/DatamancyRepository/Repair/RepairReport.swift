@@ -31,8 +31,13 @@ public struct RepairReport: Sendable, Encodable {
   public var indexFilesReplaced = 0
   public var damagedIndexFiles: [String] = []
   public var affectedSets: [AffectedSet] = []
-  /// Set files that cannot be read: left as they are.
+  /// Set files that cannot be read (nothing can use them): removed.
   public var damagedSets: [DamagedSet] = []
+  /// Key files that fail authentication: removed (never the one that opened
+  /// the repository, which is intact).
+  public var damagedKeys: [String] = []
+  /// Report files that fail authentication: removed.
+  public var damagedReports: [String] = []
   /// Whether anything was written or removed.
   public var changed = false
 }

@@ -92,8 +92,29 @@ public struct Repairer {
     }
     try repository.loadIndex()
     report.affectedSets = try markLostItems()
+    try removeUnreadableFiles(&report)
     if !report.affectedSets.isEmpty { report.changed = true }
     return report
+  }
+
+  /// Removes set, key and report files that fail authentication: nothing can
+  /// read them, and an unreadable set keeps prune from freeing anything.
+  private func removeUnreadableFiles(_ report: inout RepairReport) throws {
+    let storage = repository.storage
+    for set in report.damagedSets { try storageCall { try storage.delete(set.file) } }
+    for name in try storageCall({ try storage.list(prefix: "keys/") }).sorted()
+    where name != repository.keyName && !repository.isAuthenticKeyFile(name) {
+      try storageCall { try storage.delete(name) }
+      report.damagedKeys.append(name)
+    }
+    for name in try storageCall({ try storage.list(prefix: "reports/") }).sorted()
+    where (try? repository.getSealed(name, context: Sealing.Context.report)) == nil {
+      try storageCall { try storage.delete(name) }
+      report.damagedReports.append(name)
+    }
+    if !report.damagedSets.isEmpty || !report.damagedKeys.isEmpty || !report.damagedReports.isEmpty {
+      report.changed = true
+    }
   }
 
   /// Reads a whole pack; nil when it vanished since the listing.

@@ -21,6 +21,14 @@ extension Repository {
     }.sorted { ($0.created, $0.id) < ($1.created, $1.id) }
   }
 
+  /// Whether a key file reads, parses and carries a MAC made with this master key.
+  func isAuthenticKeyFile(_ name: String) -> Bool {
+    guard let data = try? storage.get(name),
+      let (_, json, mac) = try? KeyFile.decode(data, name: name)
+    else { return false }
+    return KeyFile.isAuthentic(json: json, mac: mac, master: master)
+  }
+
   /// Removes the key whose id starts with `selector`; never the last one.
   public func removeKey(_ selector: String) throws {
     let all = try keys()

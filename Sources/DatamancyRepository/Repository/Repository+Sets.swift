@@ -112,9 +112,12 @@ extension Repository {
   }
 
   /// Removes a set's manifest and its reports. Its data stays until `prune`.
-  public func forget(_ set: BackupSet) throws {
-    try storageCall { try storage.delete("snapshots/" + set.id) }
-    for name in try storageCall({ try storage.list(prefix: "reports/\(set.id)/") }) {
+  public func forget(_ set: BackupSet) throws { try forgetFile(id: set.id) }
+
+  /// Removes the set file `snapshots/<id>` (readable or not) and its reports.
+  public func forgetFile(id: String) throws {
+    try storageCall { try storage.delete("snapshots/" + id) }
+    for name in try storageCall({ try storage.list(prefix: "reports/\(id)/") }) {
       try storageCall { try storage.delete(name) }
     }
   }
