@@ -157,6 +157,12 @@ public struct LocalStorage: Storage {
       try FileManager.default.createDirectory(
         atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     } catch {
+      let code = CocoaError.Code(rawValue: (error as NSError).code)
+      if [.fileWriteVolumeReadOnly, .fileWriteNoPermission].contains(code) {
+        throw StorageError.denied(
+          operation: "create the folder for", name: name, location: location,
+          reason: error.localizedDescription)
+      }
       throw StorageError.io(
         operation: "create the folder for", name: name, location: location,
         reason: error.localizedDescription)

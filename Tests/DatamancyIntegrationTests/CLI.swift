@@ -98,10 +98,12 @@ final class CLI {
       signaled: process.terminationReason == .uncaughtSignal, timedOut: watchdog.value)
   }
 
-  /// Starts the binary and returns at once (for tests that kill it).
-  func start(_ arguments: [String], environment extra: [String: String] = [:]) -> Process {
+  /// Starts the binary (or `executable`) and returns at once (for tests that kill it).
+  func start(
+    _ arguments: [String], environment extra: [String: String] = [:], executable: String = CLI.binary
+  ) -> Process {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: Self.binary)
+    process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: folder)
     process.environment = environment.merging(extra) { $1 }

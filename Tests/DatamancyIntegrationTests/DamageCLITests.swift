@@ -209,6 +209,50 @@ final class DamageCLITests: XCTestCase {
     XCTAssertEqual(cli.run(["check", "--read-data"]).status, 0)
   }
 
+  /// Killed anywhere, repair leaves a repository that check passes, or that a
+  /// second repair finishes.
+  func testRepairKilledAnywhereIsFinishedByTheNextRepair() throws {
+    let cli = try CLI()
+    try cli.randomFile("data", count: 64 << 20)
+    try cli.configure(sources: "    blob: { type: command, command: [cat, \(cli.folder)/data] }")
+    try cli.initialize(["--pack-size", "1048576"])
+    XCTAssertEqual(cli.run(["backup"]).status, 0)
+    try cli.shell("dd if=/dev/urandom of=data bs=1M seek=20 count=4 conv=notrunc status=none")
+    XCTAssertEqual(cli.run(["backup"]).status, 0)
+    // Damage: one pack lost, one cut short, one with a flipped byte, one index file lost.
+    try cli.shell(
+      """
+      set -e
+      packs=($(ls repo/data/*/* | shuf -n 3))
+      rm ${packs[0]}
+      truncate -s 100000 ${packs[1]}
+      printf 'X' | dd of=${packs[2]} bs=1 seek=5000 conv=notrunc status=none
+      rm $(ls repo/index/* | head -1)
+      cp -a repo damaged
+      """)
+    let started = Date()
+    XCTAssertEqual(cli.run(["repair"]).status, 0)
+    let duration = Date().timeIntervalSince(started)
+    var killedMidway = 0
+    for trial in 1...10 {
+      try cli.shell("rm -rf repo && cp -a damaged repo")
+      let (killed, delay) = cli.killWhileRunning(["repair"], after: 0.0...duration)
+      if killed { killedMidway += 1 }
+      // The killed repair's lock stays: its process is gone, so it is stale.
+      if cli.run(["check", "--read-data"]).status != 0 {
+        let again = cli.run(["repair"])
+        XCTAssertEqual(again.status, 0, "trial \(trial) after \(delay)s: \(again.stderr)")
+        let check = cli.run(["check", "--read-data"])
+        XCTAssertEqual(check.status, 0, "trial \(trial) after \(delay)s: \(check.text)")
+      }
+      XCTAssertEqual(cli.run(["backup"]).status, 0)
+      XCTAssertEqual(
+        try cli.shell("\(CLI.binary) dump latest blob | sha256sum"), try cli.shell("sha256sum < data"))
+      XCTAssertEqual(cli.run(["check", "--read-data"]).status, 0, "trial \(trial)")
+    }
+    XCTAssertGreaterThan(killedMidway, 5)
+  }
+
   func testADamagedSetFileBlocksNoOtherSet() throws {
     let cli = try CLI()
     let (first, _) = try makeRepository(cli)

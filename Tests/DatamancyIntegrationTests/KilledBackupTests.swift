@@ -53,4 +53,108 @@ final class KilledBackupTests: XCTestCase {
     XCTAssertEqual(try cli.sets().count, 0)
     XCTAssertEqual(cli.run(["check", "--read-data"]).status, 0)
   }
+
+  /// SIGKILL at uniformly random moments over a whole backup, its last pack, index
+  /// and set included (the source ends with its data: no pause after it), each
+  /// trial with new data so every run writes all three.
+  func testBackupKilledAnywhereIncludingItsLastWrites() throws {
+    let cli = try CLI()
+    try cli.configure(sources: "    data: { type: command, command: [cat, \(cli.folder)/data] }")
+    try cli.initialize(["--pack-size", "1048576"])
+    // How long one backup of such data runs, here and now: the shortest of three.
+    var duration = Double.infinity
+    for run in 1...3 {
+      try cli.randomFile("data", count: 96 << 20, seed: "measure-\(run)")
+      let started = Date()
+      XCTAssertEqual(cli.run(["backup"]).status, 0)
+      duration = min(duration, Date().timeIntervalSince(started))
+    }
+    var lateKills = 0
+    for trial in 1...16 {
+      try cli.randomFile("data", count: 96 << 20, seed: "trial-\(trial)")
+      // Half the trials in the last third of the run, where the last writes are.
+      let range = trial % 2 == 0 ? (0.65 * duration)...duration : 0.0...duration
+      let (killed, delay) = cli.killWhileRunning(["backup"], after: range)
+      if killed && delay >= 0.65 * duration { lateKills += 1 }
+      let check = cli.run(["check", "--read-data"])
+      XCTAssertEqual(check.status, 0, "trial \(trial) killed after \(delay)s: \(check.text)\(check.stderr)")
+      XCTAssertTrue(try cli.sets().allSatisfy { $0["status"] as? String == "complete" }, "no half set")
+    }
+    XCTAssertGreaterThan(lateKills, 2, "kills near the end of the run")
+    XCTAssertEqual(cli.run(["backup"]).status, 0)
+    XCTAssertEqual(
+      try cli.shell("\(CLI.binary) dump latest data | sha256sum"), try cli.shell("sha256sum < data"))
+  }
+
+  /// A tool started by a backup dies with it, even when the backup is SIGKILLed
+  /// (a child that outlived it would keep reading a database).
+  func testToolsDieWithAKilledBackup() throws {
+    let cli = try CLI()
+    try cli.configure(
+      sources: """
+            direct: { type: command, command: [sleep, "3141"] }
+            shell: { type: command, command: [sh, -c, "exec sleep 2718"] }
+        """)
+    try cli.initialize()
+    let process = cli.start(["backup"])
+    let deadline = Date().addingTimeInterval(10)
+    while try cli.shell("pgrep -fc 'sleep (3141|2718)' || [ $? -eq 1 ]") != "2" && Date() < deadline {
+      Thread.sleep(forTimeInterval: 0.05)
+    }
+    XCTAssertEqual(try cli.shell("pgrep -fc 'sleep (3141|2718)' || [ $? -eq 1 ]"), "2", "both tools started")
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    var left = ""
+    for _ in 0..<40 {
+      left = try cli.shell("pgrep -fc 'sleep (3141|2718)' || [ $? -eq 1 ]")
+      if left == "0" { break }
+      Thread.sleep(forTimeInterval: 0.05)
+    }
+    XCTAssertEqual(left, "0", "tools outlived the killed backup")
+  }
+
+  /// SIGTERM during a restore into a folder leaves no `.partial` behind.
+  func testInterruptedRestoreRemovesItsPartialFolder() throws {
+    let cli = try CLI()
+    try cli.randomFile("data", count: 256 << 20)
+    try cli.configure(
+      sources: "    tree: { type: files, paths: [\(cli.folder)/tree] }")
+    try cli.shell("mkdir tree && for i in 1 2 3 4; do cp data tree/file$i; done")
+    try cli.initialize()
+    XCTAssertEqual(cli.run(["backup"]).status, 0)
+    let process = cli.start(["restore", "latest", "--to", "out"])
+    let partial = cli.folder + "/out/tree/tree.partial"
+    let deadline = Date().addingTimeInterval(20)
+    while !FileManager.default.fileExists(atPath: partial + "/file1") && Date() < deadline {
+      Thread.sleep(forTimeInterval: 0.01)
+    }
+    XCTAssertTrue(FileManager.default.fileExists(atPath: partial + "/file1"), "restore started")
+    kill(process.processIdentifier, SIGTERM)
+    process.waitUntilExit()
+    XCTAssertEqual(process.terminationStatus, 130)
+    XCTAssertEqual(try cli.shell("find out -mindepth 2"), "", "nothing is left that looks like a result")
+  }
+
+  /// Temporary files of writes killed midway are removed by the next prune once
+  /// no live writer could own them (not written to for 30 minutes).
+  func testPruneRemovesTemporaryFilesOfKilledWrites() throws {
+    let cli = try CLI()
+    try cli.configure(sources: "    s: { type: command, command: [echo, hi] }")
+    try cli.initialize()
+    XCTAssertEqual(cli.run(["backup"]).status, 0)
+    try cli.shell(
+      """
+      set -e
+      mkdir -p repo/data/00
+      head -c 1000 /dev/urandom > repo/data/00/.tmp-old
+      head -c 1000 /dev/urandom > repo/snapshots/.tmp-old
+      touch -d '2 hours ago' repo/data/00/.tmp-old repo/snapshots/.tmp-old
+      head -c 1000 /dev/urandom > repo/data/00/.tmp-fresh
+      """)
+    let prune = cli.run(["prune", "--json"])
+    XCTAssertEqual(prune.status, 0, prune.stderr)
+    let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: prune.stdout) as? [String: Any])
+    XCTAssertEqual(report["temporaryFiles"] as? Int, 2)
+    XCTAssertEqual(try cli.shell("find repo -name '.tmp-*' | sort"), "repo/data/00/.tmp-fresh")
+  }
 }
