@@ -33,7 +33,8 @@ extension DatamancyBackup {
       let chosen = try repository.findSet(set)
       let items = try select(from: chosen, context: context)
       let drill = DatamancySources.Drill(logger: context.logger)
-      let result = try context.withLock(repository, exclusive: false, command: "drill") { () -> DrillReport in
+      let result = try context.withLock(repository, exclusive: false, command: "drill", readOnly: true) {
+        () -> DrillReport in
         let drilled = items.map { item in
           let (scratch, unavailable) = Self.scratch(for: item, repository: repository, context: context)
           return drill.run(item, of: chosen, scratch: scratch, unavailable: unavailable)

@@ -11,7 +11,8 @@ public enum ExitStatus: Int32, Error, CaseIterable {
   case usage = 2
   /// The backup stored a set, but some of its items failed.
   case partial = 3
-  /// The repository is damaged: check found errors, or restore met corrupted data.
+  /// The repository is damaged: check found errors, restore or dump met corrupted or missing
+  /// data, or prune refused because the index names missing packs.
   case damaged = 4
   /// verify found a problem: an item too old, empty, shrunk, or not restorable.
   case verifyFailed = 5
@@ -34,7 +35,8 @@ public enum ExitStatus: Int32, Error, CaseIterable {
       1    failure (the message says what failed)
       2    bad command line or configuration file; nothing ran
       3    partial: the backup set was saved, but some items failed
-      4    repository damaged (check found errors, or restore met corrupted data)
+      4    repository damaged (check found errors, restore or dump met corrupted or
+           missing data, prune refused because of missing packs)
       5    verify failed (an item too old, empty, shrunk, or not readable by its tool)
       6    drill failed (an item did not restore, its data differs, or the RTO was missed)
       7    status: something is late, failed or missing, or the last verify or drill failed
