@@ -48,8 +48,12 @@ enum PackFormat {
   /// header (nonce, plaintext, tag) and its length.
   static func fileSize(of entries: [PackEntry]) -> Int {
     let chunks = entries.map { Int($0.offset) + Int($0.length) }.max() ?? 0
-    let header = magic.count + 1 + 4 + entries.count * PackEntry.encodedSize
-    return chunks + Sealing.overhead + header + 4
+    return chunks + headerFileBytes(entries: entries.count)
+  }
+
+  /// The bytes after the chunks: the sealed header of `entries` entries and its length.
+  static func headerFileBytes(entries: Int) -> Int {
+    Sealing.overhead + magic.count + 1 + 4 + entries * PackEntry.encodedSize + 4
   }
 
   /// The storage name of a pack.

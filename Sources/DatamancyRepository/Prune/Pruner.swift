@@ -81,10 +81,7 @@ public struct Pruner {
     report.bytesBefore = stored.values.reduce(0, +)
     report.bytesAfter += stored.filter { !indexed.contains($0.key) && !unindexed.contains($0.key) }.values
       .reduce(0, +)
-    report.bytesAfter += repack.reduce(0) { total, pack in
-      let live = pack.live.reduce(0) { $0 + Int($1.length) }
-      return total + live + PackFormat.fileSize(of: pack.live) - live
-    }
+    report.bytesAfter += repackedSize(repack)
     if dryRun { return report }
     report.temporaryFiles = try removeTemporaries()
     if remove.isEmpty && unindexed.isEmpty { return report }
@@ -100,6 +97,25 @@ public struct Pruner {
     for pack in unindexed { try storageCall { try repository.storage.delete(PackFormat.name(of: pack)) } }
     try repository.loadIndex()
     return report
+  }
+
+  /// The bytes of the packs `copyLive` writes for `packs`: the same packing, without
+  /// the writing, so a dry run says what a real one does.
+  func repackedSize(_ packs: [(id: String, live: [PackEntry])]) -> Int {
+    var total = 0
+    var (bytes, count) = (0, 0)
+    func close() {
+      guard count > 0 else { return }
+      total += bytes + PackFormat.headerFileBytes(entries: count)
+      (bytes, count) = (0, 0)
+    }
+    for entry in packs.flatMap(\.live) {
+      bytes += Int(entry.length)
+      count += 1
+      if bytes >= repository.config.packSize { close() }
+    }
+    close()
+    return total
   }
 
   /// Removes temporary files of interrupted writes (a folder repository): those
