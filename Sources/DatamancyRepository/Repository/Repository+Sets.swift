@@ -15,7 +15,8 @@ extension Repository {
   /// a warning through `warn`, so one bad file never blocks the others.
   public func sets() throws -> [BackupSet] {
     let listing = try setListing()
-    for damaged in listing.damaged {
+    // Once per file and process, however often a command lists the sets.
+    for damaged in listing.damaged where warnedFiles.withLock({ $0.insert(damaged.file).inserted }) {
       warn?(
         "skipped set file \(damaged.file): \(damaged.reason); "
           + "'datamancy-backup forget \(damaged.id.prefix(8))' removes it, and until then prune keeps all data"

@@ -26,6 +26,8 @@ public final class Repository: @unchecked Sendable {
   public internal(set) var configDamage: String?
   /// Receives warnings the engine meets on the way (a damaged set skipped).
   public var warn: (@Sendable (String) -> Void)?
+  /// Damaged files already warned about.
+  let warnedFiles = Locked<Set<String>>([])
 
   init(storage: Storage, master: MasterKey, config: RepositoryConfig, keyName: String) {
     self.storage = storage
