@@ -19,6 +19,7 @@ let package = Package(
     .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
   ],
   targets: [
     // libzstd from Debian's libzstd-dev.
@@ -66,6 +67,8 @@ let package = Package(
       name: "DatamancySources",
       dependencies: [
         "DatamancyRepository", "DatamancyConfig", "CLinux", .product(name: "Logging", package: "swift-log"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
       ]
     ),
     // The command line: parses, calls the engine, renders.
@@ -75,6 +78,8 @@ let package = Package(
         "DatamancyRepository", "DatamancyStorage", "DatamancySources", "DatamancyConfig", "CLinux",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "NIOCore", package: "swift-nio"),
       ]
     ),
     .executableTarget(name: "datamancy-backup", dependencies: ["DatamancyCLI"]),

@@ -29,7 +29,13 @@ final class NotifyTests: XCTestCase {
           - { type: webhook, url: "http://127.0.0.1:\(port)/only-failures" }
         """)
     try cli.initialize()
-    XCTAssertEqual(cli.run(["backup"]).status, 0)
+    // HTTP goes through the linked client: a `curl` first on PATH is never run.
+    try cli.shell(
+      "mkdir bin && printf '#!/bin/sh\\ntouch %s/curl-ran\\nexit 1\\n' \(cli.folder) > bin/curl && chmod +x bin/curl"
+    )
+    let path = cli.folder + "/bin:" + (cli.environment["PATH"] ?? "/usr/bin:/bin")
+    XCTAssertEqual(cli.run(["backup"], environment: ["PATH": path]).status, 0)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: cli.folder + "/curl-ran"), "curl was run")
     let paths = try cli.shell("head -qn1 inbox/*.txt | sort").split(separator: "\n")
     XCTAssertEqual(paths, ["/hc", "/hc/start", "/ntfy", "/slack"])
     let slack = try cli.shell("grep -l '^/slack' inbox/*.txt | xargs tail -n +2")

@@ -49,4 +49,79 @@ final class ServeTests: XCTestCase {
     XCTAssertTrue(
       try cli.shell("cat serve.log").contains("the previous run is still going; this run is skipped"))
   }
+
+  /// Opens a TCP connection to 127.0.0.1:`port` and sends `text` (maybe nothing, or
+  /// half a request); returns the socket, left open.
+  func connect(_ port: Int, sending text: String) throws -> Int32 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
+    }
+    XCTAssertEqual(connected, 0, "connect: \(String(cString: strerror(errno)))")
+    _ = text.withCString { send(fd, $0, strlen($0), 0) }
+    return fd
+  }
+
+  /// Many scrapes, idle and half-sent connections at once never stall /health.
+  func testHealthAnswersWithinATenthOfASecondUnderLoad() throws {
+    let cli = try CLI()
+    try cli.configure(sources: "    s: { type: command, command: [echo, hi] }")
+    try cli.initialize()
+    XCTAssertEqual(cli.run(["backup"]).status, 0)
+    let port = Servers.freePort()
+    try cli.shellWithoutOutput(
+      "setsid \(CLI.binary) serve --listen 127.0.0.1:\(port) > serve.log 2>&1 & echo $! > serve.pid")
+    defer { _ = try? cli.shell("kill -- -$(cat serve.pid) 2>/dev/null; true") }
+    let url = "http://127.0.0.1:\(port)"
+    var ready = false
+    for _ in 0..<100 where !ready {
+      ready = (try? cli.shell("curl -sf -o /dev/null \(url)/health")) != nil
+      if !ready { Thread.sleep(forTimeInterval: 0.05) }
+    }
+    let log = (try? cli.shell("cat serve.log")) ?? ""
+    XCTAssertTrue(ready, log)
+    // 10 idle connections and 10 that sent half a request, held open throughout.
+    var held: [Int32] = []
+    for i in 0..<20 {
+      held.append(try connect(port, sending: i < 10 ? "" : "GET /metrics HTTP/1.1\r\nHost: x\r\n"))
+    }
+    defer { for fd in held { close(fd) } }
+    // 200 scrapes at once, while /health is timed five times.
+    let burst = Process()
+    burst.executableURL = URL(fileURLWithPath: "/bin/bash")
+    burst.arguments = [
+      "-c",
+      "seq 200 | xargs -P 200 -I{} curl -s -o /dev/null -w '%{http_code}\\n' \(url)/metrics > codes.txt",
+    ]
+    burst.currentDirectoryURL = URL(fileURLWithPath: cli.folder)
+    try burst.run()
+    Thread.sleep(forTimeInterval: 0.3)
+    var times: [Double] = []
+    for _ in 0..<5 {
+      let seconds = try cli.shell("curl -sf -o /dev/null -m 5 -w '%{time_total}' \(url)/health")
+      times.append(try XCTUnwrap(Double(seconds), seconds))
+    }
+    burst.waitUntilExit()
+    XCTAssertLessThan(try XCTUnwrap(times.max()), 0.1, "\(times)")
+    let codes = try cli.shell("sort codes.txt | uniq -c").trimmingCharacters(in: .whitespaces)
+    XCTAssertEqual(codes, "200 200", "every scrape answered")
+    // IPv6 as well.
+    let port6 = Servers.freePort()
+    try cli.shellWithoutOutput(
+      "setsid \(CLI.binary) serve --listen '[::1]:\(port6)' > serve6.log 2>&1 & echo $! > serve6.pid")
+    defer { _ = try? cli.shell("kill -- -$(cat serve6.pid) 2>/dev/null; true") }
+    var code = ""
+    for _ in 0..<100 where code != "200" {
+      code = (try? cli.shell("curl -sg -o /dev/null -w '%{http_code}' 'http://[::1]:\(port6)/health'")) ?? ""
+      if code != "200" { Thread.sleep(forTimeInterval: 0.05) }
+    }
+    let log6 = (try? cli.shell("cat serve6.log")) ?? ""
+    XCTAssertEqual(code, "200", log6)
+  }
 }

@@ -25,41 +25,28 @@ extension DatamancyBackup {
 
     func run(_ context: CommandContext) throws {
       let listen = self.listen ?? context.config.serveListen ?? "127.0.0.1:9469"
-      let parts = listen.split(separator: ":")
-      guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port) else {
-        throw CLIError.usage("--listen: expected HOST:PORT, such as 127.0.0.1:9469")
+      guard let (host, port) = HTTPServer.address(listen) else {
+        throw CLIError.usage("--listen: expected HOST:PORT, such as 127.0.0.1:9469 or [::1]:9469")
       }
       let repository = try context.openRepository()
-      let server = try MetricsServer(host: String(parts[0]), port: port)
       if schedule { try startScheduler(context, repository) }
-      context.logger.notice("serving /metrics and /health on \(listen)")
-      server.serve { path in
-        switch path {
-        case "/metrics", "/health":
-          do {
-            let report = try context.withLock(repository, exclusive: false, command: "serve") {
-              () throws -> StatusReport in
-              try repository.loadIndex()
-              return try Status.build(repository, context)
-            }
-            if path == "/metrics" {
-              return .init(
-                status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
-                body: PrometheusText.render(report))
-            }
-            let problems =
-              report.items.filter { $0.state != .ok }.map { "\($0.item): \($0.state.rawValue)" }
-              + (report.lastVerify?.passed == false ? ["last verify failed"] : [])
-              + (report.lastDrill?.passed == false ? ["last drill failed"] : [])
-            return report.healthy
-              ? .init(status: 200, body: "ok\n")
-              : .init(status: 503, body: problems.joined(separator: "\n") + "\n")
-          } catch {
-            return .init(status: 503, body: "\(DatamancyBackup.message(for: error)?.text ?? "\(error)")\n")
-          }
-        default:
-          return .init(status: 404, body: "not found: try /metrics or /health\n")
+      let status = StatusCache(maxAge: 1) {
+        try context.withLock(repository, exclusive: false, command: "serve", readOnly: true) {
+          try repository.loadIndex()
+          return try Status.build(repository, context)
         }
+      }
+      let server = HTTPServer(host: host, port: port, status: status, logger: context.logger)
+      context.logger.notice("serving /metrics and /health on \(listen)")
+      let failure = Locked<Error?>(nil)
+      let done = DispatchSemaphore(value: 0)
+      Task {
+        do { try await server.makeApplication().run() } catch { failure.value = error }
+        done.signal()
+      }
+      done.wait()
+      if let error = failure.value {
+        throw CLIError.usage("cannot serve on \(listen): \(error)")
       }
     }
 

@@ -1,13 +1,16 @@
+import AsyncHTTPClient
 import DatamancyConfig
 import DatamancyRepository
 import Foundation
 import Logging
+import NIOCore
 
-/// Sends run outcomes to the configured targets: webhooks, ntfy and Slack through
-/// `curl`, mail through the host's `sendmail`, healthchecks-style pings.
+/// Sends run outcomes to the configured targets: webhooks, ntfy and Slack over
+/// HTTP (async-http-client), mail through the host's `sendmail`, healthchecks-style
+/// pings.
 ///
-/// URLs (which often carry tokens) reach curl on its standard input (`--config
-/// -`), never its command line, and are never logged. A target that fails is
+/// URLs (which often carry tokens) never reach a command line and are never
+/// logged. A target that fails is
 /// logged as a warning and changes nothing else: a good run stays good, a failed
 /// one stays failed.
 public struct Notifier {
@@ -76,20 +79,27 @@ public struct Notifier {
     }
   }
 
-  /// POSTs `body` with curl; the URL and headers go through its standard input.
+  /// POSTs `body` (async-http-client, 10 s deadline); an answer other than 2xx
+  /// fails. The URL and headers never reach a command line or a log.
   func post(_ url: String, body: Data, headers: [String]) throws {
-    let files = try PrivateFiles()
-    defer { files.remove() }
-    let bodyFile = try files.write("body", String(decoding: body, as: UTF8.self))
-    var config = [
-      "url = \(Self.quoted(url))", "request = \"POST\"", "data-binary = \(Self.quoted("@" + bodyFile))",
-    ]
-    config += headers.map { "header = \(Self.quoted($0))" }
-    let process = try runner.start(
-      ["curl", "--silent", "--show-error", "--fail", "--max-time", "10", "--config", "-"], environment: [:],
-      captureOutput: false, feedInput: true)
-    try? process.write(Data((config.joined(separator: "\n") + "\n").utf8))
-    try process.checkSuccess()
+    var request = try HTTPClient.Request(url: url, method: .POST, body: .bytes(body))
+    for header in headers {
+      guard let colon = header.firstIndex(of: ":") else { continue }
+      request.headers.add(
+        name: String(header[..<colon]),
+        value: String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces))
+    }
+    let response = try HTTPClient.shared.execute(request: request, deadline: NIODeadline.now() + .seconds(10))
+      .wait()
+    guard (200..<300).contains(response.status.code) else {
+      throw NotifyFailed(status: Int(response.status.code))
+    }
+  }
+
+  /// A notification endpoint answered with an error status.
+  struct NotifyFailed: Error, CustomStringConvertible {
+    var status: Int
+    var description: String { "the endpoint answered HTTP \(status)" }
   }
 
   func mail(_ outcome: RunOutcome, _ target: NotifyTarget) throws {
@@ -109,9 +119,4 @@ public struct Notifier {
     try process.checkSuccess()
   }
 
-  /// A value in curl's config syntax.
-  static func quoted(_ text: String) -> String {
-    "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-      + "\""
-  }
 }
