@@ -31,6 +31,10 @@ let package = Package(
     // Linux calls Swift's Glibc module does not declare: sched_setaffinity(2),
     // SCHED_BATCH, and spawning with a parent-death signal (prctl(2)).
     .target(name: "CLinux"),
+    // The POSIX layer: byte sources, programs started and watched (spawning with a
+    // parent-death signal), private files, values shared between threads, and the
+    // allocator settings. Nothing here knows about repositories or databases.
+    .target(name: "DatamancyPOSIX", dependencies: ["CLinux"]),
     // Storage backends behind one protocol: where repository files live (a local
     // folder; S3-compatible object storage, signed with swift-crypto, over
     // async-http-client: it trusts a private CA file and notices a reset
@@ -49,7 +53,7 @@ let package = Package(
     .target(
       name: "DatamancyRepository",
       dependencies: [
-        "DatamancyStorage", "CZstd",
+        "DatamancyStorage", "DatamancyPOSIX", "CZstd",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "_CryptoExtras", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
@@ -66,7 +70,8 @@ let package = Package(
     .target(
       name: "DatamancySources",
       dependencies: [
-        "DatamancyRepository", "DatamancyConfig", "CLinux", .product(name: "Logging", package: "swift-log"),
+        "DatamancyPOSIX", "DatamancyRepository", "DatamancyConfig",
+        .product(name: "Logging", package: "swift-log"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),
       ]
@@ -75,7 +80,8 @@ let package = Package(
     .target(
       name: "DatamancyCLI",
       dependencies: [
-        "DatamancyRepository", "DatamancyStorage", "DatamancySources", "DatamancyConfig", "CLinux",
+        "DatamancyPOSIX", "DatamancyRepository", "DatamancyStorage", "DatamancySources", "DatamancyConfig",
+        "CLinux",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Hummingbird", package: "hummingbird"),
@@ -84,12 +90,16 @@ let package = Package(
     ),
     .executableTarget(name: "datamancy-backup", dependencies: ["DatamancyCLI"]),
     .testTarget(name: "DatamancyStorageTests", dependencies: ["DatamancyStorage"]),
-    .testTarget(name: "DatamancyRepositoryTests", dependencies: ["DatamancyRepository", "DatamancyStorage"]),
+    .testTarget(
+      name: "DatamancyRepositoryTests",
+      dependencies: ["DatamancyRepository", "DatamancyStorage", "DatamancyPOSIX"]),
     .testTarget(name: "DatamancyConfigTests", dependencies: ["DatamancyConfig"]),
-    .testTarget(name: "DatamancySourcesTests", dependencies: ["DatamancySources", "DatamancyRepository"]),
+    .testTarget(
+      name: "DatamancySourcesTests",
+      dependencies: ["DatamancySources", "DatamancyRepository", "DatamancyPOSIX"]),
     .testTarget(
       name: "DatamancyIntegrationTests",
-      dependencies: ["DatamancyRepository", "DatamancyStorage", "DatamancyConfig"]
+      dependencies: ["DatamancyRepository", "DatamancyStorage", "DatamancyConfig", "DatamancyPOSIX"]
     ),
   ],
   swiftLanguageModes: [.v5]

@@ -1,2 +1,1 @@
 #include <zstd.h>
-#include <malloc.h>

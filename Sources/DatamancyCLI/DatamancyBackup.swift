@@ -1,5 +1,6 @@
 import ArgumentParser
 import DatamancyConfig
+import DatamancyPOSIX
 import DatamancyRepository
 import DatamancySources
 import DatamancyStorage
@@ -61,6 +62,7 @@ public struct DatamancyBackup: ParsableCommand {
     case let error as CLIError: return (error.description, .usage)
     case let error as StorageError: return (error.description, .failure)
     case let error as ProcessError: return (error.description, .failure)
+    case let error as ReadFailed: return (error.description, .failure)
     case let error as RestoreError: return (error.description, .failure)
     case let error as CopyFailed: return (error.description, .failure)
     default: return nil

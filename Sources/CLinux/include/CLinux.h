@@ -9,6 +9,7 @@ int datamancy_set_affinity(int tid, const int *cpus, int count);
 /// another policy than the normal one. Returns 0, or the errno of sched_setscheduler(2).
 int datamancy_set_batch(int tid);
 
+#include <malloc.h>  // mallopt(3), for MemoryTuning
 #include <sys/types.h>
 
 /// Starts `file` (searched in PATH when it holds no slash) with `argv` and `envp`,

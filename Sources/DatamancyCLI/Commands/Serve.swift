@@ -1,4 +1,5 @@
 import ArgumentParser
+import DatamancyPOSIX
 import DatamancyRepository
 import DatamancySources
 import Foundation

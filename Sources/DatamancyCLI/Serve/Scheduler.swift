@@ -1,3 +1,4 @@
+import DatamancyPOSIX
 import DatamancySources
 import Foundation
 import Logging

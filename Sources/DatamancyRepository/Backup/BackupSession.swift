@@ -1,3 +1,4 @@
+import DatamancyPOSIX
 import Foundation
 
 /// What storing one stream produced.

@@ -1,3 +1,4 @@
+import DatamancyPOSIX
 import Foundation
 
 /// Stores closed packs on up to `connections` threads at once, so that sealing

@@ -1,4 +1,5 @@
 import Crypto
+import DatamancyPOSIX
 import Foundation
 
 /// Cuts a `ByteSource` into chunks, a batch at a time, into recycled buffers, and

@@ -1,3 +1,4 @@
+import DatamancyPOSIX
 import Foundation
 
 /// An item's bytes read back out of a repository, as a `ByteSource`: a thread

@@ -1,4 +1,5 @@
 import Crypto
+import DatamancyPOSIX
 import DatamancyStorage
 import Foundation
 

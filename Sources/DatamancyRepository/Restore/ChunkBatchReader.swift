@@ -1,3 +1,4 @@
+import DatamancyPOSIX
 import DatamancyStorage
 import Foundation
 

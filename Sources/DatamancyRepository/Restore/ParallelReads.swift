@@ -1,3 +1,4 @@
+import DatamancyPOSIX
 import Foundation
 
 /// Runs `body` for every index below `count`, on as many threads as the work

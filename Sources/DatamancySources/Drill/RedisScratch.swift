@@ -1,3 +1,4 @@
+import DatamancyPOSIX
 import DatamancyRepository
 import Foundation
 

@@ -1,3 +1,4 @@
+import DatamancyPOSIX
 import Foundation
 
 #if canImport(Glibc)

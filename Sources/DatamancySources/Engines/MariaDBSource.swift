@@ -1,4 +1,5 @@
 import DatamancyConfig
+import DatamancyPOSIX
 import DatamancyRepository
 import Foundation
 

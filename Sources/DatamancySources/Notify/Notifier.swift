@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import DatamancyConfig
+import DatamancyPOSIX
 import DatamancyRepository
 import Foundation
 import Logging

@@ -1,4 +1,5 @@
 import DatamancyConfig
+import DatamancyPOSIX
 import Foundation
 
 /// Reads secrets from where the configuration says they are. Messages name the

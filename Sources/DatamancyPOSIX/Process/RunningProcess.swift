@@ -1,4 +1,3 @@
-import DatamancyRepository
 import Foundation
 
 #if canImport(Glibc)

@@ -1,4 +1,3 @@
-import DatamancyRepository
 import Foundation
 
 /// How every external program (dump tools, tar, secret commands) is started, so a

@@ -34,7 +34,7 @@ public final class FileDescriptorSource: ByteSource {
       let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
       if n >= 0 { return n }
       if errno == EINTR { continue }
-      throw RepositoryError.sourceFailed(name: name, reason: String(cString: strerror(errno)))
+      throw ReadFailed(name: name, reason: String(cString: strerror(errno)))
     }
   }
 }
@@ -54,4 +54,17 @@ public final class MemorySource: ByteSource {
     position += n
     return n
   }
+}
+
+/// Reading a source failed (an I/O error, not its end).
+public struct ReadFailed: Error, CustomStringConvertible {
+  public var name: String
+  public var reason: String
+
+  public init(name: String, reason: String) {
+    self.name = name
+    self.reason = reason
+  }
+
+  public var description: String { "could not read \(name): \(reason)" }
 }

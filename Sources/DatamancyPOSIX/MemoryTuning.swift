@@ -1,4 +1,4 @@
-import CZstd
+import CLinux
 
 /// glibc allocator settings for the hot path.
 public enum MemoryTuning {
