@@ -65,23 +65,33 @@ let package = Package(
       name: "DatamancyConfig",
       dependencies: [.product(name: "Yams", package: "Yams")]
     ),
-    // What is backed up: files, commands (and later the database engines), and the
-    // process runner every external tool goes through.
+    // What is backed up: the database engines, folders and commands as argv
+    // builders, and the stream inspectors (completeness, table fingerprints).
     .target(
       name: "DatamancySources",
       dependencies: [
         "DatamancyPOSIX", "DatamancyRepository", "DatamancyConfig",
         .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    // What both the command line and the web run: backups, restores, drills,
+    // verify, status, notifications, retention and copy runs, schedule logic.
+    .target(
+      name: "DatamancyOperations",
+      dependencies: [
+        "DatamancyPOSIX", "DatamancyRepository", "DatamancyStorage", "DatamancySources", "DatamancyConfig",
+        .product(name: "Logging", package: "swift-log"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),
       ]
     ),
-    // The command line: parses, calls the engine, renders.
+    // The command line: parses, calls the operations, renders.
     .target(
       name: "DatamancyCLI",
       dependencies: [
-        "DatamancyPOSIX", "DatamancyRepository", "DatamancyStorage", "DatamancySources", "DatamancyConfig",
-        "CLinux",
+        "DatamancyPOSIX", "DatamancyRepository", "DatamancyStorage", "DatamancySources",
+        "DatamancyOperations",
+        "DatamancyConfig", "CLinux",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,3 +1,4 @@
+import DatamancyOperations
 import DatamancyPOSIX
 import DatamancyRepository
 import DatamancySources

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DatamancyConfig
+import DatamancyOperations
 import DatamancyRepository
 import DatamancySources
 import Foundation

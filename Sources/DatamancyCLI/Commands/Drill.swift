@@ -1,5 +1,6 @@
 import ArgumentParser
 import DatamancyConfig
+import DatamancyOperations
 import DatamancyRepository
 import DatamancySources
 import Foundation
@@ -32,7 +33,7 @@ extension DatamancyBackup {
       let repository = try context.openRepository()
       let chosen = try repository.findSet(set)
       let items = try select(from: chosen, context: context)
-      let drill = DatamancySources.Drill(logger: context.logger)
+      let drill = DatamancyOperations.Drill(logger: context.logger)
       let result = try context.withLock(repository, exclusive: false, command: "drill", readOnly: true) {
         () -> DrillReport in
         let drilled = items.map { item in

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DatamancyConfig
+import DatamancyOperations
 import DatamancySources
 import Foundation
 

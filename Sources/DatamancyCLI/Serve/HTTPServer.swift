@@ -1,3 +1,4 @@
+import DatamancyOperations
 import DatamancySources
 import Foundation
 import Hummingbird

@@ -1,4 +1,5 @@
 import DatamancyConfig
+import DatamancyOperations
 import DatamancyPOSIX
 import DatamancyRepository
 import DatamancySources

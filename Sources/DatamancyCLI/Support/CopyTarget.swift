@@ -1,4 +1,5 @@
 import DatamancyConfig
+import DatamancyOperations
 import DatamancyRepository
 import DatamancySources
 import Foundation

@@ -12,15 +12,15 @@ public struct ToolRun: Sendable {
 }
 
 /// Builds runs of an engine's tools from a source's connection settings.
-struct EngineTool: Sendable {
-  let connection: Connection
-  let runner: ProcessRunner
-  let secrets: SecretResolver
+public struct EngineTool: Sendable {
+  public let connection: Connection
+  public let runner: ProcessRunner
+  public let secrets: SecretResolver
 
   /// `tool` (or its configured path) with `arguments`. In a container the tool runs
   /// through `docker exec -i`, and each variable of `environment` is forwarded by
   /// name (`-e NAME`), so values never appear in argv.
-  func run(
+  public func run(
     _ tool: String, _ arguments: [String], environment: [String: String] = [:], files: PrivateFiles? = nil
   )
     -> ToolRun
@@ -36,7 +36,7 @@ struct EngineTool: Sendable {
   }
 
   /// The connection's password, if it has one.
-  func password() throws -> String? {
+  public func password() throws -> String? {
     guard let reference = connection.password else { return nil }
     return try secrets.resolve(reference)
   }
@@ -54,7 +54,9 @@ struct EngineTool: Sendable {
   }
 
   /// Starts a run whose standard output is an item.
-  func start(_ run: ToolRun, inspector: StreamInspector?, transform: ((ByteSource) -> ByteSource)? = nil)
+  public func start(
+    _ run: ToolRun, inspector: StreamInspector?, transform: ((ByteSource) -> ByteSource)? = nil
+  )
     throws -> InspectedSource
   {
     do {
@@ -70,7 +72,7 @@ struct EngineTool: Sendable {
   }
 
   /// Runs to the end and returns standard output as text (for listing databases).
-  func capture(_ run: ToolRun) throws -> String {
+  public func capture(_ run: ToolRun) throws -> String {
     defer { run.privateFiles?.remove() }
     return try runner.output(run.argv, environment: run.environment).text
   }

@@ -10,7 +10,7 @@ import Foundation
 public struct LDAPSource: SourcePlanner {
   public var name: String
   public var settings: LDAPSettings
-  let tool: EngineTool
+  public let tool: EngineTool
 
   public init(name: String, settings: LDAPSettings, runner: ProcessRunner, secrets: SecretResolver) {
     self.name = name

@@ -9,7 +9,7 @@ import Foundation
 public struct MariaDBSource: SourcePlanner, Sendable {
   public var name: String
   public var settings: MariaDBSettings
-  let tool: EngineTool
+  public let tool: EngineTool
 
   /// Schemas the server computes; never dumped by `databases: all`.
   static let systemSchemas: Set<String> = ["information_schema", "performance_schema", "sys"]
@@ -27,7 +27,7 @@ public struct MariaDBSource: SourcePlanner, Sendable {
     } catch {
       return [.failing("\(name)/databases", source: name, error)]
     }
-    return databases.map { item(for: $0) }
+    return databases.map { item(for: $0, rowHash: .current) }
   }
 
   /// The item of one database: a `mariadb-dump` of it, checked and fingerprinted as it streams.
@@ -61,7 +61,7 @@ public struct MariaDBSource: SourcePlanner, Sendable {
   /// A MariaDB client tool with the connection's options. The password goes through
   /// a private `--defaults-extra-file` (which must be the first option), or
   /// MYSQL_PWD forwarded into a container; never argv.
-  func mariaRun(_ program: String, _ arguments: [String]) throws -> ToolRun {
+  public func mariaRun(_ program: String, _ arguments: [String]) throws -> ToolRun {
     let connection = settings.connection
     var options: [String] = []
     var environment: [String: String] = [:]

@@ -10,7 +10,7 @@ import Foundation
 public struct PostgresSource: SourcePlanner, Sendable {
   public var name: String
   public var settings: PostgresSettings
-  let tool: EngineTool
+  public let tool: EngineTool
 
   public init(name: String, settings: PostgresSettings, runner: ProcessRunner, secrets: SecretResolver) {
     self.name = name
@@ -21,7 +21,7 @@ public struct PostgresSource: SourcePlanner, Sendable {
   public func items() throws -> [PlannedItem] {
     var items: [PlannedItem] = []
     do {
-      items += try databases().map { item(for: $0) }
+      items += try databases().map { item(for: $0, rowHash: .current) }
     } catch {
       items.append(.failing("\(name)/databases", source: name, error))
     }
@@ -62,7 +62,7 @@ public struct PostgresSource: SourcePlanner, Sendable {
 
   /// A PostgreSQL tool with the connection's options. The password goes through a
   /// private PGPASSFILE, or PGPASSWORD forwarded into a container; never argv.
-  func pgRun(_ program: String, _ arguments: [String]) throws -> ToolRun {
+  public func pgRun(_ program: String, _ arguments: [String]) throws -> ToolRun {
     let connection = settings.connection
     var options: [String] = ["-w"]
     if let host = connection.socket ?? connection.host { options += ["-h", host] }

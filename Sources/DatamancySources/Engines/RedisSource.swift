@@ -9,7 +9,7 @@ import Foundation
 public struct RedisSource: SourcePlanner {
   public var name: String
   public var settings: RedisSettings
-  let tool: EngineTool
+  public let tool: EngineTool
 
   public init(name: String, settings: RedisSettings, runner: ProcessRunner, secrets: SecretResolver) {
     self.name = name

@@ -1,0 +1,92 @@
+import DatamancyConfig
+import DatamancyPOSIX
+import DatamancyRepository
+import DatamancySources
+import Foundation
+import Logging
+
+/// Runs one backup: stores every planned item, up to `concurrency` at once, then
+/// commits the index and saves one set. A failed item never stops the others; it
+/// is recorded with the tool's message and makes the set `partial`.
+public struct BackupRunner {
+  public var session: BackupSession
+  public var concurrency: Int
+  public var host: String
+  public var tags: [String] = []
+  public var logger: Logger
+  /// Called when an item finishes, from any thread.
+  public var onItem: (@Sendable (BackupItem) -> Void)?
+
+  public init(session: BackupSession, concurrency: Int, host: String, logger: Logger) {
+    self.session = session
+    self.concurrency = max(1, concurrency)
+    self.host = host
+    self.logger = logger
+  }
+
+  /// Stores the items and saves the set, stamped with `time`.
+  public func run(_ planned: [PlannedItem], time: Date) throws -> BackupSet {
+    let started = DispatchTime.now()
+    let results = Locked<[BackupItem?]>(Array(repeating: nil, count: planned.count))
+    let gate = DispatchSemaphore(value: concurrency)
+    let group = DispatchGroup()
+    for (i, item) in planned.enumerated() {
+      gate.wait()
+      group.enter()
+      DispatchQueue.global().async {
+        defer {
+          gate.signal()
+          group.leave()
+        }
+        let stored = store(item)
+        results.withLock { $0[i] = stored }
+        onItem?(stored)
+      }
+    }
+    group.wait()
+    try session.finish()
+    let set = BackupSet(
+      time: time, host: host, tags: tags, durationSeconds: Self.seconds(since: started),
+      items: results.value.compactMap { $0 })
+    return try session.repository.save(set)
+  }
+
+  private func store(_ item: PlannedItem) -> BackupItem {
+    let started = DispatchTime.now()
+    var output: ItemSource?
+    var result = BackupItem(
+      name: item.name, source: item.source, format: item.format, status: .failed, rawBytes: 0,
+      storedBytes: 0, durationSeconds: 0, chunks: [])
+    logger.info("backing up \(item.name)")
+    do {
+      let source = try item.open()
+      output = source
+      let stored = try session.store(source)
+      result.rawBytes = stored.rawBytes
+      result.storedBytes = stored.storedBytes
+      if stored.rawBytes == 0 && item.emptyIsFailure {
+        result.error = "\(source.label) produced no output"
+      } else {
+        result.status = .ok
+        result.chunks = stored.chunks.map(\.hex)
+        result.warning = source.warning
+        result.fingerprints = source.fingerprints
+      }
+    } catch {
+      // Stop a tool we no longer read from, so it cannot block forever.
+      output?.cancel()
+      result.error = String(describing: error)
+    }
+    result.durationSeconds = Self.seconds(since: started)
+    if let error = result.error {
+      logger.error("\(item.name) failed: \(error)")
+    } else if let warning = result.warning {
+      logger.warning("\(item.name): \(warning)")
+    }
+    return result
+  }
+
+  static func seconds(since start: DispatchTime) -> Double {
+    Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+  }
+}

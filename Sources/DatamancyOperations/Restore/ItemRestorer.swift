@@ -1,0 +1,121 @@
+import DatamancyConfig
+import DatamancyPOSIX
+import DatamancyRepository
+import DatamancySources
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Writes items of a set back out: a stream item as a file, a tar item as the
+/// folder it was, or any item's bytes to a file descriptor.
+///
+/// Restores into a folder build the result under a `.partial` name and rename it
+/// into place only when every chunk authenticated and the writer succeeded, so a
+/// damaged repository never leaves a plausible-looking file behind.
+public struct ItemRestorer {
+  public let repository: Repository
+  public let runner: ProcessRunner
+  public var onBytes: ((Int) -> Void)?
+
+  public init(repository: Repository, runner: ProcessRunner) {
+    self.repository = repository
+    self.runner = runner
+  }
+
+  /// Where an item lands under `folder`: `folder/<item name>`.
+  public static func destination(of item: BackupItem, in folder: String) -> String {
+    folder + "/" + item.name
+  }
+
+  /// Restores one item under `folder`; refuses to replace anything that exists.
+  @discardableResult
+  public func restore(_ item: BackupItem, of set: BackupSet, into folder: String) throws -> String {
+    let target = Self.destination(of: item, in: folder)
+    guard !FileManager.default.fileExists(atPath: target) else {
+      throw RepositoryError.sourceFailed(
+        name: target, reason: "it already exists; restore into another folder or move it away")
+    }
+    let partial = target + ".partial"
+    try? FileManager.default.removeItem(atPath: partial)
+    Self.unfinished.withLock { _ = $0.insert(partial) }
+    defer { Self.unfinished.withLock { _ = $0.remove(partial) } }
+    try FileManager.default.createDirectory(
+      atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    do {
+      switch item.format {
+      case .stream:
+        let fd = open(partial, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw Self.ioError("create", partial) }
+        defer { close(fd) }
+        try write(item, of: set, to: fd)
+        guard fsync(fd) == 0 else { throw Self.ioError("sync", partial) }
+      case .tar:
+        try FileManager.default.createDirectory(atPath: partial, withIntermediateDirectories: false)
+        try extract(item, of: set, into: partial)
+      }
+      guard rename(partial, target) == 0 else { throw Self.ioError("rename", partial) }
+    } catch {
+      try? FileManager.default.removeItem(atPath: partial)
+      throw error
+    }
+    return target
+  }
+
+  /// The `.partial` paths being written now.
+  private static let unfinished = Locked<Set<String>>([])
+
+  /// Removes every `.partial` being written (on SIGINT or SIGTERM), so an
+  /// interrupted restore leaves nothing that looks like a result.
+  public static func removeUnfinished() {
+    for path in unfinished.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: path) }
+  }
+
+  /// Writes an item's bytes, exactly as stored, to `fd`.
+  public func write(_ item: BackupItem, of set: BackupSet, to fd: Int32) throws {
+    let ids = try ChunkStreamer.ids(of: item, set: set)
+    try ChunkStreamer(repository: repository).stream(ids) { data in
+      try data.withUnsafeBytes { buffer in
+        var done = 0
+        while done < buffer.count {
+          let n = Glibc.write(fd, buffer.baseAddress! + done, buffer.count - done)
+          if n < 0 && errno == EINTR { continue }
+          guard n > 0 else { throw Self.ioError("write", "the output") }
+          done += n
+        }
+      }
+      onBytes?(data.count)
+    }
+  }
+
+  private func extract(_ item: BackupItem, of set: BackupSet, into folder: String) throws {
+    let tar = try runner.start(
+      ["tar", "--extract", "--file=-", "--numeric-owner", "--directory=" + folder],
+      environment: ["LC_ALL": "C"], captureOutput: false, feedInput: true)
+    try feed(item, of: set, to: tar)
+  }
+
+  /// Streams an item into a started tool's standard input, then waits for the
+  /// tool's verdict. A tool that stops reading fails with its own message; any
+  /// other error (damaged data) stops the tool first.
+  public func feed(_ item: BackupItem, of set: BackupSet, to process: RunningProcess) throws {
+    do {
+      try ChunkStreamer(repository: repository).stream(try ChunkStreamer.ids(of: item, set: set)) {
+        try process.write($0)
+        onBytes?($0.count)
+      }
+    } catch let error as ProcessError {
+      throw error
+    } catch {
+      process.stop()
+      process.wait()
+      throw error
+    }
+    try process.checkSuccess()
+  }
+
+  static func ioError(_ operation: String, _ path: String) -> RepositoryError {
+    .sourceFailed(name: path, reason: "could not \(operation): \(String(cString: strerror(errno)))")
+  }
+}

@@ -1,0 +1,154 @@
+import DatamancyConfig
+import DatamancyPOSIX
+import DatamancyRepository
+import DatamancySources
+import Foundation
+
+/// Streams an item out of the repository into the check its content calls for,
+/// recognised from its first bytes:
+///
+/// - a pg_dump archive: `pg_restore --list` must read it, and its tables'
+///   fingerprints must equal those recorded at backup;
+/// - a MariaDB dump: its completion trailer, and the fingerprints;
+/// - a Redis RDB: `redis-check-rdb` on a private copy (it needs a file);
+/// - an LDIF export: complete entries, and the entry count;
+/// - a folder (tar): `tar --list` must read it to the end;
+/// - anything else: every chunk read and authenticated.
+struct IntegrityCheck {
+  let repository: Repository
+  let runner: ProcessRunner
+
+  struct Failed: Error, CustomStringConvertible {
+    var description: String
+  }
+
+  /// Returns what was checked; throws `Failed` (or a repository error).
+  func run(_ item: BackupItem, of set: BackupSet) throws -> String {
+    let ids = try ChunkStreamer.ids(of: item, set: set)
+    var kind: Kind?
+    var sink: ((Data) throws -> Void)?
+    var finish: (() throws -> String)?
+    try ChunkStreamer(repository: repository).stream(ids) { data in
+      if kind == nil {
+        kind = Kind(item: item, head: data)
+        (sink, finish) = try start(kind!, item: item)
+      }
+      try sink!(data)
+    }
+    guard let finish else { return "empty: nothing to check" }
+    return try finish()
+  }
+
+  enum Kind {
+    case postgres, mariadb, redis, ldif, tar, other
+
+    init(item: BackupItem, head: Data) {
+      // Recent mariadb-dump versions put a sandbox-mode comment before the header.
+      let text = String(decoding: head.prefix(512), as: UTF8.self)
+      let mariadb = ["-- MariaDB dump", "-- MySQL dump"].contains {
+        text.hasPrefix($0) || text.contains("\n" + $0)
+      }
+      if item.format == .tar {
+        self = .tar
+      } else if text.hasPrefix("PGDMP") {
+        self = .postgres
+      } else if mariadb {
+        self = .mariadb
+      } else if text.hasPrefix("REDIS") {
+        self = .redis
+      } else if text.hasPrefix("dn:") || item.fingerprints?.first?.table == "entries" {
+        self = .ldif
+      } else {
+        self = .other
+      }
+    }
+  }
+
+  private func start(_ kind: Kind, item: BackupItem) throws -> ((Data) throws -> Void, () throws -> String) {
+    let rowHash = try RowHash.Version.of(item.fingerprints)
+    switch kind {
+    case .postgres:
+      return try tool(
+        ["pg_restore", "--list"], "pg_restore read the archive's table of contents", item: item,
+        inspector: PostgresArchiveInspector(rowHash: rowHash))
+    case .tar:
+      return try tool(
+        ["tar", "--list", "--file=-"], "tar read the folder to its end", item: item, inspector: nil)
+    case .mariadb: return inspect(MariaDBDumpInspector(rowHash: rowHash), item: item, what: "complete dump")
+    case .ldif: return inspect(LDIFInspector(rowHash: rowHash), item: item, what: "complete LDIF")
+    case .redis: return try redisCheck()
+    case .other: return ({ _ in }, { "every chunk read and authenticated" })
+    }
+  }
+
+  /// Feeds the item to a tool's standard input; the tool must succeed.
+  private func tool(_ argv: [String], _ success: String, item: BackupItem, inspector: StreamInspector?) throws
+    -> ((Data) throws -> Void, () throws -> String)
+  {
+    let process = try runner.start(argv, environment: ["LC_ALL": "C"], captureOutput: false, feedInput: true)
+    // A tool may stop reading once it has what it needs (pg_restore --list reads
+    // only the table of contents); its exit status, not our write, is the verdict.
+    var toolReading = true
+    return (
+      { data in
+        data.withUnsafeBytes { inspector?.consume($0) }
+        if toolReading {
+          do { try process.write(data) } catch { toolReading = false }
+        }
+      },
+      {
+        try process.checkSuccess()
+        guard let inspector else { return success }
+        return success + "; " + (try compare(inspector, item: item))
+      }
+    )
+  }
+
+  private func inspect(_ inspector: StreamInspector, item: BackupItem, what: String)
+    -> ((Data) throws -> Void, () throws -> String)
+  {
+    (
+      { data in data.withUnsafeBytes { inspector.consume($0) } },
+      { what + "; " + (try compare(inspector, item: item)) }
+    )
+  }
+
+  /// The inspector's verdict, and its fingerprints against the recorded ones.
+  private func compare(_ inspector: StreamInspector, item: BackupItem) throws -> String {
+    let found: [TableFingerprint]?
+    do {
+      found = try inspector.finish()
+    } catch {
+      throw Failed(description: "\(error)")
+    }
+    guard let recorded = item.fingerprints, let found else { return "no fingerprints recorded" }
+    guard recorded == found else {
+      let differing = zip(recorded, found).first { $0 != $1 }.map { "\($0.0.table)" } ?? "the table list"
+      throw Failed(
+        description: "the stored stream's fingerprints differ from those recorded at backup (\(differing))")
+    }
+    return "fingerprints of \(found.count) tables match"
+  }
+
+  /// redis-check-rdb needs a file: a private copy, removed afterwards.
+  private func redisCheck() throws -> ((Data) throws -> Void, () throws -> String) {
+    let files = try PrivateFiles()
+    let path = try files.write("dump.rdb", "")
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    return (
+      { data in try handle.write(contentsOf: data) },
+      {
+        defer { files.remove() }
+        try handle.close()
+        let process = try runner.start(
+          ["redis-check-rdb", path], environment: [:], captureOutput: false, feedInput: false)
+        do {
+          try process.checkSuccess()
+        } catch {
+          throw Failed(description: "redis-check-rdb rejects the snapshot: \(error)")
+        }
+        return "redis-check-rdb accepts the snapshot"
+      }
+    )
+  }
+}
