@@ -61,6 +61,8 @@ public struct DatamancyBackup: ParsableCommand {
       }
     case let error as ConfigError: return ("configuration error: \(error)", .usage)
     case let error as CLIError: return (error.description, .usage)
+    case let error as OperationError: return (error.description, .usage)
+    case let error as StorageLocation.Invalid: return (error.description, .usage)
     case let error as StorageError: return (error.description, .failure)
     case let error as ProcessError: return (error.description, .failure)
     case let error as ReadFailed: return (error.description, .failure)

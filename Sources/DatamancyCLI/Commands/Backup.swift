@@ -38,7 +38,9 @@ extension DatamancyBackup {
         stamp = parsed
       }
       let chosen = configured.filter { sources.isEmpty || sources.contains($0.name) }
-      let planned = try chosen.flatMap { try SourcePlanning.planner(for: $0, context: context).items() }
+      let planned = try chosen.flatMap {
+        try SourcePlanning.planner(for: $0, context: context.operations).items()
+      }
       Scheduling.runAsBatch()
       let concurrency = context.config.concurrency ?? ProcessInfo.processInfo.activeProcessorCount
       let early = EarlyStart(planned, count: concurrency)
@@ -103,7 +105,7 @@ extension DatamancyBackup {
       var failures: [String] = []
       for name in context.config.copyTo {
         do {
-          let outcome = try CopyRun(context: context, source: repository, targetName: name).run(
+          let outcome = try CopyRun(context: context.operations, source: repository, targetName: name).run(
             try repository.sets(), sources: [], dryRun: false)
           if !global.json { context.print(outcome.text) }
         } catch {

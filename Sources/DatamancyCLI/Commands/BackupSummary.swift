@@ -1,3 +1,4 @@
+import DatamancyOperations
 import DatamancyRepository
 
 /// The end-of-run summary: one line per item, then totals.

@@ -32,12 +32,13 @@ extension DatamancyBackup {
     func run(_ context: CommandContext) throws {
       let repository = try context.openRepository()
       let chosen = try repository.findSet(set)
-      let items = try select(from: chosen, context: context)
+      let items = try DrillPlan.select(from: chosen, names: item, all: all, context: context.operations)
       let drill = DatamancyOperations.Drill(logger: context.logger)
       let result = try context.withLock(repository, exclusive: false, command: "drill", readOnly: true) {
         () -> DrillReport in
         let drilled = items.map { item in
-          let (scratch, unavailable) = Self.scratch(for: item, repository: repository, context: context)
+          let (scratch, unavailable) = DrillPlan.scratch(
+            for: item, repository: repository, context: context.operations)
           return drill.run(item, of: chosen, scratch: scratch, unavailable: unavailable)
         }
         let report = DrillReport(
@@ -60,63 +61,6 @@ extension DatamancyBackup {
         context.print(text)
       }
       if !result.passed { throw ExitStatus.drillFailed }
-    }
-
-    /// The items to drill: named ones, the configured ones, or every database item
-    /// (every good item with --all).
-    func select(from chosen: BackupSet, context: CommandContext) throws -> [BackupItem] {
-      if !item.isEmpty || !context.config.drillItems.isEmpty {
-        return try ItemSelection.pick(item.isEmpty ? context.config.drillItems : item, from: chosen)
-      }
-      let good = chosen.items.filter { $0.status == .ok }
-      let picked = all ? good : good.filter { Self.isDatabase($0, context: context) }
-      guard !picked.isEmpty else {
-        throw CLIError.usage(
-          "set \(chosen.shortID) has no database item to drill; name items with --item, or pass --all")
-      }
-      return picked
-    }
-
-    static func isDatabase(_ item: BackupItem, context: CommandContext) -> Bool {
-      switch SourcePlanning.source(of: item, context: context)?.kind {
-      case .redis, .ldap: return true
-      case .postgres, .mariadb: return SourcePlanning.database(of: item, context: context) != nil
-      default: return false
-      }
-    }
-
-    /// Where an item is drilled, or why it cannot be.
-    static func scratch(for item: BackupItem, repository: Repository, context: CommandContext)
-      -> (DrillScratch?, String?)
-    {
-      let runner = context.runner
-      let source = SourcePlanning.source(of: item, context: context)
-      switch source?.kind {
-      case .postgres, .mariadb:
-        if let (engine, database) = SourcePlanning.database(of: item, context: context) {
-          let name = DatabaseScratch.name(for: database, at: context.now())
-          return (
-            DatabaseScratch(engine: engine, database: name, repository: repository, runner: runner), nil
-          )
-        }
-      case .redis(let settings):
-        return (RedisScratch(repository: repository, runner: runner, tools: settings.connection.tools), nil)
-      case .ldap(let settings):
-        return (
-          SlapdScratch(
-            repository: repository, runner: runner, tools: settings.connection.tools,
-            schemas: settings.schemas),
-          nil
-        )
-      case nil:
-        if item.name.contains("/") {
-          return (
-            nil, "its source '\(item.source)' is not in the configuration, so there is no server to drill on"
-          )
-        }
-      default: break
-      }
-      return (FolderScratch(repository: repository, runner: runner), nil)
     }
 
     static func text(_ report: DrillReport, set: BackupSet) -> String {

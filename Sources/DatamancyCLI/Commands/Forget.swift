@@ -1,5 +1,6 @@
 import ArgumentParser
 import DatamancyConfig
+import DatamancyOperations
 import DatamancyRepository
 import Foundation
 
@@ -50,7 +51,7 @@ extension DatamancyBackup {
         let report = try context.withLock(repository, exclusive: true, command: "prune") {
           try Pruner(repository: repository).run()
         }
-        if !global.json { context.print(Prune.text(report, dryRun: false)) }
+        if !global.json { context.print(report.text(dryRun: false)) }
       }
     }
 
@@ -133,36 +134,6 @@ struct KeepOptions: ParsableArguments {
 
   /// The configuration's policy of each source.
   static func configured(_ config: BackupConfig) throws -> [String: RetentionPolicy] {
-    guard let top = config.retention else {
-      throw CLIError.usage(
-        "no retention policy: add 'retention:' to the configuration or pass --keep-* flags")
-    }
-    var policies = ["*": RetentionRun.policy(top)]
-    for source in config.sources {
-      if let own = source.retention { policies[source.name] = RetentionRun.policy(own) }
-    }
-    return policies
-  }
-}
-
-/// Decides and removes sets.
-struct RetentionRun {
-  let repository: Repository
-  /// Per source name; `*` for every other source.
-  let policies: [String: RetentionPolicy]
-
-  static func policy(_ settings: RetentionSettings) -> RetentionPolicy {
-    RetentionPolicy(
-      latest: settings.keepLatest, hourly: settings.keepHourly, daily: settings.keepDaily,
-      weekly: settings.keepWeekly, monthly: settings.keepMonthly, annual: settings.keepAnnual,
-      within: settings.keepWithin)
-  }
-
-  func apply(dryRun: Bool) throws -> [RetentionDecision] {
-    let sets = try repository.sets()
-    let decisions = Retention.decide(sets) { policies[$0] ?? policies["*"] ?? RetentionPolicy() }
-    guard !dryRun else { return decisions }
-    for (set, decision) in zip(sets, decisions) where !decision.keep { try repository.forget(set) }
-    return decisions
+    try RetentionRun.policies(config)
   }
 }

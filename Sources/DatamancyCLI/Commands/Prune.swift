@@ -1,4 +1,5 @@
 import ArgumentParser
+import DatamancyOperations
 import DatamancyRepository
 import Foundation
 
@@ -37,27 +38,8 @@ extension DatamancyBackup {
       if global.json {
         try context.printJSON(report)
       } else {
-        context.print(Self.text(report, dryRun: dryRun))
+        context.print(report.text(dryRun: dryRun))
       }
-    }
-
-    static func text(_ report: PruneReport, dryRun: Bool) -> String {
-      let verb = dryRun ? "would delete" : "deleted"
-      var lines = [
-        "\(verb) \(report.unusedPacks) unused packs and \(report.unindexedPacks) unindexed packs; "
-          + "\(dryRun ? "would repack" : "repacked") \(report.repackedPacks) packs"
-          + (dryRun ? "" : " into \(report.newPacks)"),
-        "pack files: \(Formatting.bytes(report.bytesBefore)) before, \(Formatting.bytes(report.bytesAfter)) after",
-      ]
-      if report.temporaryFiles > 0 {
-        lines.append("removed \(report.temporaryFiles) temporary files of interrupted writes")
-      }
-      if !report.damagedSets.isEmpty {
-        lines.append(
-          "\(report.damagedSets.count) set files cannot be read, so every chunk was kept: "
-            + "'forget ID' or 'repair' removes them (docs/operations.md)")
-      }
-      return lines.joined(separator: "\n")
     }
   }
 }

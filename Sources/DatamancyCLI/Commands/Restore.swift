@@ -82,7 +82,7 @@ extension DatamancyBackup {
         (chosen, plan) = answer
       }
       let progress = Progress(verb: "restoring", items: plan.count, enabled: Progress.enabled(global))
-      var execution = RestoreExecution(context: context, repository: repository, set: chosen)
+      var execution = RestoreExecution(context: context.operations, repository: repository, set: chosen)
       execution.onBytes = { progress.add(bytes: $0) }
       let records = try context.withLock(repository, exclusive: false, command: "restore", readOnly: !force) {
         try plan.map { target in
@@ -111,7 +111,7 @@ extension DatamancyBackup {
         guard items.count == 1, self.item.count == 1 else {
           throw CLIError.usage("--target-db loads one item: name it with --item")
         }
-        guard let (engine, _) = SourcePlanning.database(of: items[0], context: context) else {
+        guard let (engine, _) = SourcePlanning.database(of: items[0], context: context.operations) else {
           throw CLIError.usage(
             "\(items[0].name) is not a database of a configured PostgreSQL or MariaDB source; use --to DIR")
         }
@@ -122,7 +122,7 @@ extension DatamancyBackup {
           "say where to restore: --to DIR, --target-db NAME (one item), --original or --roles")
       }
       return try items.map { item in
-        if let source = SourcePlanning.globalsSource(of: item, context: context) {
+        if let source = SourcePlanning.globalsSource(of: item, context: context.operations) {
           if roles { return RestoreTarget(item: item, place: .roles(source)) }
           guard let to else {
             throw CLIError.usage(
@@ -131,7 +131,7 @@ extension DatamancyBackup {
           }
           return RestoreTarget(item: item, place: .folder(to))
         }
-        if original, let (engine, database) = SourcePlanning.database(of: item, context: context) {
+        if original, let (engine, database) = SourcePlanning.database(of: item, context: context.operations) {
           return RestoreTarget(item: item, place: .database(engine, database), force: force)
         }
         guard let to else {
@@ -146,20 +146,4 @@ extension DatamancyBackup {
 struct RestoreOutput: Encodable {
   var set: String
   var restored: [RestoreRecord]
-}
-
-/// Picks the items a command names (all good ones when none is named).
-enum ItemSelection {
-  static func pick(_ names: [String], from set: BackupSet) throws -> [BackupItem] {
-    if names.isEmpty { return set.items.filter { $0.status == .ok } }
-    return try names.map { name in
-      guard let item = set.items.first(where: { $0.name == name }) else {
-        throw RepositoryError.noSuchItem(set: set.shortID, item: name)
-      }
-      guard item.status == .ok else {
-        throw CLIError.usage("item \(name) failed in set \(set.shortID): \(item.error ?? "no data")")
-      }
-      return item
-    }
-  }
 }

@@ -54,7 +54,7 @@ struct RestoreWizard {
   }
 
   func target(for item: BackupItem) throws -> RestoreTarget? {
-    guard let (engine, database) = SourcePlanning.database(of: item, context: context) else {
+    guard let (engine, database) = SourcePlanning.database(of: item, context: context.operations) else {
       return prompt.ask("Folder to restore \(item.name) into", default: "restored").map {
         RestoreTarget(item: item, place: .folder($0))
       }

@@ -35,7 +35,7 @@ extension DatamancyBackup {
       let status = StatusCache(maxAge: 1) {
         try context.withLock(repository, exclusive: false, command: "serve", readOnly: true) {
           try repository.loadIndex()
-          return try Status.build(repository, context)
+          return try StatusReport.build(repository, context: context.operations)
         }
       }
       let server = HTTPServer(host: host, port: port, status: status, logger: context.logger)
@@ -53,7 +53,7 @@ extension DatamancyBackup {
     }
 
     func startScheduler(_ context: CommandContext, _ repository: Repository) throws {
-      let report = try Status.build(repository, context)
+      let report = try StatusReport.build(repository, context: context.operations)
       let jobs = try ScheduledJob.all(context.config.schedule).map { job -> Scheduler.Job in
         let done: Date? =
           switch job.name {

@@ -25,7 +25,7 @@ extension DatamancyBackup {
     func run(_ context: CommandContext) throws {
       let repository = try context.openRepository()
       let report = try context.withLock(repository, exclusive: false, command: "status", readOnly: true) {
-        try Self.build(repository, context)
+        try StatusReport.build(repository, context: context.operations)
       }
       if let prometheus {
         let temporary = prometheus + ".tmp"
@@ -40,16 +40,6 @@ extension DatamancyBackup {
         context.print(Self.text(report, colour: isatty(1) != 0, next: Systemctl.nextRuns(context)))
       }
       if !report.healthy { throw ExitStatus.unhealthy }
-    }
-
-    static func build(_ repository: Repository, _ context: CommandContext) throws -> StatusReport {
-      let fallback = context.config.verifyMaxAge ?? VerifyPolicy().maxAge
-      let rpo = Dictionary(
-        context.config.sources.map { ($0.name, $0.rpoSeconds ?? fallback) },
-        uniquingKeysWith: { first, _ in first })
-      return try StatusReport.build(
-        repository: repository, now: context.now(), rpo: { rpo[$0] ?? fallback },
-        expected: context.config.sources.map(\.name))
     }
 
     static func text(_ report: StatusReport, colour: Bool, next: String?) -> String {

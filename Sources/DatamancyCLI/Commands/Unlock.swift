@@ -1,4 +1,5 @@
 import ArgumentParser
+import DatamancyOperations
 import DatamancyRepository
 import Foundation
 

@@ -54,3 +54,12 @@ enum Interruption {
     return try body()
   }
 }
+
+/// The operations' `RunGuard`: interruptions and aborts go through `Interruption`.
+struct InterruptionGuard: RunGuard {
+  func whileRunning<T>(cleanup: @escaping @Sendable () -> Void, _ body: () throws -> T) rethrows -> T {
+    try Interruption.whileRunning(cleanup: cleanup, body)
+  }
+
+  func abort(_ message: String) -> Never { Interruption.abort(message) }
+}

@@ -1,15 +1,15 @@
 import DatamancyConfig
 
 /// The three jobs the schedule runs, and the files that run them.
-struct ScheduledJob {
+public struct ScheduledJob {
   /// `backup`, `verify` or `dr`.
-  var name: String
-  var description: String
+  public var name: String
+  public var description: String
   /// The command line after the binary.
-  var arguments: [String]
-  var calendar: String
+  public var arguments: [String]
+  public var calendar: String
 
-  static func all(_ schedule: ScheduleSettings) -> [ScheduledJob] {
+  public static func all(_ schedule: ScheduleSettings) -> [ScheduledJob] {
     [
       ScheduledJob(
         name: "backup", description: "back up every source", arguments: ["backup", "--quiet"],
@@ -23,21 +23,28 @@ struct ScheduledJob {
     ]
   }
 
-  var unit: String { "datamancy-\(name)" }
+  public var unit: String { "datamancy-\(name)" }
 
   /// The command line that runs the job: `--config` belongs to the subcommand,
   /// so it follows the subcommand's name.
-  static func argv(binary: String, config: String?, _ arguments: [String]) -> [String] {
+  public static func argv(binary: String, config: String?, _ arguments: [String]) -> [String] {
     guard let subcommand = arguments.first else { return [binary] }
     return [binary, subcommand] + (config.map { ["--config", $0] } ?? []) + arguments.dropFirst()
   }
 }
 
 /// What the generated files run: this binary and this configuration file.
-struct ScheduleContext {
-  var binary: String
-  var config: String
+public struct ScheduleContext {
+  public var binary: String
+  public var config: String
   /// Folders the jobs write to (the repository, the log file's folder).
-  var writablePaths: [String]
-  var schedule: ScheduleSettings
+  public var writablePaths: [String]
+  public var schedule: ScheduleSettings
+
+  public init(binary: String, config: String, writablePaths: [String], schedule: ScheduleSettings) {
+    self.binary = binary
+    self.config = config
+    self.writablePaths = writablePaths
+    self.schedule = schedule
+  }
 }

@@ -1,3 +1,4 @@
+import DatamancyConfig
 import DatamancyOperations
 import DatamancyPOSIX
 import DatamancySources
@@ -9,12 +10,18 @@ import Logging
 /// configuration); a job never overlaps itself — a run due while the previous one
 /// still goes is skipped and logged — and a job whose last completion is older
 /// than its previous due time runs at start (like `Persistent=true`).
-final class Scheduler: @unchecked Sendable {
-  struct Job {
-    var job: ScheduledJob
-    var calendar: CalendarSpec
+public final class Scheduler: @unchecked Sendable {
+  public struct Job {
+    public var job: ScheduledJob
+    public var calendar: CalendarSpec
     /// When the job last finished, from the repository (newest set, verify, drill).
-    var lastDone: Date?
+    public var lastDone: Date?
+
+    public init(job: ScheduledJob, calendar: CalendarSpec, lastDone: Date?) {
+      self.job = job
+      self.calendar = calendar
+      self.lastDone = lastDone
+    }
   }
 
   private let jobs: [Job]
@@ -26,8 +33,9 @@ final class Scheduler: @unchecked Sendable {
   private let lock = NSLock()
   private var running: Set<String> = []
 
-  init(jobs: [Job], binary: String, config: String?, runner: ProcessRunner, logger: Logger, persistent: Bool)
-  {
+  public init(
+    jobs: [Job], binary: String, config: String?, runner: ProcessRunner, logger: Logger, persistent: Bool
+  ) {
     self.jobs = jobs
     self.binary = binary
     self.config = config
@@ -37,7 +45,7 @@ final class Scheduler: @unchecked Sendable {
   }
 
   /// Starts one thread per job.
-  func start(now: @escaping () -> Date) {
+  public func start(now: @escaping () -> Date) {
     for job in jobs {
       Thread.detachNewThread { [self] in loop(job, now: now) }
     }
@@ -46,7 +54,7 @@ final class Scheduler: @unchecked Sendable {
   private func loop(_ job: Job, now: () -> Date) {
     var after = now()
     if persistent, let due = job.calendar.previous(before: after), (job.lastDone ?? .distantPast) < due {
-      logger.notice("\(job.job.unit): missed its run at \(Formatting.time(due)); running now")
+      logger.notice("\(job.job.unit): missed its run at \(due.formatted(.iso8601)); running now")
       launch(job.job)
     }
     while let next = job.calendar.next(after: after) {

@@ -1,3 +1,4 @@
+import DatamancyConfig
 import Foundation
 
 /// systemd units for the scheduled jobs: a oneshot service and a timer per job,
@@ -5,12 +6,12 @@ import Foundation
 ///
 /// The password reaches the service through `LoadCredential=` (a file readable only
 /// by the service, under `$CREDENTIALS_DIRECTORY`), never the environment.
-enum SystemdUnits {
-  static let credential = "repository-password"
-  static let credentialSource = "/etc/datamancy-backup/password"
+public enum SystemdUnits {
+  public static let credential = OperationContext.passwordCredential
+  public static let credentialSource = "/etc/datamancy-backup/password"
 
   /// File name → content.
-  static func files(_ context: ScheduleContext) -> [(String, String)] {
+  public static func files(_ context: ScheduleContext) -> [(String, String)] {
     var files: [(String, String)] = []
     for job in ScheduledJob.all(context.schedule) {
       files.append(("\(job.unit).service", service(job, context)))
@@ -20,13 +21,13 @@ enum SystemdUnits {
     return files
   }
 
-  static func command(_ context: ScheduleContext, _ arguments: [String]) -> String {
+  public static func command(_ context: ScheduleContext, _ arguments: [String]) -> String {
     ScheduledJob.argv(binary: context.binary, config: context.config, arguments).map(quoted)
       .joined(separator: " ")
   }
 
   /// Quotes an argument for an `Exec` line when it needs it.
-  static func quoted(_ argument: String) -> String {
+  public static func quoted(_ argument: String) -> String {
     guard argument.contains(where: { " \"'\\;$%".contains($0) }) else { return argument }
     let escaped = argument.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
       of: "\"", with: "\\\""
@@ -35,7 +36,7 @@ enum SystemdUnits {
     return "\"\(escaped)\""
   }
 
-  static func service(_ job: ScheduledJob, _ context: ScheduleContext) -> String {
+  public static func service(_ job: ScheduledJob, _ context: ScheduleContext) -> String {
     let writable = context.writablePaths.map(quoted).joined(separator: " ")
     return """
       # Written by datamancy-backup schedule install; changes are lost on reinstall.
@@ -71,7 +72,7 @@ enum SystemdUnits {
       """
   }
 
-  static func timer(_ job: ScheduledJob, _ context: ScheduleContext) -> String {
+  public static func timer(_ job: ScheduledJob, _ context: ScheduleContext) -> String {
     """
     # Written by datamancy-backup schedule install; changes are lost on reinstall.
     [Unit]
@@ -88,7 +89,7 @@ enum SystemdUnits {
     """
   }
 
-  static func notifier(_ context: ScheduleContext) -> String {
+  public static func notifier(_ context: ScheduleContext) -> String {
     """
     # Written by datamancy-backup schedule install; changes are lost on reinstall.
     [Unit]

@@ -1,3 +1,4 @@
+import DatamancyConfig
 import Foundation
 
 /// `/etc/cron.d/datamancy-backup`: the same jobs for hosts without systemd, each
@@ -7,16 +8,16 @@ import Foundation
 /// (`CalendarSpec`'s forms otherwise). cron ORs day-of-month and day-of-week, so a
 /// calendar with both (the first Sunday of the month) runs on the dates and checks
 /// its one weekday itself.
-enum CronFile {
-  struct Untranslatable: Error, CustomStringConvertible {
-    var calendar: String
-    var description: String {
+public enum CronFile {
+  public struct Untranslatable: Error, CustomStringConvertible {
+    public var calendar: String
+    public var description: String {
       "schedule '\(calendar)' has no cron equivalent here; use systemd timers, or the form "
         + "'[Sun] *-*-[DATES] HH:MM UTC'"
     }
   }
 
-  static func file(_ context: ScheduleContext) throws -> String {
+  public static func file(_ context: ScheduleContext) throws -> String {
     var lines = [
       "# Written by datamancy-backup schedule install; changes are lost on reinstall.",
       "# Times are UTC: CRON_TZ where cron supports it, else keep the host's clock in UTC.",
@@ -37,7 +38,7 @@ enum CronFile {
 
   /// The five time fields, and a weekday to check in the command when the
   /// calendar has both dates and days.
-  static func translate(_ calendar: String) throws -> (String, Int?) {
+  public static func translate(_ calendar: String) throws -> (String, Int?) {
     guard let spec = try? CalendarSpec(calendar), spec.years == nil, spec.months == nil, spec.seconds == [0]
     else { throw Untranslatable(calendar: calendar) }
     let fields = [field(spec.minutes, 0...59), field(spec.hours, 0...23)]
@@ -51,7 +52,7 @@ enum CronFile {
   }
 
   /// Sorted values as a cron field: `*` for the whole range, runs as `A-B`.
-  static func field(_ values: [Int], _ range: ClosedRange<Int>) -> String {
+  public static func field(_ values: [Int], _ range: ClosedRange<Int>) -> String {
     if values == Array(range) { return "*" }
     var parts: [String] = []
     var start = values[0]
@@ -62,7 +63,7 @@ enum CronFile {
     return parts.joined(separator: ",")
   }
 
-  static func shellQuoted(_ argument: String) -> String {
+  public static func shellQuoted(_ argument: String) -> String {
     guard argument.contains(where: { !($0.isLetter || $0.isNumber || "/._-=:".contains($0)) }) else {
       return argument
     }

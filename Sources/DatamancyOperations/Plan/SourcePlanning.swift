@@ -1,13 +1,12 @@
 import DatamancyConfig
-import DatamancyOperations
 import DatamancyRepository
 import DatamancySources
 
 /// Turns configured sources into planners.
-enum SourcePlanning {
-  static func planner(for source: SourceConfig, context: CommandContext) -> SourcePlanner {
+public enum SourcePlanning {
+  public static func planner(for source: SourceConfig, context: OperationContext) -> SourcePlanner {
     let runner = context.runner
-    let secrets = SecretResolver(environment: context.environment, runner: runner)
+    let secrets = context.secrets
     switch source.kind {
     case .files(let paths, let exclude):
       return FilesSource(name: source.name, paths: paths, exclude: exclude, runner: runner)
@@ -27,13 +26,13 @@ enum SourcePlanning {
 
 extension SourcePlanning {
   /// The configured source an item came from.
-  static func source(of item: BackupItem, context: CommandContext) -> SourceConfig? {
+  public static func source(of item: BackupItem, context: OperationContext) -> SourceConfig? {
     context.config.sources.first { $0.name == item.source }
   }
 
   /// The database server an item can be restored into, with the database the item
   /// holds; nil for items that are not one PostgreSQL or MariaDB database.
-  static func database(of item: BackupItem, context: CommandContext) -> (DatabaseEngine, String)? {
+  public static func database(of item: BackupItem, context: OperationContext) -> (DatabaseEngine, String)? {
     guard let source = source(of: item, context: context) else { return nil }
     let engine: DatabaseEngine
     switch planner(for: source, context: context) {
@@ -47,7 +46,7 @@ extension SourcePlanning {
 
 extension SourcePlanning {
   /// The PostgreSQL source whose roles and tablespaces an item holds, if it is one.
-  static func globalsSource(of item: BackupItem, context: CommandContext) -> PostgresSource? {
+  public static func globalsSource(of item: BackupItem, context: OperationContext) -> PostgresSource? {
     guard let source = source(of: item, context: context),
       let postgres = planner(for: source, context: context) as? PostgresSource,
       RolesRestorer.isGlobals(item, of: postgres)

@@ -1,31 +1,34 @@
+import DatamancyConfig
 import Foundation
 
 /// A systemd calendar expression, the subset `serve --schedule` runs:
 /// `[WEEKDAYS] [YEAR-MONTH-DAY] HOUR:MINUTE[:SECOND] [UTC]`, each field `*`, a
 /// number, a range `A..B`, a list `A,B`, or a repetition `A/STEP` (`*:*:0/5` is
 /// every five seconds). Times are UTC.
-struct CalendarSpec {
-  struct Invalid: Error, CustomStringConvertible {
-    var text: String
-    var description: String { "schedule '\(text)' is not a calendar expression this scheduler understands" }
+public struct CalendarSpec {
+  public struct Invalid: Error, CustomStringConvertible {
+    public var text: String
+    public var description: String {
+      "schedule '\(text)' is not a calendar expression this scheduler understands"
+    }
   }
 
-  let weekdays: Set<Int>?  // 0 = Sunday
-  let years: Set<Int>?
-  let months: Set<Int>?
-  let days: Set<Int>?
-  let hours: [Int]
-  let minutes: [Int]
-  let seconds: [Int]
+  public let weekdays: Set<Int>?  // 0 = Sunday
+  public let years: Set<Int>?
+  public let months: Set<Int>?
+  public let days: Set<Int>?
+  public let hours: [Int]
+  public let minutes: [Int]
+  public let seconds: [Int]
 
-  static let names = ["Sun": 0, "Mon": 1, "Tue": 2, "Wed": 3, "Thu": 4, "Fri": 5, "Sat": 6]
-  static let calendar: Calendar = {
+  public static let names = ["Sun": 0, "Mon": 1, "Tue": 2, "Wed": 3, "Thu": 4, "Fri": 5, "Sat": 6]
+  public static let calendar: Calendar = {
     var calendar = Calendar(identifier: .gregorian)
     calendar.timeZone = TimeZone(identifier: "UTC")!
     return calendar
   }()
 
-  init(_ text: String) throws {
+  public init(_ text: String) throws {
     var parts = text.split(separator: " ").map(String.init)
     if parts.last == "UTC" { parts.removeLast() }
     var weekdays: Set<Int>?
@@ -49,7 +52,7 @@ struct CalendarSpec {
     seconds = (try Self.field(timeFields[2], 0...59, text) ?? Set(0...59)).sorted()
   }
 
-  static func field(_ text: String, _ range: ClosedRange<Int>, _ whole: String) throws -> Set<Int>? {
+  public static func field(_ text: String, _ range: ClosedRange<Int>, _ whole: String) throws -> Set<Int>? {
     if text == "*" { return nil }
     var values = Set<Int>()
     for part in text.split(separator: ",") {
@@ -67,7 +70,7 @@ struct CalendarSpec {
     return values
   }
 
-  static func weekdays(_ text: String, _ whole: String) throws -> Set<Int> {
+  public static func weekdays(_ text: String, _ whole: String) throws -> Set<Int> {
     var values = Set<Int>()
     for part in text.split(separator: ",") {
       let ends = part.components(separatedBy: "..").map { names[String($0.prefix(3))] }
@@ -79,14 +82,14 @@ struct CalendarSpec {
     return values
   }
 
-  func dayMatches(_ day: Date) -> Bool {
+  public func dayMatches(_ day: Date) -> Bool {
     let c = Self.calendar.dateComponents([.year, .month, .day, .weekday], from: day)
     return (years?.contains(c.year!) ?? true) && (months?.contains(c.month!) ?? true)
       && (days?.contains(c.day!) ?? true) && (weekdays?.contains(c.weekday! - 1) ?? true)
   }
 
   /// The first time strictly after `time`, within five years.
-  func next(after time: Date) -> Date? {
+  public func next(after time: Date) -> Date? {
     var day = Self.calendar.startOfDay(for: time)
     for _ in 0..<(366 * 5) {
       if dayMatches(day) {
@@ -105,7 +108,7 @@ struct CalendarSpec {
   }
 
   /// The last time at or before `time`, within five years.
-  func previous(before time: Date) -> Date? {
+  public func previous(before time: Date) -> Date? {
     var day = Self.calendar.startOfDay(for: time)
     for _ in 0..<(366 * 5) {
       if dayMatches(day) {

@@ -1,11 +1,10 @@
-import DatamancyOperations
 import DatamancyRepository
 import DatamancySources
 import Foundation
 
 /// One item to restore, and where it goes.
-struct RestoreTarget {
-  enum Place {
+public struct RestoreTarget {
+  public enum Place {
     /// Under a folder, as `<folder>/<item name>`.
     case folder(String)
     /// Into a database on the item's source server.
@@ -14,12 +13,18 @@ struct RestoreTarget {
     case roles(PostgresSource)
   }
 
-  var item: BackupItem
-  var place: Place
+  public var item: BackupItem
+  public var place: Place
   /// Replace a database that holds tables (after backing it up).
-  var force = false
+  public var force = false
 
-  var summary: String {
+  public init(item: BackupItem, place: Place, force: Bool = false) {
+    self.item = item
+    self.place = place
+    self.force = force
+  }
+
+  public var summary: String {
     switch place {
     case .folder(let folder):
       return "\(item.name) → folder \(ItemRestorer.destination(of: item, in: folder))"
@@ -32,23 +37,29 @@ struct RestoreTarget {
 }
 
 /// What one restore did, for the output and the log.
-struct RestoreRecord: Encodable {
-  var item: String
-  var target: String
-  var steps: [TimedStep]
-  var seconds: Double
+public struct RestoreRecord: Encodable, Sendable {
+  public var item: String
+  public var target: String
+  public var steps: [TimedStep]
+  public var seconds: Double
   /// The set holding what a forced restore replaced.
-  var preRestoreSet: String?
+  public var preRestoreSet: String?
 }
 
 /// Runs restore targets in order and records each step's time.
-struct RestoreExecution {
-  let context: CommandContext
-  let repository: Repository
-  let set: BackupSet
-  var onBytes: ((Int) -> Void)?
+public struct RestoreExecution {
+  public let context: OperationContext
+  public let repository: Repository
+  public let set: BackupSet
+  public var onBytes: ((Int) -> Void)?
 
-  func run(_ target: RestoreTarget) throws -> RestoreRecord {
+  public init(context: OperationContext, repository: Repository, set: BackupSet) {
+    self.context = context
+    self.repository = repository
+    self.set = set
+  }
+
+  public func run(_ target: RestoreTarget) throws -> RestoreRecord {
     var timer = StepTimer()
     var preserved: String?
     context.logger.info("restoring \(target.summary) from set \(set.shortID)")

@@ -1,0 +1,115 @@
+import DatamancyConfig
+import DatamancyRepository
+import DatamancyStorage
+import Foundation
+
+extension OperationContext {
+  public static let passwordVariable = "DATAMANCY_BACKUP_PASSWORD"
+  public static let targetPasswordVariable = "DATAMANCY_BACKUP_TO_PASSWORD"
+  /// The systemd credential `schedule install` provides (`LoadCredential=`).
+  public static let passwordCredential = "repository-password"
+
+  /// The repository's path: `--repo`, else `repository.path`.
+  public func repositoryPath() throws -> String {
+    guard let path = repositoryOverride ?? config.repository.path else {
+      throw OperationError(
+        "no repository given: set repository.path in the configuration or pass --repo PATH")
+    }
+    return path
+  }
+
+  /// The storage at `path` with `settings`' endpoint and credentials (S3: the
+  /// settings' references, else AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY).
+  public func storage(path: String, settings: RepositorySettings) throws -> Storage {
+    try StorageLocation(path).open {
+      func credential(_ reference: SecretReference?, _ variable: String) throws -> String? {
+        if let reference { return try secrets.resolve(reference) }
+        return environment[variable].flatMap { $0.isEmpty ? nil : $0 }
+      }
+      guard let accessKey = try credential(settings.accessKey, "AWS_ACCESS_KEY_ID"),
+        let secretKey = try credential(settings.secretKey, "AWS_SECRET_ACCESS_KEY")
+      else {
+        throw OperationError(
+          "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or repository.access_key and secret_key"
+        )
+      }
+      var options = StorageLocation.S3Options(accessKey: accessKey, secretKey: secretKey)
+      options.endpoint = settings.endpoint
+      options.region = settings.region
+      options.pathStyle = settings.pathStyle
+      options.timeout = settings.timeout
+      options.caFile = settings.caFile
+      options.sessionToken = environment["AWS_SESSION_TOKEN"]
+      return options
+    }
+  }
+
+  /// The password: the configured secret reference, else the systemd credential,
+  /// else DATAMANCY_BACKUP_PASSWORD, else `askPassword` (twice when `confirm`).
+  public func password(confirm: Bool = false) throws -> String {
+    if let reference = config.repository.password {
+      do {
+        return try secrets.resolve(reference)
+      } catch {
+        throw OperationError("repository.password: \(error)")
+      }
+    }
+    if let folder = environment["CREDENTIALS_DIRECTORY"],
+      let data = FileManager.default.contents(atPath: folder + "/" + Self.passwordCredential)
+    {
+      let text = String(decoding: data, as: UTF8.self)
+      return text.hasSuffix("\n") ? String(text.dropLast()) : text
+    }
+    if let value = environment[Self.passwordVariable], !value.isEmpty { return value }
+    guard let askPassword else {
+      throw OperationError(
+        "no password: set repository.password in the configuration or \(Self.passwordVariable)")
+    }
+    return try askPassword(confirm)
+  }
+
+  /// Opens the repository and reads its index; engine warnings go to the log.
+  public func openRepository(loadIndex: Bool = true, allowDamagedConfig: Bool = false) throws -> Repository {
+    let path = try repositoryPath()
+    let repository = try Repository.open(
+      storage: try storage(path: path, settings: config.repository), password: try password(),
+      allowDamagedConfig: allowDamagedConfig)
+    repository.connections = try Self.connections(settings: config.repository, path: path)
+    let logger = self.logger
+    repository.warn = { logger.warning("\($0)") }
+    if loadIndex { try repository.loadIndex() }
+    return repository
+  }
+
+  /// `connections`, else the location's default (8 on S3, 1 on a folder).
+  public static func connections(settings: RepositorySettings, path: String) throws -> Int {
+    try settings.connections ?? StorageLocation(path).defaultConnections
+  }
+
+  /// Opens the repository a copy goes to: a name under `repositories:`, else a
+  /// folder or `s3://` path (credentials from the AWS_* variables). Its password:
+  /// the entry's `password:` reference, else DATAMANCY_BACKUP_TO_PASSWORD, else the
+  /// main repository's password.
+  public func openCopyTarget(_ reference: String) throws -> (label: String, repository: Repository) {
+    let named = config.repositories.first { $0.name == reference }
+    let settings = named?.settings ?? RepositorySettings()
+    let path = settings.path ?? reference
+    let password: String
+    if let secret = settings.password {
+      do {
+        password = try secrets.resolve(secret)
+      } catch {
+        throw OperationError("repositories.\(reference).password: \(error)")
+      }
+    } else if let value = environment[Self.targetPasswordVariable], !value.isEmpty {
+      password = value
+    } else {
+      password = try self.password()
+    }
+    let repository = try Repository.open(
+      storage: try storage(path: path, settings: settings), password: password)
+    repository.connections = try Self.connections(settings: settings, path: path)
+    try repository.loadIndex()
+    return (named?.name ?? path, repository)
+  }
+}

@@ -1,0 +1,69 @@
+import DatamancyConfig
+import DatamancyPOSIX
+import DatamancySources
+import Foundation
+import Logging
+
+/// What every operation works with, built once by its caller (the command line,
+/// the web): the configuration, the environment, the clock, the process runner,
+/// the logger, and how a run is guarded against interruption. Nothing in the
+/// operations reads these from the process itself.
+public struct OperationContext: Sendable {
+  public let config: BackupConfig
+  /// The configuration file read, as an absolute path; nil when none exists.
+  public let configFile: String?
+  /// `--repo`, which replaces `repository.path`.
+  public let repositoryOverride: String?
+  public let environment: [String: String]
+  public let runner: ProcessRunner
+  public let secrets: SecretResolver
+  public let logger: Logger
+  public let now: @Sendable () -> Date
+  public let host: String
+  /// Read without locking (`--no-lock`), for operations that write nothing.
+  public let noLock: Bool
+  public let guardian: RunGuard
+  /// Asks for the repository password when nothing else gives it (a terminal),
+  /// twice when `confirm` (a new repository); nil where nobody can be asked.
+  public let askPassword: (@Sendable (_ confirm: Bool) throws -> String)?
+
+  public init(
+    config: BackupConfig, configFile: String?, repositoryOverride: String?, environment: [String: String],
+    runner: ProcessRunner, logger: Logger, now: @escaping @Sendable () -> Date, host: String,
+    noLock: Bool, guardian: RunGuard, askPassword: (@Sendable (_ confirm: Bool) throws -> String)?
+  ) {
+    self.config = config
+    self.configFile = configFile
+    self.repositoryOverride = repositoryOverride
+    self.environment = environment
+    self.runner = runner
+    secrets = SecretResolver(environment: environment, runner: runner)
+    self.logger = logger
+    self.now = now
+    self.host = host
+    self.noLock = noLock
+    self.guardian = guardian
+    self.askPassword = askPassword
+  }
+
+  /// The configured notification targets.
+  public var notifier: Notifier {
+    Notifier(targets: config.notify, runner: runner, secrets: secrets, logger: logger)
+  }
+}
+
+/// How a run is guarded: what must be undone if the process is interrupted, and
+/// how it stops when it must (a lock it can no longer refresh).
+public protocol RunGuard: Sendable {
+  /// Runs `body` with `cleanup` registered for an interruption.
+  func whileRunning<T>(cleanup: @escaping @Sendable () -> Void, _ body: () throws -> T) rethrows -> T
+  /// Stops the process: the tools it started, the registered cleanups, then exits.
+  func abort(_ message: String) -> Never
+}
+
+/// An operation cannot run as configured or asked; nothing ran (exit code 2).
+public struct OperationError: Error, CustomStringConvertible {
+  public var description: String
+
+  public init(_ description: String) { self.description = description }
+}

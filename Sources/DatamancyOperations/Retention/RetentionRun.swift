@@ -1,0 +1,44 @@
+import DatamancyConfig
+import DatamancyRepository
+import Foundation
+
+/// Decides and removes sets.
+public struct RetentionRun {
+  public let repository: Repository
+  /// Per source name; `*` for every other source.
+  public let policies: [String: RetentionPolicy]
+
+  public init(repository: Repository, policies: [String: RetentionPolicy]) {
+    self.repository = repository
+    self.policies = policies
+  }
+
+  /// The configuration's policy of each source (a source's own `retention:`
+  /// replacing the top level's).
+  public static func policies(_ config: BackupConfig) throws -> [String: RetentionPolicy] {
+    guard let top = config.retention else {
+      throw OperationError(
+        "no retention policy: add 'retention:' to the configuration or pass --keep-* flags")
+    }
+    var policies = ["*": policy(top)]
+    for source in config.sources {
+      if let own = source.retention { policies[source.name] = policy(own) }
+    }
+    return policies
+  }
+
+  public static func policy(_ settings: RetentionSettings) -> RetentionPolicy {
+    RetentionPolicy(
+      latest: settings.keepLatest, hourly: settings.keepHourly, daily: settings.keepDaily,
+      weekly: settings.keepWeekly, monthly: settings.keepMonthly, annual: settings.keepAnnual,
+      within: settings.keepWithin)
+  }
+
+  public func apply(dryRun: Bool) throws -> [RetentionDecision] {
+    let sets = try repository.sets()
+    let decisions = Retention.decide(sets) { policies[$0] ?? policies["*"] ?? RetentionPolicy() }
+    guard !dryRun else { return decisions }
+    for (set, decision) in zip(sets, decisions) where !decision.keep { try repository.forget(set) }
+    return decisions
+  }
+}
