@@ -108,6 +108,13 @@ let package = Package(
       name: "DatamancySourcesTests",
       dependencies: ["DatamancySources", "DatamancyRepository", "DatamancyPOSIX"]),
     .testTarget(
+      name: "DatamancyOperationsTests",
+      dependencies: [
+        "DatamancyOperations", "DatamancyRepository", "DatamancyStorage", "DatamancyConfig", "DatamancyPOSIX",
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    .testTarget(
       name: "DatamancyIntegrationTests",
       dependencies: ["DatamancyRepository", "DatamancyStorage", "DatamancyConfig", "DatamancyPOSIX"]
     ),
