@@ -42,6 +42,7 @@ let package = Package(
     .target(
       name: "DatamancyStorage",
       dependencies: [
+        "DatamancyPOSIX",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),

@@ -66,6 +66,8 @@ public struct DatamancyBackup: ParsableCommand {
     case let error as StorageError: return (error.description, .failure)
     case let error as ProcessError: return (error.description, .failure)
     case let error as ReadFailed: return (error.description, .failure)
+    case let error as SourceError: return (error.description, .failure)
+    case let error as DrillError: return (error.description, .failure)
     case let error as RestoreError: return (error.description, .failure)
     case let error as CopyFailed: return (error.description, .failure)
     default: return nil

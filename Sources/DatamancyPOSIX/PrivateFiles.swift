@@ -30,8 +30,7 @@ public final class PrivateFiles: @unchecked Sendable {
       throw ProcessError.spawnFailed(program: "secret file", reason: String(cString: strerror(errno)))
     }
     defer { close(fd) }
-    let bytes = Array(content.utf8)
-    guard bytes.withUnsafeBytes({ Glibc.write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
+    guard FileDescriptor.writeAll(fd, Array(content.utf8)) == 0 else {
       throw ProcessError.spawnFailed(program: "secret file", reason: String(cString: strerror(errno)))
     }
     return path

@@ -1,3 +1,4 @@
+import DatamancyPOSIX
 import Foundation
 
 #if canImport(Glibc)
@@ -31,18 +32,7 @@ public struct LocalStorage: Storage {
     let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
     guard fd >= 0 else { throw ioError("create", name) }
     var failure: StorageError?
-    data.withUnsafeBytes { buffer in
-      var written = 0
-      while written < buffer.count {
-        let n = write(fd, buffer.baseAddress! + written, buffer.count - written)
-        if n < 0 {
-          if errno == EINTR { continue }
-          failure = ioError("write", name)
-          return
-        }
-        written += n
-      }
-    }
+    if FileDescriptor.writeAll(fd, data) != 0 { failure = ioError("write", name) }
     if failure == nil && fsync(fd) != 0 { failure = ioError("sync", name) }
     close(fd)
     if let failure {

@@ -41,7 +41,7 @@ extension DatamancyBackup {
       let planned = try chosen.flatMap {
         try SourcePlanning.planner(for: $0, context: context.operations).items()
       }
-      Scheduling.runAsBatch()
+      CPUPolicy.runAsBatch()
       let concurrency = context.config.concurrency ?? ProcessInfo.processInfo.activeProcessorCount
       let early = EarlyStart(planned, count: concurrency)
       let repository: Repository

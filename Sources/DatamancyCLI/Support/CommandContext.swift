@@ -30,7 +30,7 @@ struct CommandContext {
     let file = Self.locateConfig(global.config)
     let config = try file.map { try BackupConfig.load(path: $0) } ?? BackupConfig()
     if let cpus = config.cpus, let file {
-      try Scheduling.confine(to: cpus, file: file, line: config.cpusLine)
+      try CPUPolicy.confine(to: cpus, file: file, line: config.cpusLine)
     }
     operations = OperationContext(
       config: config,

@@ -1,3 +1,4 @@
+import DatamancyPOSIX
 import Foundation
 
 #if canImport(Glibc)
@@ -13,15 +14,7 @@ enum Console {
   static func error(_ text: String) { write(2, Data(text.utf8)) }
 
   static func write(_ fd: Int32, _ data: Data) {
-    data.withUnsafeBytes { buffer in
-      var done = 0
-      while done < buffer.count {
-        let n = Glibc.write(fd, buffer.baseAddress! + done, buffer.count - done)
-        if n < 0 && errno == EINTR { continue }
-        if n < 0 && errno == EPIPE && fd == 1 { exit(0) }
-        guard n > 0 else { return }
-        done += n
-      }
-    }
+    // A closed standard output (`| head`) ends the command quietly.
+    if FileDescriptor.writeAll(fd, data) == EPIPE && fd == 1 { exit(0) }
   }
 }

@@ -1,5 +1,6 @@
 import DatamancyConfig
 import DatamancyRepository
+import DatamancySources
 import DatamancyStorage
 import Foundation
 
@@ -57,8 +58,7 @@ extension OperationContext {
     if let folder = environment["CREDENTIALS_DIRECTORY"],
       let data = FileManager.default.contents(atPath: folder + "/" + Self.passwordCredential)
     {
-      let text = String(decoding: data, as: UTF8.self)
-      return text.hasSuffix("\n") ? String(text.dropLast()) : text
+      return SecretResolver.trimmed(data)
     }
     if let value = environment[Self.passwordVariable], !value.isEmpty { return value }
     guard let askPassword else {

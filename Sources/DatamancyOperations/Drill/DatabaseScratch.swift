@@ -36,8 +36,7 @@ public final class DatabaseScratch: DrillScratch {
 
   public func prepare() throws {
     guard try !engine.exists(database) else {
-      throw RepositoryError.sourceFailed(
-        name: database, reason: "a database of this name already exists; the drill never touches it")
+      throw DrillError.scratchExists(database: database)
     }
     try engine.create(database)
     created = true

@@ -25,11 +25,11 @@ public struct Drill {
     do {
       let scratch = try timer.run("select") { () throws -> DrillScratch in
         guard item.status == .ok else {
-          throw RepositoryError.sourceFailed(name: item.name, reason: "it failed at backup; nothing to drill")
+          throw DrillError.failedAtBackup(item: item.name)
         }
         _ = try ChunkStreamer.ids(of: item, set: set)
         guard let scratch else {
-          throw RepositoryError.sourceFailed(name: item.name, reason: unavailable ?? "no drill target")
+          throw DrillError.noTarget(item: item.name, reason: unavailable ?? "no drill target")
         }
         return scratch
       }

@@ -67,7 +67,7 @@ public final class SlapdScratch: DrillScratch {
       throw error
     }
     guard let slapadd else {
-      throw RepositoryError.sourceFailed(name: item.name, reason: "the export holds no entry")
+      throw DrillError.emptyExport(item: item.name)
     }
     try slapadd.checkSuccess()
     // In the foreground (-d 0), so its exit is seen at once and stopping it is certain.

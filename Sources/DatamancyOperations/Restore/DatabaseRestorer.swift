@@ -12,6 +12,10 @@ public enum RestoreError: Error, CustomStringConvertible {
   case preRestoreFailed(database: String, reason: String)
   /// The engine's client stopped with an error.
   case loadFailed(database: String, reason: String, aftermath: String)
+  /// A restore into a folder would replace something that exists; nothing was written.
+  case targetExists(path: String)
+  /// Writing a restored file failed (the disk, permissions).
+  case write(path: String, operation: String, reason: String)
 
   public var description: String {
     switch self {
@@ -24,6 +28,10 @@ public enum RestoreError: Error, CustomStringConvertible {
       return "the pre-restore backup of '\(database)' failed, so nothing was changed: \(reason)"
     case .loadFailed(let database, let reason, let aftermath):
       return "restoring into '\(database)' failed: \(reason). \(aftermath)"
+    case .targetExists(let path):
+      return "\(path) already exists; restore into another folder or move it away"
+    case .write(let path, let operation, let reason):
+      return "could not \(operation) \(path): \(reason)"
     }
   }
 }
@@ -61,6 +69,8 @@ public struct DatabaseRestorer {
       preserved = try timer.run("pre-restore backup") {
         do {
           return try preserve()
+        } catch let error as RestoreError {
+          throw error
         } catch {
           throw RestoreError.preRestoreFailed(database: database, reason: "\(error)")
         }

@@ -34,8 +34,7 @@ public struct ItemRestorer {
   public func restore(_ item: BackupItem, of set: BackupSet, into folder: String) throws -> String {
     let target = Self.destination(of: item, in: folder)
     guard !FileManager.default.fileExists(atPath: target) else {
-      throw RepositoryError.sourceFailed(
-        name: target, reason: "it already exists; restore into another folder or move it away")
+      throw RestoreError.targetExists(path: target)
     }
     let partial = target + ".partial"
     try? FileManager.default.removeItem(atPath: partial)
@@ -76,15 +75,7 @@ public struct ItemRestorer {
   public func write(_ item: BackupItem, of set: BackupSet, to fd: Int32) throws {
     let ids = try ChunkStreamer.ids(of: item, set: set)
     try ChunkStreamer(repository: repository).stream(ids) { data in
-      try data.withUnsafeBytes { buffer in
-        var done = 0
-        while done < buffer.count {
-          let n = Glibc.write(fd, buffer.baseAddress! + done, buffer.count - done)
-          if n < 0 && errno == EINTR { continue }
-          guard n > 0 else { throw Self.ioError("write", "the output") }
-          done += n
-        }
-      }
+      guard FileDescriptor.writeAll(fd, data) == 0 else { throw Self.ioError("write", "the output") }
       onBytes?(data.count)
     }
   }
@@ -115,7 +106,7 @@ public struct ItemRestorer {
     try process.checkSuccess()
   }
 
-  static func ioError(_ operation: String, _ path: String) -> RepositoryError {
-    .sourceFailed(name: path, reason: "could not \(operation): \(String(cString: strerror(errno)))")
+  static func ioError(_ operation: String, _ path: String) -> RestoreError {
+    .write(path: path, operation: operation, reason: String(cString: strerror(errno)))
   }
 }

@@ -95,7 +95,7 @@ public struct RestoreExecution {
     runner.tags = ["pre-restore"]
     let saved = try runner.run([engine.item(for: database)], time: context.now())
     guard saved.status == .complete else {
-      throw RepositoryError.sourceFailed(name: database, reason: saved.items.first?.error ?? "no data")
+      throw RestoreError.preRestoreFailed(database: database, reason: saved.items.first?.error ?? "no data")
     }
     context.logger.notice("the contents of \(database) were saved as set \(saved.shortID) (tag pre-restore)")
     return saved.id

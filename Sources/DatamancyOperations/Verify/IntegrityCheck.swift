@@ -122,10 +122,11 @@ struct IntegrityCheck {
       throw Failed(description: "\(error)")
     }
     guard let recorded = item.fingerprints, let found else { return "no fingerprints recorded" }
-    guard recorded == found else {
-      let differing = zip(recorded, found).first { $0 != $1 }.map { "\($0.0.table)" } ?? "the table list"
+    let differing = FingerprintComparison.compare(recorded: recorded, found: found).filter { !$0.passed }
+    guard differing.isEmpty else {
+      let tables = differing.map { "\($0.table): \($0.detail)" }.joined(separator: "; ")
       throw Failed(
-        description: "the stored stream's fingerprints differ from those recorded at backup (\(differing))")
+        description: "the stored stream's fingerprints differ from those recorded at backup (\(tables))")
     }
     return "fingerprints of \(found.count) tables match"
   }

@@ -31,17 +31,9 @@ public final class RunningProcess: @unchecked Sendable {
 
   /// Writes all of `data` to the program's standard input.
   public func write(_ data: Data) throws {
-    try data.withUnsafeBytes { buffer in
-      var done = 0
-      while done < buffer.count {
-        let n = Glibc.write(inputFD, buffer.baseAddress! + done, buffer.count - done)
-        if n < 0 && errno == EINTR { continue }
-        guard n > 0 else {
-          throw ProcessError.failed(
-            program: program, outcome: wait(), stderr: "stopped reading its input: \(stderrText)")
-        }
-        done += n
-      }
+    guard FileDescriptor.writeAll(inputFD, data) == 0 else {
+      throw ProcessError.failed(
+        program: program, outcome: wait(), stderr: "stopped reading its input: \(stderrText)")
     }
   }
 

@@ -14,8 +14,6 @@ public enum RepositoryError: Error, CustomStringConvertible {
   case damaged(file: String, reason: String)
   /// Another process holds a lock that conflicts with ours.
   case locked(holder: String)
-  /// A backup source could not be read.
-  case sourceFailed(name: String, reason: String)
   /// No set matches a selector.
   case noSuchSet(selector: String)
   /// A set does not contain the requested item.
@@ -45,8 +43,6 @@ public enum RepositoryError: Error, CustomStringConvertible {
         "the repository is locked by \(holder); wait for it to finish. If that process is gone, "
         + "'datamancy-backup unlock' removes stale locks (one not refreshed for 30 minutes, or of a "
         + "process of this host that no longer runs); 'unlock --all' removes every lock"
-    case .sourceFailed(let name, let reason):
-      return "could not read \(name): \(reason)"
     case .noSuchSet(let selector):
       return "no backup set matches '\(selector)'; run 'datamancy-backup snapshots' to list them"
     case .noSuchItem(let set, let item):

@@ -46,8 +46,8 @@ public struct LDAPSource: SourcePlanner {
     if let bindDN = settings.bindDN { arguments += ["-D", bindDN] }
     if let password = try tool.password() {
       guard settings.connection.container == nil else {
-        throw RepositoryError.sourceFailed(
-          name: name, reason: "ldapsearch with a password runs on this host: remove 'container'")
+        throw SourceError.settings(
+          source: name, reason: "ldapsearch with a password runs on this host: remove 'container'")
       }
       let privateFiles = try PrivateFiles()
       files = privateFiles

@@ -51,7 +51,7 @@ public struct MariaDBSource: SourcePlanner, Sendable {
         listing = try tool.capture(
           try mariaRun("mariadb", ["--batch", "--skip-column-names", "-e", "SHOW DATABASES"]))
       } catch {
-        throw RepositoryError.sourceFailed(name: "the databases of \(name)", reason: "\(error)")
+        throw SourceError.databaseList(source: name, reason: "\(error)")
       }
       return listing.split(separator: "\n").map(String.init)
         .filter { !Self.systemSchemas.contains($0) && !exclude.contains($0) }

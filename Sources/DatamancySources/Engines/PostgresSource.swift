@@ -54,7 +54,7 @@ public struct PostgresSource: SourcePlanner, Sendable {
       do {
         listing = try tool.capture(try pgRun("psql", ["-AtX", "-d", "postgres", "-c", query]))
       } catch {
-        throw RepositoryError.sourceFailed(name: "the databases of \(name)", reason: "\(error)")
+        throw SourceError.databaseList(source: name, reason: "\(error)")
       }
       return listing.split(separator: "\n").map(String.init).filter { !exclude.contains($0) }
     }

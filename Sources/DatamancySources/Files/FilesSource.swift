@@ -34,7 +34,7 @@ public struct FilesSource: SourcePlanner {
       ) {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
-          throw RepositoryError.sourceFailed(name: path, reason: "no such folder")
+          throw SourceError.noSuchFolder(path: path)
         }
         let process = try runner.start(
           argv, environment: ["LC_ALL": "C"], captureOutput: true, feedInput: false)

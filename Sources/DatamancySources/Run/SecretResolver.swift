@@ -47,7 +47,9 @@ public struct SecretResolver: Sendable {
     }
   }
 
-  static func trimmed(_ data: Data) -> String {
+  /// A secret file's or command's text without its trailing line ends (`\n`,
+  /// `\r\n`): the one rule for every secret read from a file.
+  public static func trimmed(_ data: Data) -> String {
     var text = String(decoding: data, as: UTF8.self)
     while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
     return text

@@ -8,7 +8,7 @@ import Foundation
 
 /// How the kernel schedules this process, its threads and every tool it starts
 /// (they inherit both settings).
-enum Scheduling {
+enum CPUPolicy {
   /// A backup is a batch job: SCHED_BATCH, as `chrt -b` or systemd's
   /// `CPUSchedulingPolicy=batch` would set. A batch thread that wakes up does not
   /// preempt the one running; it waits for its turn. On two cores that decided a
