@@ -34,7 +34,7 @@ let package = Package(
     // The POSIX layer: byte sources, programs started and watched (spawning with a
     // parent-death signal), private files, values shared between threads, and the
     // allocator settings. Nothing here knows about repositories or databases.
-    .target(name: "DatamancyPOSIX", dependencies: ["CLinux"]),
+    .target(name: "DatamancyPOSIX", dependencies: ["CLinux"], swiftSettings: [.swiftLanguageMode(.v6)]),
     // Storage backends behind one protocol: where repository files live (a local
     // folder; S3-compatible object storage, signed with swift-crypto, over
     // async-http-client: it trusts a private CA file and notices a reset
@@ -84,7 +84,8 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),
-      ]
+      ],
+      swiftSettings: [.swiftLanguageMode(.v6)]
     ),
     // The command line: parses, calls the operations, renders.
     .target(

@@ -8,7 +8,7 @@ import Logging
 /// Runs one backup: stores every planned item, up to `concurrency` at once, then
 /// commits the index and saves one set. A failed item never stops the others; it
 /// is recorded with the tool's message and makes the set `partial`.
-public struct BackupRunner {
+public struct BackupRunner: Sendable {
   public var session: BackupSession
   public var concurrency: Int
   public var host: String

@@ -5,7 +5,7 @@ import Foundation
 /// `[WEEKDAYS] [YEAR-MONTH-DAY] HOUR:MINUTE[:SECOND] [UTC]`, each field `*`, a
 /// number, a range `A..B`, a list `A,B`, or a repetition `A/STEP` (`*:*:0/5` is
 /// every five seconds). Times are UTC.
-public struct CalendarSpec {
+public struct CalendarSpec: Sendable {
   public struct Invalid: Error, CustomStringConvertible {
     public var text: String
     public var description: String {

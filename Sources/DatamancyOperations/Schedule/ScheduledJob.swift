@@ -1,7 +1,7 @@
 import DatamancyConfig
 
 /// The three jobs the schedule runs, and the files that run them.
-public struct ScheduledJob {
+public struct ScheduledJob: Sendable {
   /// `backup`, `verify` or `dr`.
   public var name: String
   public var description: String

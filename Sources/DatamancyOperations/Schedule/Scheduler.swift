@@ -11,7 +11,7 @@ import Logging
 /// still goes is skipped and logged — and a job whose last completion is older
 /// than its previous due time runs at start (like `Persistent=true`).
 public final class Scheduler: @unchecked Sendable {
-  public struct Job {
+  public struct Job: Sendable {
     public var job: ScheduledJob
     public var calendar: CalendarSpec
     /// When the job last finished, from the repository (newest set, verify, drill).
@@ -45,7 +45,7 @@ public final class Scheduler: @unchecked Sendable {
   }
 
   /// Starts one thread per job.
-  public func start(now: @escaping () -> Date) {
+  public func start(now: @escaping @Sendable () -> Date) {
     for job in jobs {
       Thread.detachNewThread { [self] in loop(job, now: now) }
     }

@@ -6,6 +6,7 @@ import Foundation
 /// ends, not the process; libdispatch's worker threads end when idle, which would
 /// kill a dump midway. This thread never ends, so a child dies exactly when we
 /// do, SIGKILL included.
+// @unchecked: `jobs` is read and written only under `condition`.
 final class SpawnThread: @unchecked Sendable {
   static let shared = SpawnThread()
 
