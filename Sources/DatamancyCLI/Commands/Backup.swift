@@ -93,7 +93,9 @@ extension DatamancyBackup {
       }
       let copyFailures = copyToSecondaries(context, repository, set: set)
       if set.status != .complete { throw ExitStatus.partial }
-      if let retention = context.config.retention, retention.auto { try applyRetention(context, repository) }
+      if let retention = context.config.retention, retention.auto {
+        try RetentionRun.applyAfterBackup(context.operations, repository)
+      }
       if !copyFailures.isEmpty { throw CopyFailed(failures: copyFailures) }
     }
 
@@ -116,31 +118,6 @@ extension DatamancyBackup {
       }
       return failures
     }
-
-    /// `retention.auto`: forget and prune after a complete run.
-    func applyRetention(_ context: CommandContext, _ repository: Repository) throws {
-      let policies = try KeepOptions.configured(context.config)
-      let (decisions, report) = try context.withLock(repository, exclusive: true, command: "forget") {
-        let decisions = try RetentionRun(repository: repository, policies: policies).apply(dryRun: false)
-        return (decisions, try Pruner(repository: repository).run())
-      }
-      let removed = decisions.filter { !$0.keep }.count
-      context.logger.notice(
-        "retention: \(removed) sets removed, \(decisions.count - removed) kept; \(report.unusedPacks + report.repackedPacks) packs freed"
-      )
-    }
-  }
-}
-
-/// A set as `backup --json` prints it: the stored fields and its id.
-struct IdentifiedSet: Encodable {
-  enum Key: String, CodingKey { case id }
-  var set: BackupSet
-
-  func encode(to encoder: Encoder) throws {
-    try set.encode(to: encoder)
-    var container = encoder.container(keyedBy: Key.self)
-    try container.encode(set.id, forKey: .id)
   }
 }
 

@@ -25,33 +25,18 @@ extension DatamancyBackup {
       @Option(help: "The binary the jobs run (default: this one).") var binary: String?
 
       var prefix: String { root.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? "" }
-      var systemdFolder: String { prefix + "/etc/systemd/system" }
-      var cronFile: String { prefix + "/etc/cron.d/datamancy-backup" }
+      var systemdFolder: String { prefix + ScheduleFiles.systemdFolder }
+      var cronFile: String { prefix + ScheduleFiles.cronFile }
 
       /// Path → content of every file the schedule consists of.
       func files(_ context: CommandContext) throws -> [(path: String, content: String)] {
-        let schedule = ScheduleContext(
-          binary: binary ?? Self.currentBinary(),
-          config: context.configFile ?? "/etc/datamancy-backup/config.yml",
-          writablePaths: Self.writablePaths(context.config), schedule: context.config.schedule)
-        if cron { return [(cronFile, try CronFile.file(schedule))] }
-        return SystemdUnits.files(schedule).map { (systemdFolder + "/" + $0.0, $0.1) }
+        try ScheduleFiles.files(
+          cron: cron, root: prefix, binary: binary ?? Self.currentBinary(), context: context.operations)
       }
 
       static func currentBinary() -> String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
           ?? "/usr/local/bin/datamancy-backup"
-      }
-
-      static func writablePaths(_ config: BackupConfig) -> [String] {
-        var paths = ["/var/log", "/tmp"]
-        if let repository = config.repository.path, repository.hasPrefix("/") {
-          paths.insert(repository, at: 0)
-        }
-        if let log = config.logFile, log.hasPrefix("/") {
-          paths.append((log as NSString).deletingLastPathComponent)
-        }
-        return Array(NSOrderedSet(array: paths)) as? [String] ?? paths
       }
     }
 
@@ -77,10 +62,10 @@ extension DatamancyBackup {
           context.print("wrote \(file.path)")
         }
         if target.root == nil && !target.cron {
-          try Systemctl.run(["daemon-reload"], context)
+          try Systemctl.run(["daemon-reload"], context.operations)
           try Systemctl.run(
             ["enable", "--now"] + ScheduledJob.all(context.config.schedule).map { $0.unit + ".timer" },
-            context)
+            context.operations)
         }
       }
     }
@@ -94,7 +79,7 @@ extension DatamancyBackup {
         for job in ScheduledJob.all(context.config.schedule) {
           context.print("\(job.unit): \(job.calendar) — \(job.description)")
         }
-        if let next = Systemctl.nextRuns(context) { context.print(next) }
+        if let next = Systemctl.nextRuns(context.operations) { context.print(next) }
       }
     }
 
@@ -110,7 +95,7 @@ extension DatamancyBackup {
         if target.root == nil,
           FileManager.default.fileExists(atPath: target.systemdFolder + "/datamancy-backup.timer")
         {
-          try? Systemctl.run(["disable", "--now"] + units.map { $0 + ".timer" }, context)
+          try? Systemctl.run(["disable", "--now"] + units.map { $0 + ".timer" }, context.operations)
         }
         let paths =
           units.flatMap { [target.systemdFolder + "/\($0).service", target.systemdFolder + "/\($0).timer"] }
@@ -120,7 +105,7 @@ extension DatamancyBackup {
           context.print("removed \(path)")
         }
         if target.root == nil {
-          try? Systemctl.run(["daemon-reload"], context)
+          try? Systemctl.run(["daemon-reload"], context.operations)
           return
         }
         // Under --root, also the folders install made, when nothing else is in them.
@@ -133,29 +118,5 @@ extension DatamancyBackup {
         }
       }
     }
-  }
-}
-
-/// `systemctl`, for installing on this host.
-enum Systemctl {
-  static func run(_ arguments: [String], _ context: CommandContext) throws {
-    try context.runner.start(
-      ["systemctl"] + arguments, environment: [:], captureOutput: false, feedInput: false
-    )
-    .checkSuccess()
-  }
-
-  /// `systemctl list-timers` for our timers when systemd runs here; else, when the
-  /// cron file is installed, the next times of its calendars.
-  static func nextRuns(_ context: CommandContext) -> String? {
-    if FileManager.default.fileExists(atPath: "/run/systemd/system") {
-      return try? context.runner.output(["systemctl", "list-timers", "--all", "datamancy-*"]).text
-    }
-    guard FileManager.default.fileExists(atPath: "/etc/cron.d/datamancy-backup") else { return nil }
-    return ScheduledJob.all(context.config.schedule).compactMap { job in
-      (try? CalendarSpec(job.calendar))?.next(after: context.now()).map {
-        "next \(job.name) (cron): \(Formatting.time($0))"
-      }
-    }.joined(separator: "\n")
   }
 }

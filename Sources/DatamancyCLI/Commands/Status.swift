@@ -37,7 +37,7 @@ extension DatamancyBackup {
       if global.json {
         try context.printJSON(report)
       } else {
-        context.print(Self.text(report, colour: isatty(1) != 0, next: Systemctl.nextRuns(context)))
+        context.print(Self.text(report, colour: isatty(1) != 0, next: Systemctl.nextRuns(context.operations)))
       }
       if !report.healthy { throw ExitStatus.unhealthy }
     }

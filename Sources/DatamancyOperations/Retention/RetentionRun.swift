@@ -42,3 +42,19 @@ public struct RetentionRun {
     return decisions
   }
 }
+
+extension RetentionRun {
+  /// `retention.auto`: after a complete backup, forget by the configured policy
+  /// and prune, under one exclusive lock; the outcome goes to the log.
+  public static func applyAfterBackup(_ context: OperationContext, _ repository: Repository) throws {
+    let policies = try policies(context.config)
+    let (decisions, report) = try context.withLock(repository, exclusive: true, command: "forget") {
+      let decisions = try RetentionRun(repository: repository, policies: policies).apply(dryRun: false)
+      return (decisions, try Pruner(repository: repository).run())
+    }
+    let removed = decisions.filter { !$0.keep }.count
+    context.logger.notice(
+      "retention: \(removed) sets removed, \(decisions.count - removed) kept; \(report.unusedPacks + report.repackedPacks) packs freed"
+    )
+  }
+}
