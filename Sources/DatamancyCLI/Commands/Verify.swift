@@ -35,7 +35,7 @@ extension DatamancyBackup {
       let verifier = Verifier(
         repository: repository, runner: context.runner, policy: policy, now: context.now())
       var result = VerifyReport(time: context.now())
-      let targets = all ? Self.newestCopies(history) : [(try repository.findSet(set), nil)]
+      let targets = all ? Verifier.newestCopies(history) : [(try repository.findSet(set), nil)]
       try context.withLock(repository, exclusive: false, command: "verify", readOnly: true) {
         for (chosen, items) in targets {
           var part = VerifyReport(time: result.time)
@@ -58,15 +58,6 @@ extension DatamancyBackup {
         context.print(text)
       }
       if !result.passed { throw ExitStatus.verifyFailed }
-    }
-
-    /// Each item's newest set, with the items to check in it.
-    static func newestCopies(_ history: [BackupSet]) -> [(BackupSet, [String]?)] {
-      var newest: [String: Int] = [:]
-      for (index, set) in history.enumerated() { for item in set.items { newest[item.name] = index } }
-      return Dictionary(grouping: newest, by: \.value).sorted { $0.key < $1.key }.map { index, pairs in
-        (history[index], pairs.map(\.key).sorted())
-      }
     }
 
     static func text(_ report: VerifyReport) -> String {
