@@ -230,13 +230,18 @@ final class DamageCLITests: XCTestCase {
       rm $(ls repo/index/* | head -1)
       cp -a repo damaged
       """)
-    let started = Date()
-    XCTAssertEqual(cli.run(["repair"]).status, 0)
-    let duration = Date().timeIntervalSince(started)
+    // How long such a repair runs here and now: the shortest of three.
+    var duration = Double.infinity
+    for _ in 1...3 {
+      try cli.shell("rm -rf repo && cp -a damaged repo")
+      let started = Date()
+      XCTAssertEqual(cli.run(["repair"]).status, 0)
+      duration = min(duration, Date().timeIntervalSince(started))
+    }
     var killedMidway = 0
     for trial in 1...10 {
       try cli.shell("rm -rf repo && cp -a damaged repo")
-      let (killed, delay) = cli.killWhileRunning(["repair"], after: 0.0...duration)
+      let (killed, delay) = cli.killWhileRunning(["repair"], after: 0.0...(0.8 * duration))
       if killed { killedMidway += 1 }
       // The killed repair's lock stays: its process is gone, so it is stale.
       if cli.run(["check", "--read-data"]).status != 0 {
