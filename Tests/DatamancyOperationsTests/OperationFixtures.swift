@@ -56,7 +56,7 @@ enum OperationFixtures {
     let session = BackupSession(repository: repository)
     var stored: [BackupItem] = []
     for item in items {
-      let result = try session.store(MemorySource(item.data))
+      let result = try session.store(MemoryStream(item.data))
       stored.append(
         BackupItem(
           name: item.name, source: item.source, format: .stream, status: .ok, rawBytes: result.rawBytes,

@@ -24,7 +24,7 @@ final class ChunkReaderTests: XCTestCase {
     XCTAssertGreaterThan(expected.count, 50)
     for sizes in [[1], [1, 4095, 17], [3, 1024, 65_536], [1 << 20]] {
       let session = BackupSession(repository: repository, batchSize: 8 << 10)
-      let stored = try session.store(TricklingSource(data, sizes: sizes))
+      let stored = try session.store(TricklingStream(data, sizes: sizes))
       XCTAssertEqual(stored.chunks, expected, "reads of \(sizes) bytes")
       XCTAssertEqual(stored.rawBytes, data.count)
     }
@@ -35,7 +35,7 @@ final class ChunkReaderTests: XCTestCase {
     for count in [0, 1, 1023, 1024, 1025, 16_384, 16_385] {
       let data = Fixtures.bytes(count, seed: UInt64(count) + 1)
       let session = BackupSession(repository: repository, batchSize: 8 << 10)
-      let stored = try session.store(TricklingSource(data, sizes: [100, 7]))
+      let stored = try session.store(TricklingStream(data, sizes: [100, 7]))
       XCTAssertEqual(stored.chunks, expectedIDs(data, repository), "\(count) bytes")
     }
   }
@@ -51,11 +51,11 @@ extension ChunkReaderTests {
     let text = Array((0..<8_000).map { "row \($0)\tsome text that repeats\n" }.joined().utf8)
     let random = Fixtures.bytes(120_000, seed: 9)
     let first = text + random
-    let firstSet = try Fixtures.backup(TricklingSource(first, sizes: [100, 7, 5000]), into: repository)
+    let firstSet = try Fixtures.backup(TricklingStream(first, sizes: [100, 7, 5000]), into: repository)
     XCTAssertEqual(try Fixtures.restore(firstSet, from: repository), first)
     XCTAssertLessThan(firstSet.items[0].storedBytes, random.count + text.count / 4)
     let second = random + Fixtures.bytes(60_000, seed: 10) + text + Array(text.reversed()) + random
-    let secondSet = try Fixtures.backup(TricklingSource(second, sizes: [65_536, 3]), into: repository)
+    let secondSet = try Fixtures.backup(TricklingStream(second, sizes: [65_536, 3]), into: repository)
     XCTAssertEqual(try Fixtures.restore(secondSet, from: repository), second)
     let report = try Checker(repository: try Repository.open(storage: storage, password: Fixtures.password))
       .check(readData: true)

@@ -41,12 +41,12 @@ enum Fixtures {
   static func backup(_ data: [UInt8], into repository: Repository, name: String = "item") throws
     -> BackupSet
   {
-    try backup(MemorySource(data), into: repository, name: name)
+    try backup(MemoryStream(data), into: repository, name: name)
   }
 
   /// Stores what `source` reads as one item of a new set; returns the saved set.
   @discardableResult
-  static func backup(_ source: ByteSource, into repository: Repository, name: String = "item") throws
+  static func backup(_ source: ByteStream, into repository: Repository, name: String = "item") throws
     -> BackupSet
   {
     let session = BackupSession(repository: repository, batchSize: 64 << 10)
@@ -74,7 +74,7 @@ enum Fixtures {
 }
 
 /// Hands out its bytes in reads of varying sizes, as a pipe does.
-final class TricklingSource: ByteSource {
+final class TricklingStream: ByteStream {
   private let data: [UInt8]
   private let sizes: [Int]
   private var position = 0

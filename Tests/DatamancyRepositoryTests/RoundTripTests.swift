@@ -71,7 +71,7 @@ final class RoundTripTests: XCTestCase {
     let data = Fixtures.bytes(500_000)
     let results = ResultBox()
     DispatchQueue.concurrentPerform(iterations: 4) { _ in
-      results.append(Result { try session.store(MemorySource(data)) })
+      results.append(Result { try session.store(MemoryStream(data)) })
     }
     try session.finish()
     let stored = try results.values.map { try $0.get() }

@@ -102,7 +102,7 @@ final class InspectorTests: XCTestCase {
     let mark = Array(String(repeating: "a1b2", count: 10).utf8)
     for (input, expected) in [(rdb + mark, rdb), (rdb, rdb), (rdb + Array("x".utf8), rdb + Array("x".utf8))] {
       for size in [1, 7, 60, 4096] {
-        let stripper = RDBEndMarkStripper(MemorySource(input))
+        let stripper = RDBEndMarkStripper(MemoryStream(input))
         var out: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: size)
         while true {

@@ -53,7 +53,7 @@ public struct BackupRunner: Sendable {
 
   private func store(_ item: PlannedItem) -> BackupItem {
     let started = DispatchTime.now()
-    var output: ItemSource?
+    var output: DumpStream?
     var result = BackupItem(
       name: item.name, source: item.source, format: item.format, status: .failed, rawBytes: 0,
       storedBytes: 0, durationSeconds: 0, chunks: [])

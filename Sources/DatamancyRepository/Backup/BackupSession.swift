@@ -54,7 +54,7 @@ public final class BackupSession: @unchecked Sendable {
   /// cores; `buffers` recycled buffers bound the memory. Throws whatever the source
   /// throws (a failed dump); chunks already stored stay in the repository for the
   /// next backup to reuse, but no set names them.
-  public func store(_ source: ByteSource) throws -> StoredStream {
+  public func store(_ source: ByteStream) throws -> StoredStream {
     let reader = ChunkReader(
       source: source, chunker: repository.chunker, idKey: repository.master.chunkID, batchSize: batchSize)
     let free = Channel<ChunkBuffer>()

@@ -2,7 +2,7 @@ import Crypto
 import DatamancyPOSIX
 import Foundation
 
-/// Cuts a `ByteSource` into chunks, a batch at a time, into recycled buffers, and
+/// Cuts a `ByteStream` into chunks, a batch at a time, into recycled buffers, and
 /// names each chunk as its bytes arrive.
 ///
 /// Each buffer holds one batch plus one maximal chunk. A call fills the given
@@ -17,7 +17,7 @@ import Foundation
 /// PostgreSQL backend (bench/reference/consumer.c measures the orders; see
 /// docs/benchmarks.md).
 final class ChunkReader {
-  private let source: ByteSource
+  private let source: ByteStream
   private let chunker: Chunker
   private let idKey: SymmetricKey
   /// The buffer of the last batch and the unfinished chunk's bytes `start..<end` in it.
@@ -33,7 +33,7 @@ final class ChunkReader {
   /// Bytes per buffer: one batch plus one maximal chunk.
   let bufferSize: Int
 
-  init(source: ByteSource, chunker: Chunker, idKey: SymmetricKey, batchSize: Int) {
+  init(source: ByteStream, chunker: Chunker, idKey: SymmetricKey, batchSize: Int) {
     self.source = source
     self.chunker = chunker
     self.idKey = idKey

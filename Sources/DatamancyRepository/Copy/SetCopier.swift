@@ -69,7 +69,7 @@ public struct SetCopier {
       copy.storedBytes = 0
       if !item.chunks.isEmpty {
         let chunks = try ChunkStreamer.ids(of: item, set: plan.set)
-        let stored = try session.store(ItemStream(repository: source, chunks: chunks))
+        let stored = try session.store(StoredItemStream(repository: source, chunks: chunks))
         guard stored.rawBytes == item.rawBytes else {
           throw RepositoryError.damaged(
             file: "snapshots/\(plan.set.id)",

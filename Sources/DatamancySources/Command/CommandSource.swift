@@ -20,7 +20,7 @@ public struct CommandSource: SourcePlanner {
     let runner = self.runner
     return [
       PlannedItem(name: name, source: name, format: .stream) {
-        ProcessOutputSource(
+        ProcessOutputStream(
           process: try runner.start(argv, environment: [:], captureOutput: true, feedInput: false))
       }
     ]

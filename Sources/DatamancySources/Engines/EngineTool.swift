@@ -55,15 +55,15 @@ public struct EngineTool: Sendable {
 
   /// Starts a run whose standard output is an item.
   public func start(
-    _ run: ToolRun, inspector: StreamInspector?, transform: ((ByteSource) -> ByteSource)? = nil
+    _ run: ToolRun, inspector: StreamInspector?, transform: ((ByteStream) -> ByteStream)? = nil
   )
-    throws -> InspectedSource
+    throws -> InspectedStream
   {
     do {
       let process = try runner.start(
         run.argv, environment: run.environment, captureOutput: true, feedInput: false)
-      return InspectedSource(
-        output: ProcessOutputSource(process: process), inspector: inspector, privateFiles: run.privateFiles,
+      return InspectedStream(
+        output: ProcessOutputStream(process: process), inspector: inspector, privateFiles: run.privateFiles,
         transform: transform)
     } catch {
       run.privateFiles?.remove()

@@ -38,7 +38,7 @@ public struct FilesSource: SourcePlanner {
         }
         let process = try runner.start(
           argv, environment: ["LC_ALL": "C"], captureOutput: true, feedInput: false)
-        return ProcessOutputSource(process: process, warnings: [1: "some files changed while they were read"])
+        return ProcessOutputStream(process: process, warnings: [1: "some files changed while they were read"])
       }
     }
   }

@@ -20,17 +20,17 @@ public struct IncompleteDump: Error, CustomStringConvertible {
 /// A tool's output seen by an inspector; the tool's failure wins over the
 /// inspector's verdict, which wins over success. Removes the tool's private files
 /// (password files) when the stream ends or is cancelled.
-public final class InspectedSource: ItemSource {
-  private let output: ProcessOutputSource
+public final class InspectedStream: DumpStream {
+  private let output: ProcessOutputStream
   /// What is read: the tool's output, or a transformation of it.
-  private let stream: ByteSource
+  private let stream: ByteStream
   private let inspector: StreamInspector?
   private var privateFiles: PrivateFiles?
   public private(set) var fingerprints: [TableFingerprint]?
 
   public init(
-    output: ProcessOutputSource, inspector: StreamInspector?, privateFiles: PrivateFiles?,
-    transform: ((ByteSource) -> ByteSource)? = nil
+    output: ProcessOutputStream, inspector: StreamInspector?, privateFiles: PrivateFiles?,
+    transform: ((ByteStream) -> ByteStream)? = nil
   ) {
     self.output = output
     stream = transform?(output) ?? output

@@ -9,14 +9,14 @@ extension ProcessRunner {
     throws -> (text: String, fingerprints: [TableFingerprint]?)
   {
     let process = try start(argv, environment: environment, captureOutput: true, feedInput: false)
-    let source = InspectedSource(
-      output: ProcessOutputSource(process: process), inspector: inspector, privateFiles: nil)
+    let source = InspectedStream(
+      output: ProcessOutputStream(process: process), inspector: inspector, privateFiles: nil)
     let data = try source.readToEnd(keepingAtMost: inspector == nil ? Int.max : 1 << 16)
     return (String(decoding: data, as: UTF8.self), source.fingerprints)
   }
 }
 
-extension ItemSource {
+extension DumpStream {
   /// Reads to the end (so the tool's verdict and the fingerprints are known),
   /// keeping the first `limit` bytes; stops the tool when reading fails.
   public func readToEnd(keepingAtMost limit: Int) throws -> Data {

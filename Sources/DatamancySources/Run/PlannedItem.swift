@@ -10,7 +10,7 @@ public struct PlannedItem: Sendable {
   /// Whether an item with no bytes is a failure (a dump is never empty).
   public var emptyIsFailure = true
   /// Starts the tool; the returned source fails on its last read if the tool did.
-  public var open: @Sendable () throws -> ItemSource
+  public var open: @Sendable () throws -> DumpStream
 }
 
 extension PlannedItem {

@@ -34,7 +34,7 @@ public struct SecretResolver: Sendable {
         let process = try runner.start(argv, environment: [:], captureOutput: true, feedInput: false)
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 4096)
-        let source = ProcessOutputSource(process: process)
+        let source = ProcessOutputStream(process: process)
         while true {
           let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
           if n == 0 { break }

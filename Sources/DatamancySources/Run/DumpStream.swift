@@ -4,7 +4,7 @@ import Foundation
 
 /// The bytes of one item while it is being backed up: a tool's output, perhaps
 /// inspected as it passes.
-public protocol ItemSource: ByteSource {
+public protocol DumpStream: ByteStream {
   /// The tool, for messages (`'pg_dump'`).
   var label: String { get }
   /// Set at the end when the tool finished with something to report.
@@ -15,7 +15,7 @@ public protocol ItemSource: ByteSource {
   func cancel()
 }
 
-extension ProcessOutputSource: ItemSource {
+extension ProcessOutputStream: DumpStream {
   public var label: String { "'\(process.program)'" }
   public var fingerprints: [TableFingerprint]? { nil }
 

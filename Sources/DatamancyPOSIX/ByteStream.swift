@@ -5,10 +5,10 @@ import Foundation
 #endif
 
 /// A stream of bytes to back up: a file, a pipe from a dump tool, a test buffer.
-public protocol ByteSource: AnyObject {
+public protocol ByteStream: AnyObject {
   /// Reads up to `buffer.count` bytes; returns 0 only at the end of the stream.
   ///
-  /// A source that can fail late (a dump tool that exits non-zero after writing
+  /// A stream that can fail late (a dump tool that exits non-zero after writing
   /// everything) throws from the read that would otherwise report the end, so a
   /// failed dump can never look like a complete one.
   func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
@@ -20,7 +20,7 @@ public protocol ByteSource: AnyObject {
 /// read, to let a tool that writes 4 KiB at a time (pg_dump) fill the pipe, cut the
 /// reading thread's wake-ups tenfold, but once chunks were cut and named as their
 /// bytes arrive it made a backup slower, not faster (docs/benchmarks.md).
-public final class FileDescriptorSource: ByteSource {
+public final class FileDescriptorStream: ByteStream {
   public let fd: Int32
   let name: String
 
@@ -40,7 +40,7 @@ public final class FileDescriptorSource: ByteSource {
 }
 
 /// Bytes already in memory (tests, small metadata).
-public final class MemorySource: ByteSource {
+public final class MemoryStream: ByteStream {
   private let data: [UInt8]
   private var position = 0
 
@@ -56,7 +56,7 @@ public final class MemorySource: ByteSource {
   }
 }
 
-/// Reading a source failed (an I/O error, not its end).
+/// Reading a stream failed (an I/O error, not its end).
 public struct ReadFailed: Error, CustomStringConvertible {
   public var name: String
   public var reason: String

@@ -1,10 +1,10 @@
 import Foundation
 
-/// A program's standard output as a `ByteSource` whose last read fails if the
+/// A program's standard output as a `ByteStream` whose last read fails if the
 /// program failed, so a dump that dies midway can never be stored as complete.
-public final class ProcessOutputSource: ByteSource {
+public final class ProcessOutputStream: ByteStream {
   public let process: RunningProcess
-  private let output: FileDescriptorSource
+  private let output: FileDescriptorStream
   /// Exit codes that mean "done, with something to report" (tar's 1: a file changed
   /// while being read), mapped to the warning to record.
   private let warnings: [Int32: String]
@@ -14,7 +14,7 @@ public final class ProcessOutputSource: ByteSource {
   public init(process: RunningProcess, warnings: [Int32: String] = [:]) {
     self.process = process
     self.warnings = warnings
-    output = FileDescriptorSource(
+    output = FileDescriptorStream(
       fd: process.outputFD, name: "the output of '\(process.program)'")
   }
 

@@ -1,10 +1,10 @@
 import DatamancyPOSIX
 import Foundation
 
-/// An item's bytes read back out of a repository, as a `ByteSource`: a thread
+/// An item's bytes read back out of a repository, as a `ByteStream`: a thread
 /// streams the chunks (authenticated, decompressed) into a small queue, and reads
 /// take from it. Memory stays bounded by the queue and the streamer's batches.
-final class ItemStream: ByteSource {
+final class StoredItemStream: ByteStream {
   private let queue = Channel<Data>(capacity: 4)
   private let failure = Locked<Error?>(nil)
   private let done = DispatchSemaphore(value: 0)
