@@ -31,14 +31,19 @@ public struct Repairer {
     var report = RepairReport()
     let storage = repository.storage
     let oldIndexFiles = try storageCall { try storage.list(prefix: "index/") }.sorted()
-    var indexedPacks = Set<String>()
+    // What the index says of each pack: where its chunks are when its own header
+    // is lost.
+    var indexedEntries: [String: [PackEntry]] = [:]
     for name in oldIndexFiles {
       do {
-        for pack in try repository.readIndexFile(name) { indexedPacks.insert(pack.id) }
+        for pack in try repository.readIndexFile(name) where indexedEntries[pack.id] == nil {
+          indexedEntries[pack.id] = pack.entries
+        }
       } catch {
         report.damagedIndexFiles.append(name)
       }
     }
+    let indexedPacks = Set(indexedEntries.keys)
     let stored = try repository.packSizes()
     for pack in indexedPacks where stored[pack] == nil {
       report.damagedPacks[pack] = "indexed pack is missing"
@@ -59,7 +64,7 @@ public struct Repairer {
       report.packsRead += 1
       report.bytesRead += data.count
       onBytes?(data.count)
-      let (entries, good, problem) = examine(data, name: name)
+      let (entries, good, problem) = examine(data, name: name, indexed: indexedEntries[pack])
       if problem == nil {
         intact.append((pack, entries))
         if !indexedPacks.contains(pack) { report.packsIndexed += 1 }
@@ -131,27 +136,19 @@ public struct Repairer {
 
   /// A pack's header entries, those whose chunks authenticate, and what is wrong
   /// with the pack (nil when nothing: its name matches its bytes and every chunk
-  /// authenticates).
-  private func examine(_ data: Data, name: String) -> (
+  /// authenticates). Without a readable header, the `indexed` entries say where
+  /// to look: a pack cut short keeps the chunks before the cut.
+  private func examine(_ data: Data, name: String, indexed: [PackEntry]?) -> (
     entries: [PackEntry], good: [PackEntry], problem: String?
   ) {
     guard let entries = try? PackFormat.decodeHeader(pack: data, key: repository.master.encryption) else {
-      return ([], [], "pack header fails authentication (truncated or damaged): its chunks are lost")
+      let good = authentic(indexed ?? [], in: data)
+      return (
+        [], good,
+        "pack header fails authentication (truncated or damaged); \(good.count) chunks found through the index"
+      )
     }
-    let master = repository.master
-    let verdicts = Locked<[Bool]>(Array(repeating: false, count: entries.count))
-    let decompressors = Pool { ZstdDecompressor() }
-    DispatchQueue.concurrentPerform(iterations: entries.count) { i in
-      let entry = entries[i]
-      let start = Int(entry.offset)
-      let end = start + Int(entry.length)
-      guard end <= data.count - 4 else { return }
-      let opened = decompressors.use {
-        try? PackFormat.openChunk(data[start..<end], entry: entry, master: master, decompressor: $0)
-      }
-      if opened != nil { verdicts.withLock { $0[i] = true } }
-    }
-    let good = zip(entries, verdicts.value).filter(\.1).map(\.0)
+    let good = authentic(entries, in: data)
     if good.count < entries.count {
       return (entries, good, "\(entries.count - good.count) of \(entries.count) chunks fail authentication")
     }
@@ -159,6 +156,24 @@ public struct Repairer {
       return (entries, good, "pack content does not match its name")
     }
     return (entries, good, nil)
+  }
+
+  /// The entries whose chunks lie within `data`, open, and hash to their ids.
+  private func authentic(_ entries: [PackEntry], in data: Data) -> [PackEntry] {
+    let master = repository.master
+    let verdicts = Locked<[Bool]>(Array(repeating: false, count: entries.count))
+    let decompressors = Pool { ZstdDecompressor() }
+    DispatchQueue.concurrentPerform(iterations: entries.count) { i in
+      let entry = entries[i]
+      let start = Int(entry.offset)
+      let end = start + Int(entry.length)
+      guard end <= data.count else { return }
+      let opened = decompressors.use {
+        try? PackFormat.openChunk(data[start..<end], entry: entry, master: master, decompressor: $0)
+      }
+      if opened != nil { verdicts.withLock { $0[i] = true } }
+    }
+    return zip(entries, verdicts.value).filter(\.1).map(\.0)
   }
 
   /// Marks failed every good item that names a chunk the index lacks, rewriting
