@@ -35,7 +35,7 @@ public struct Pruner {
   public init(repository: Repository) { self.repository = repository }
 
   public func run(dryRun: Bool = false) throws -> PruneReport {
-    try repository.loadIndex()
+    let stored = try repository.loadIndex()
     let index = repository.index
     if !index.unusablePacks.isEmpty {
       let names = index.unusablePacks.keys.sorted().map { PackFormat.name(of: $0) }
@@ -49,7 +49,6 @@ public struct Pruner {
     report.damagedSets = listing.damaged
     // A set that cannot be read may use any chunk: then every chunk is live.
     let used = listing.damaged.isEmpty ? try usedChunks(listing.sets, index) : nil
-    let stored = try repository.packSizes()
     var keep: [(id: String, entries: [PackEntry])] = []
     var repack: [(id: String, live: [PackEntry])] = []
     var remove: [String] = []
@@ -150,14 +149,7 @@ public struct Pruner {
   /// Copies the live chunks of `packs` into new packs, still sealed, after
   /// authenticating each; returns the new packs.
   func copyLive(_ packs: [(id: String, live: [PackEntry])]) throws -> [(id: String, entries: [PackEntry])] {
-    var buffer = PackBuffer(capacity: repository.config.packSize + repository.config.chunker.maxSize)
-    var written: [(id: String, entries: [PackEntry])] = []
-    func close() throws {
-      guard !buffer.isEmpty else { return }
-      let closed = try buffer.close(key: repository.master.encryption)
-      try storageCall { try repository.storage.put(PackFormat.name(of: closed.id), data: closed.file) }
-      written.append((closed.id, closed.entries))
-    }
+    var writer = SealedPackWriter(repository: repository)
     for pack in packs {
       let name = PackFormat.name(of: pack.id)
       let data = try storageCall { try repository.storage.get(name) }
@@ -171,11 +163,10 @@ public struct Pruner {
           throw RepositoryError.damaged(
             file: name, reason: "chunk \(entry.id.hex.prefix(16)) fails authentication; nothing was removed")
         }
-        buffer.append(sealed: Data(data[start..<end]), id: entry.id, rawLength: Int(entry.rawLength))
-        if buffer.count >= repository.config.packSize { try close() }
+        try writer.append(sealed: Data(data[start..<end]), entry: entry)
       }
     }
-    try close()
-    return written
+    try writer.close()
+    return writer.written
   }
 }

@@ -50,14 +50,7 @@ public struct Repairer {
     }
 
     var intact: [(id: String, entries: [PackEntry])] = []
-    var salvage = PackBuffer(capacity: repository.config.packSize + repository.config.chunker.maxSize)
-    var written: [(id: String, entries: [PackEntry])] = []
-    func closeSalvage() throws {
-      guard !salvage.isEmpty else { return }
-      let closed = try salvage.close(key: repository.master.encryption)
-      try storageCall { try storage.put(PackFormat.name(of: closed.id), data: closed.file) }
-      written.append((closed.id, closed.entries))
-    }
+    var salvage = SealedPackWriter(repository: repository)
     for pack in stored.keys.sorted() {
       let name = PackFormat.name(of: pack)
       guard let data = try readPack(name) else { continue }
@@ -73,16 +66,13 @@ public struct Repairer {
       report.damagedPacks[pack] = problem
       for entry in good {
         let start = Int(entry.offset)
-        salvage.append(
-          sealed: Data(data[start..<start + Int(entry.length)]), id: entry.id, rawLength: Int(entry.rawLength)
-        )
+        try salvage.append(sealed: Data(data[start..<start + Int(entry.length)]), entry: entry)
         report.chunksSalvaged += 1
-        if salvage.count >= repository.config.packSize { try closeSalvage() }
       }
     }
-    try closeSalvage()
+    try salvage.close()
+    let written = salvage.written
     report.newPacks = written.count
-    report.damagedSets = try repository.setListing().damaged
     let damaged = !report.damagedPacks.isEmpty || !report.damagedIndexFiles.isEmpty || report.packsIndexed > 0
     if damaged {
       let all = intact + written
@@ -97,7 +87,10 @@ public struct Repairer {
       report.changed = true
     }
     try repository.loadIndex()
-    report.affectedSets = try markLostItems()
+    // One reading of the sets: those that lost chunks are marked, the unreadable removed.
+    let listing = try repository.setListing()
+    report.damagedSets = listing.damaged
+    report.affectedSets = try markLostItems(listing.sets)
     try removeUnreadableFiles(&report)
     if !report.affectedSets.isEmpty { report.changed = true }
     return report
@@ -178,10 +171,10 @@ public struct Repairer {
 
   /// Marks failed every good item that names a chunk the index lacks, rewriting
   /// its set; returns the sets marked.
-  private func markLostItems() throws -> [RepairReport.AffectedSet] {
+  private func markLostItems(_ sets: [BackupSet]) throws -> [RepairReport.AffectedSet] {
     var affected: [RepairReport.AffectedSet] = []
     let stamp = now.formatted(BackupSet.timeFormat)
-    for set in try repository.setListing().sets {
+    for set in sets {
       var marked = set
       var items: [RepairReport.AffectedItem] = []
       for (position, item) in set.items.enumerated() where item.status == .ok {

@@ -5,8 +5,9 @@ extension Repository {
   /// Reads every index file into memory, and lists the packs once: an indexed
   /// pack that is missing or shorter than its indexed entries need is marked
   /// unusable (`index.unusablePacks`), so no chunk is served from it and a backup
-  /// stores its chunks again.
-  public func loadIndex() throws {
+  /// stores its chunks again. Returns that listing: every stored pack's size.
+  @discardableResult
+  public func loadIndex() throws -> [String: Int] {
     let stored = try packSizes()
     var fresh = RepositoryIndex()
     for name in try storageCall({ try storage.list(prefix: "index/") }).sorted() {
@@ -19,6 +20,7 @@ extension Repository {
       fresh.files.append(name)
     }
     index = fresh
+    return stored
   }
 
   /// Every stored pack's id and size, from one listing.
