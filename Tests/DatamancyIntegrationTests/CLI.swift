@@ -180,6 +180,19 @@ final class CLI {
     )
   }
 
+  /// Changes one byte of a file (relative to the folder) at `offset`: the byte is
+  /// inverted, so the file always differs afterwards (writing a fixed byte leaves
+  /// it unchanged when that byte was already there).
+  func flipByte(_ path: String, at offset: UInt64) throws {
+    let handle = try FileHandle(forUpdating: URL(fileURLWithPath: folder + "/" + path))
+    defer { try? handle.close() }
+    try handle.seek(toOffset: offset)
+    let byte = try XCTUnwrap(
+      try handle.read(upToCount: 1)?.first, "\(path) is shorter than \(offset + 1) bytes")
+    try handle.seek(toOffset: offset)
+    try handle.write(contentsOf: [~byte])
+  }
+
   /// The sets, as `snapshots --json` lists them. Output of another shape throws:
   /// it is never read as an empty list.
   func sets() throws -> [[String: Any]] {

@@ -226,7 +226,8 @@ final class DamageCLITests: XCTestCase {
       packs=($(ls repo/data/*/* | shuf -n 3))
       rm ${packs[0]}
       truncate -s 100000 ${packs[1]}
-      printf 'X' | dd of=${packs[2]} bs=1 seek=5000 conv=notrunc status=none
+      b=$(od -An -tu1 -j 5000 -N1 ${packs[2]} | tr -d ' ')
+      printf "$(printf '\\\\%03o' $(( b ^ 0xff )))" | dd of=${packs[2]} bs=1 seek=5000 conv=notrunc status=none
       rm $(ls repo/index/* | head -1)
       cp -a repo damaged
       """)

@@ -134,7 +134,7 @@ final class FailureCLITests: XCTestCase {
     try cli.initialize()
     XCTAssertEqual(cli.run(["backup"]).status, 0)
     let pack = try cli.shell("cd repo && find data -type f | head -1")
-    try cli.shell("printf '\\377' | dd of=repo/\(pack) bs=1 seek=100 conv=notrunc 2>/dev/null")
+    try cli.flipByte("repo/\(pack)", at: 100)
     let check = cli.run(["check", "--read-data"])
     XCTAssertEqual(check.status, 4)
     XCTAssertTrue(check.text.contains(pack), check.text)

@@ -58,7 +58,7 @@ final class VerifyTests: XCTestCase {
       bad3.contains { $0["item"] as? String == "lines" && $0["check"] as? String == "age" }, "\(bad3)")
 
     // A damaged pack file is named.
-    try cli.shell("printf '\\377' | dd of=repo/\(firstPack) bs=1 seek=200 conv=notrunc 2>/dev/null")
+    try cli.flipByte("repo/\(firstPack)", at: 200)
     let (status4, bad4) = try failures(cli, ["verify", "--json", firstSet])
     XCTAssertEqual(status4, 5)
     XCTAssertTrue(bad4.contains { ($0["detail"] as? String ?? "").contains(firstPack) }, "\(bad4)")
