@@ -36,7 +36,10 @@ extension DatamancyBackup {
         guard !keep.given, !prune else {
           throw CLIError.usage("forget SET... removes the sets named; it takes no --keep-* or --prune")
         }
-        return try forgetNamed(context, repository)
+        let removed = try NamedRemoval(context: context.operations, repository: repository).run(
+          sets, dryRun: dryRun)
+        for id in removed { context.print("\(dryRun ? "would remove" : "removed") set \(id.prefix(8))") }
+        return
       }
       let policies = try keep.policies(context.config)
       let decisions = try context.withLock(repository, exclusive: !dryRun, command: "forget") {
@@ -52,28 +55,6 @@ extension DatamancyBackup {
           try Pruner(repository: repository).run()
         }
         if !global.json { context.print(report.text(dryRun: false)) }
-      }
-    }
-
-    /// Removes the sets named, readable or damaged.
-    func forgetNamed(_ context: CommandContext, _ repository: Repository) throws {
-      try context.withLock(repository, exclusive: !dryRun, command: "forget") {
-        let listing = try repository.setListing()
-        let files = listing.sets.map(\.id) + listing.damaged.map(\.id)
-        for selector in sets {
-          let matches = files.filter { $0.hasPrefix(selector.lowercased()) }
-          guard matches.count == 1, !selector.isEmpty else {
-            throw RepositoryError.noSuchSet(selector: selector)
-          }
-          if !dryRun {
-            if let set = listing.sets.first(where: { $0.id == matches[0] }) {
-              try repository.forget(set)
-            } else {
-              try repository.forgetFile(id: matches[0])
-            }
-          }
-          context.print("\(dryRun ? "would remove" : "removed") set \(matches[0].prefix(8))")
-        }
       }
     }
 

@@ -1,7 +1,6 @@
 import ArgumentParser
 import DatamancyOperations
 import DatamancyRepository
-import DatamancySources
 import Foundation
 
 extension DatamancyBackup {
@@ -26,52 +25,14 @@ extension DatamancyBackup {
     @Option(help: "Also write the report (JSON) to this file.") var report: String?
 
     func run(_ context: CommandContext) throws {
-      let repository = try context.openRepository()
-      let history = try repository.sets()
-      var policy = VerifyPolicy()
-      if let maxAge = context.config.verifyMaxAge { policy.maxAge = maxAge }
-      if let shrink = context.config.verifyShrink { policy.shrink = shrink }
-      for source in context.config.sources { policy.rpo[source.name] = source.rpoSeconds }
-      let verifier = Verifier(
-        repository: repository, runner: context.runner, policy: policy, now: context.now())
-      var result = VerifyReport(time: context.now())
-      let targets = all ? Verifier.newestCopies(history) : [(try repository.findSet(set), nil)]
-      try context.withLock(repository, exclusive: false, command: "verify", readOnly: true) {
-        for (chosen, items) in targets {
-          var part = VerifyReport(time: result.time)
-          verifier.verify(chosen, items: items, history: history, into: &part)
-          try context.saveReport(part, about: chosen.id, in: repository)
-          result.findings += part.findings
-        }
-      }
-      let json = try BackupSet.encoder.encode(result)
-      if let report { try json.write(to: URL(fileURLWithPath: report)) }
-      let text = Self.text(result)
-      context.notifier.finished(
-        RunOutcome(
-          event: "verify", succeeded: result.passed, host: context.host, time: result.time,
-          set: targets.count == 1 ? targets[0].0.id : nil, summary: text,
-          failures: result.failures.map { .init(item: $0.item, error: "\($0.check): \($0.detail)") }))
+      let result = try VerifyRun(context: context.operations).run(set: set, all: all)
+      if let report { try BackupSet.encoder.encode(result).write(to: URL(fileURLWithPath: report)) }
       if global.json {
         try context.printJSON(result)
       } else {
-        context.print(text)
+        context.print(result.text)
       }
       if !result.passed { throw ExitStatus.verifyFailed }
-    }
-
-    static func text(_ report: VerifyReport) -> String {
-      var rows = [["", "item", "set", "check", "detail"]]
-      for finding in report.findings {
-        rows.append([
-          finding.passed ? "ok" : "FAILED", finding.item, finding.set, finding.check, finding.detail,
-        ])
-      }
-      let verdict =
-        report.passed
-        ? "verify passed: \(report.findings.count) checks"
-        : "verify FAILED: \(report.failures.count) of \(report.findings.count) checks"
-      return Formatting.table(rows) + "\n" + verdict
     }
   }
 }

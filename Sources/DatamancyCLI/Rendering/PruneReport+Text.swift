@@ -1,3 +1,4 @@
+import DatamancyOperations
 import DatamancyRepository
 import Foundation
 

@@ -8,20 +8,15 @@ import Foundation
 import Logging
 
 /// What every command works with, built once from the global options: the
-/// operations' context (configuration, environment, clock, process runner, logger)
-/// and the terminal (output, prompts). Commands never wire these up themselves.
+/// operations' context (configuration, environment, clock, process runner, logger),
+/// whose properties read through (`context.config`), and the terminal (output,
+/// prompts). Commands never wire these up themselves.
+@dynamicMemberLookup
 struct CommandContext {
   let global: GlobalOptions
   let operations: OperationContext
 
-  var config: BackupConfig { operations.config }
-  /// The configuration file read, as an absolute path; nil when none exists.
-  var configFile: String? { operations.configFile }
-  var environment: [String: String] { operations.environment }
-  var runner: ProcessRunner { operations.runner }
-  var logger: Logger { operations.logger }
-  var now: @Sendable () -> Date { operations.now }
-  var host: String { operations.host }
+  subscript<T>(dynamicMember path: KeyPath<OperationContext, T>) -> T { operations[keyPath: path] }
 
   static let newPasswordVariable = "DATAMANCY_BACKUP_NEW_PASSWORD"
 
@@ -76,7 +71,7 @@ struct CommandContext {
   }
 
   func storage() throws -> Storage {
-    try operations.storage(path: try operations.repositoryPath(), settings: config.repository)
+    try operations.storage(path: try operations.repositoryPath(), settings: operations.config.repository)
   }
 
   func password(confirm: Bool = false) throws -> String { try operations.password(confirm: confirm) }
@@ -84,7 +79,7 @@ struct CommandContext {
   /// A new password (key add, key passwd): DATAMANCY_BACKUP_NEW_PASSWORD, else asked
   /// twice on the terminal.
   func newPassword() throws -> String {
-    if let value = environment[Self.newPasswordVariable], !value.isEmpty { return value }
+    if let value = operations.environment[Self.newPasswordVariable], !value.isEmpty { return value }
     guard isatty(0) != 0 else {
       throw CLIError.usage("no new password: set \(Self.newPasswordVariable), or run on a terminal")
     }
@@ -106,12 +101,6 @@ struct CommandContext {
   ) throws -> T {
     try operations.withLock(repository, exclusive: exclusive, command: command, readOnly: readOnly, body)
   }
-
-  func saveReport(_ report: some Encodable, about set: String, in repository: Repository) throws {
-    try operations.saveReport(report, about: set, in: repository)
-  }
-
-  var notifier: Notifier { operations.notifier }
 
   /// Writes a line to standard output.
   func print(_ text: String) {

@@ -1,3 +1,4 @@
+import DatamancyOperations
 import Foundation
 
 /// A one-line progress display on standard error: bytes, rate, items. Shown only
@@ -6,14 +7,14 @@ final class Progress: @unchecked Sendable {
   private let lock = NSLock()
   private var bytes = 0
   private var itemsDone = 0
-  private let itemsTotal: Int
+  private var total = 0
   private let verb: String
   private let started = Date()
   private var timer: DispatchSourceTimer?
 
-  init(verb: String, items: Int, enabled: Bool) {
+  init(verb: String, items: Int = 0, enabled: Bool) {
     self.verb = verb
-    itemsTotal = items
+    total = items
     guard enabled else { return }
     let timer = DispatchSource.makeTimerSource(queue: .global())
     timer.schedule(deadline: .now() + 0.25, repeating: 0.25)
@@ -26,11 +27,17 @@ final class Progress: @unchecked Sendable {
     isatty(2) != 0 && !global.json && !global.quiet
   }
 
+  /// How many items the run holds; 0 when not known.
+  var itemsTotal: Int {
+    get { lock.withLock { total } }
+    set { lock.withLock { total = newValue } }
+  }
+
   func add(bytes count: Int) { lock.withLock { bytes += count } }
   func itemDone() { lock.withLock { itemsDone += 1 } }
 
   private func draw() {
-    let (count, done) = lock.withLock { (bytes, itemsDone) }
+    let (count, done, itemsTotal) = lock.withLock { (bytes, itemsDone, total) }
     let elapsed = max(0.001, Date().timeIntervalSince(started))
     let rate = Formatting.bytes(Int(Double(count) / elapsed))
     let items = itemsTotal > 0 ? "  items \(done)/\(itemsTotal)" : ""

@@ -1,9 +1,8 @@
-import DatamancyOperations
 import DatamancyRepository
 
 /// The end-of-run summary: one line per item, then totals.
-enum BackupSummary {
-  static func text(_ set: BackupSet) -> String {
+public enum BackupSummary {
+  public static func text(_ set: BackupSet) -> String {
     var rows: [[String]] = [["", "item", "raw", "stored", "time"]]
     for item in set.items {
       rows.append([

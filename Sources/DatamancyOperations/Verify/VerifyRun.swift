@@ -1,0 +1,62 @@
+import DatamancyRepository
+import Foundation
+
+/// One `verify`: the set named (or the newest copy of every item) checked by the
+/// configured policy under a shared, read-only lock, each set's report saved with
+/// it, and the outcome notified.
+public struct VerifyRun {
+  public let context: OperationContext
+
+  public init(context: OperationContext) { self.context = context }
+
+  /// The policy: `verify:` of the configuration, each source's `rpo`.
+  public var policy: VerifyPolicy {
+    var policy = VerifyPolicy()
+    if let maxAge = context.config.verifyMaxAge { policy.maxAge = maxAge }
+    if let shrink = context.config.verifyShrink { policy.shrink = shrink }
+    for source in context.config.sources { policy.rpo[source.name] = source.rpoSeconds }
+    return policy
+  }
+
+  /// Verifies `set` (an id, a prefix, `latest`), or with `all` the newest copy of
+  /// every item wherever it is.
+  public func run(set selector: String, all: Bool) throws -> VerifyReport {
+    let repository = try context.openRepository()
+    let history = try repository.sets()
+    let verifier = Verifier(
+      repository: repository, runner: context.runner, policy: policy, now: context.now())
+    var result = VerifyReport(time: context.now())
+    let targets = all ? Verifier.newestCopies(history) : [(try repository.findSet(selector), nil)]
+    try context.withLock(repository, exclusive: false, command: "verify", readOnly: true) {
+      for (chosen, items) in targets {
+        var part = VerifyReport(time: result.time)
+        verifier.verify(chosen, items: items, history: history, into: &part)
+        try context.saveReport(part, about: chosen.id, in: repository)
+        result.findings += part.findings
+      }
+    }
+    context.notifier.finished(
+      RunOutcome(
+        event: "verify", succeeded: result.passed, host: context.host, time: result.time,
+        set: targets.count == 1 ? targets[0].0.id : nil, summary: result.text,
+        failures: result.failures.map { .init(item: $0.item, error: "\($0.check): \($0.detail)") }))
+    return result
+  }
+}
+
+extension VerifyReport {
+  /// As `verify` prints it and notifications send it.
+  public var text: String {
+    var rows = [["", "item", "set", "check", "detail"]]
+    for finding in findings {
+      rows.append([
+        finding.passed ? "ok" : "FAILED", finding.item, finding.set, finding.check, finding.detail,
+      ])
+    }
+    let verdict =
+      passed
+      ? "verify passed: \(findings.count) checks"
+      : "verify FAILED: \(failures.count) of \(findings.count) checks"
+    return Formatting.table(rows) + "\n" + verdict
+  }
+}
