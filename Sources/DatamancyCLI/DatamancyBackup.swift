@@ -13,12 +13,16 @@ public struct DatamancyBackup: ParsableCommand {
     commandName: "datamancy-backup",
     abstract: "Back up databases and folders into an encrypted, deduplicated repository.",
     discussion: ExitStatus.table,
+    version: "datamancy-backup \(DatamancyBackup.version)",
     subcommands: [
       Init.self, Backup.self, Snapshots.self, Verify.self, Restore.self, Drill.self, Dump.self, Check.self,
       Copy.self, Forget.self, Prune.self, Tag.self, Key.self, Status.self, Schedule.self, Notify.self,
-      Serve.self, Repair.self, Unlock.self,
+      Serve.self, Repair.self, Unlock.self, Version.self,
     ]
   )
+
+  /// The release; `--version` and `version` print it.
+  public static let version = "0.9.0"
 
   public init() {}
 
@@ -27,7 +31,7 @@ public struct DatamancyBackup: ParsableCommand {
   public static func runAndExit() -> Never {
     Runtime.prepare()
     do {
-      var command = try parseAsRoot()
+      var command = try parseAsRoot(GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst())))
       try command.run()
       Foundation.exit(ExitStatus.success.rawValue)
     } catch {

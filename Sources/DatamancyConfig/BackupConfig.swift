@@ -44,7 +44,7 @@ public struct BackupConfig: Sendable {
       guard let parsed = try Yams.compose(yaml: text) else { return BackupConfig() }
       root = parsed
     } catch let error as YamlError {
-      throw ConfigError(file: file, key: "", line: Self.line(of: error), message: "not valid YAML: \(error)")
+      throw YAMLErrorText.configError(error, text: text, file: file)
     }
     var config = BackupConfig()
     var copyToNode: ConfigNode?
@@ -77,9 +77,7 @@ public struct BackupConfig: Sendable {
       case "verify":
         for (key, setting) in try value.mapping(allowed: ["max_age", "shrink"]) {
           if key == "max_age" {
-            guard let seconds = DurationText.seconds(try setting.string()) else {
-              throw setting.error("expected a duration such as 36h or 7d")
-            }
+            let seconds = try setting.duration(examples: "36h or 7d")
             config.verifyMaxAge = seconds
           } else {
             let text = try setting.string()
@@ -106,9 +104,7 @@ public struct BackupConfig: Sendable {
           if key == "items" {
             config.drillItems = try setting.strings(single: true)
           } else {
-            guard let seconds = DurationText.seconds(try setting.string()) else {
-              throw setting.error("expected a duration such as 30m, 4h or 1d")
-            }
+            let seconds = try setting.duration(examples: "30m, 4h or 1d")
             config.drillRTO = seconds
           }
         }
@@ -121,20 +117,34 @@ public struct BackupConfig: Sendable {
     return config
   }
 
-  /// Reads and parses a file.
+  /// Reads and parses a file. A file that cannot be read says why; text that is
+  /// not UTF-8 names its first bad line (a path that is not UTF-8 cannot be named
+  /// in a configuration).
   public static func load(path: String) throws -> BackupConfig {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw ConfigError(file: path, key: "", line: nil, message: "cannot read the configuration file")
+    func refuse(_ message: String, line: Int? = nil) -> ConfigError {
+      ConfigError(file: path, key: "", line: line, message: message)
     }
-    return try parse(String(decoding: data, as: UTF8.self), file: path)
-  }
-
-  static func line(of error: YamlError) -> Int? {
-    switch error {
-    case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
-      return mark.line
-    default: return nil
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+      throw refuse("the configuration file does not exist")
     }
+    guard !isFolder.boolValue else { throw refuse("this is a folder; --config names the configuration file") }
+    let data: Data
+    do {
+      data = try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+      let reason = access(path, R_OK) != 0 ? String(cString: strerror(errno)) : "\(error)"
+      throw refuse("cannot read the configuration file: \(reason)")
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+      var line = 1
+      for part in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+        if String(data: Data(part), encoding: .utf8) == nil { break }
+        line += 1
+      }
+      throw refuse("not UTF-8 text: paths and names must be valid UTF-8", line: line)
+    }
+    return try parse(text, file: path)
   }
 }
 
@@ -180,9 +190,7 @@ public struct RepositorySettings: Sendable {
       case "connections": settings.connections = try value.int(in: 1...64)
       case "ca_file": settings.caFile = try value.string()
       case "timeout":
-        guard let seconds = DurationText.seconds(try value.string()), seconds >= 1 else {
-          throw value.error("expected a duration of at least one second, such as 20s or 2m")
-        }
+        let seconds = try value.duration(examples: "20s or 2m", minimum: 1)
         settings.timeout = seconds
       default:
         let text = try value.string()

@@ -31,9 +31,14 @@ struct ConfigNode {
     }
   }
 
+  /// A text value. YAML's null (`~`, `null`, nothing) is not text: `path: ~` is
+  /// refused here rather than taken for a folder named `~`.
   func string() throws -> String {
     guard case .scalar(let scalar) = node, !scalar.string.isEmpty else {
       throw error("expected a text value")
+    }
+    if node.null != nil {
+      throw error("expected a text value, found YAML's null '\(scalar.string)' (quote it to mean the text)")
     }
     return scalar.string
   }

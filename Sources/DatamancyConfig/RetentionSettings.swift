@@ -30,9 +30,7 @@ public struct RetentionSettings: Sendable, Equatable {
       case "keep_monthly": settings.keepMonthly = try value.int(in: 0...1_000_000)
       case "keep_annual": settings.keepAnnual = try value.int(in: 0...1_000_000)
       case "keep_within":
-        guard let seconds = DurationText.seconds(try value.string()) else {
-          throw value.error("expected a duration such as 7d or 36h")
-        }
+        let seconds = try value.duration(examples: "7d or 36h")
         settings.keepWithin = seconds
       default: settings.auto = try value.bool()
       }

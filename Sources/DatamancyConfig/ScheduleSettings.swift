@@ -18,17 +18,29 @@ public struct ScheduleSettings: Sendable, Equatable {
       "backup", "verify", "drill", "randomized_delay", "persistent",
     ]) {
       switch key {
-      case "backup": settings.backup = try value.string()
-      case "verify": settings.verify = try value.string()
-      case "drill": settings.drill = try value.string()
+      case "backup": settings.backup = try calendar(value)
+      case "verify": settings.verify = try calendar(value)
+      case "drill": settings.drill = try calendar(value)
       case "randomized_delay":
-        guard let seconds = DurationText.seconds(try value.string()) else {
-          throw value.error("expected a duration such as 15m")
-        }
+        let seconds = try value.duration(examples: "15m")
         settings.randomizedDelay = seconds
       default: settings.persistent = try value.bool()
       }
     }
     return settings
+  }
+
+  /// A calendar expression, checked when the configuration is read: a mistake
+  /// never reaches a timer's `OnCalendar=` to fail at install or, worse, at night.
+  static func calendar(_ node: ConfigNode) throws -> String {
+    let text = try node.string()
+    do {
+      _ = try CalendarSpec(text)
+    } catch {
+      throw node.error(
+        "'\(text)' is not a calendar expression: expected [WEEKDAYS] [YEAR-MONTH-DAY] HOUR:MINUTE[:SECOND] [UTC], such as 'Mon..Fri *-*-* 02:00 UTC' (man systemd.time)"
+      )
+    }
+    return text
   }
 }

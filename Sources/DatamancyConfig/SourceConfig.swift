@@ -20,7 +20,7 @@ public struct SourceConfig: Sendable {
   /// The line of the source's entry, for messages.
   public var line: Int?
 
-  static let types = ["files", "command", "postgres", "mariadb", "mysql", "ldap", "redis"]
+  static let types = ["files", "command", "postgres", "postgresql", "mariadb", "mysql", "ldap", "redis"]
 
   static func parse(name: String, _ node: ConfigNode) throws -> SourceConfig {
     guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
@@ -35,7 +35,7 @@ public struct SourceConfig: Sendable {
     switch type {
     case "files": kind = try parseFiles(node, entries)
     case "command": kind = try parseCommand(node, entries)
-    case "postgres": kind = .postgres(try parsePostgres(node, entries))
+    case "postgres", "postgresql": kind = .postgres(try parsePostgres(node, entries))
     case "mariadb", "mysql": kind = .mariadb(try parseMariaDB(node, entries))
     case "ldap": kind = .ldap(try parseLDAP(node, entries))
     case "redis": kind = .redis(try parseRedis(node, entries))
@@ -44,9 +44,7 @@ public struct SourceConfig: Sendable {
     }
     var source = SourceConfig(name: name, kind: kind, line: node.line)
     if let rpo = entries.first(where: { $0.key == "rpo" })?.value {
-      guard let seconds = DurationText.seconds(try rpo.string()) else {
-        throw rpo.error("expected a duration such as 24h, 36h or 7d")
-      }
+      let seconds = try rpo.duration(examples: "24h, 36h or 7d")
       source.rpoSeconds = seconds
     }
     if let retention = entries.first(where: { $0.key == "retention" })?.value {

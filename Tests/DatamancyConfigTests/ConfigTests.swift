@@ -2,21 +2,6 @@ import DatamancyConfig
 import XCTest
 
 final class ConfigTests: XCTestCase {
-  func parse(_ text: String) throws -> BackupConfig { try BackupConfig.parse(text, file: "test.yml") }
-
-  func error(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> ConfigError? {
-    do {
-      _ = try parse(text)
-      XCTFail("expected a configuration error", file: file, line: line)
-      return nil
-    } catch let error as ConfigError {
-      return error
-    } catch {
-      XCTFail("unexpected \(error)", file: file, line: line)
-      return nil
-    }
-  }
-
   func testFullExample() throws {
     let config = try parse(
       """
@@ -56,27 +41,28 @@ final class ConfigTests: XCTestCase {
   }
 
   func testPlainPasswordIsRefusedWithoutEchoingIt() {
-    let error = error("repository:\n  path: /r\n  password: s3cret-value\n")
+    let error = refusal("repository:\n  path: /r\n  password: s3cret-value\n")
     XCTAssertEqual(error?.key, "repository.password")
     XCTAssertEqual(error?.line, 3)
     XCTAssertFalse(error?.description.contains("s3cret-value") ?? true)
   }
 
   func testUnknownKeyIsNamedWithItsLine() {
-    let error = error("repository:\n  path: /r\n  compresion: zstd\n")
+    let error = refusal("repository:\n  path: /r\n  compresion: zstd\n")
     XCTAssertEqual(error?.key, "repository.compresion")
     XCTAssertEqual(error?.line, 3)
     XCTAssertTrue(error?.description.contains("test.yml:3") ?? false)
   }
 
   func testBadValues() {
-    XCTAssertEqual(error("repository: { compression: zstd:99 }")?.key, "repository.compression")
-    XCTAssertEqual(error("concurrency: lots")?.key, "concurrency")
-    XCTAssertEqual(error("sources:\n  a: { type: files }\n")?.key, "sources.a")
-    XCTAssertEqual(error("sources:\n  a: { type: tape }\n")?.key, "sources.a.type")
-    XCTAssertEqual(error("sources:\n  a: { type: command, command: [] }\n")?.key, "sources.a.command")
-    XCTAssertEqual(error("sources:\n  a: { type: command, command: [x], rpo: soon }\n")?.key, "sources.a.rpo")
-    XCTAssertEqual(error("sources:\n  a: { type: files, paths: [/x], bogus: 1 }\n")?.key, "sources.a.bogus")
+    XCTAssertEqual(refusal("repository: { compression: zstd:99 }")?.key, "repository.compression")
+    XCTAssertEqual(refusal("concurrency: lots")?.key, "concurrency")
+    XCTAssertEqual(refusal("sources:\n  a: { type: files }\n")?.key, "sources.a")
+    XCTAssertEqual(refusal("sources:\n  a: { type: tape }\n")?.key, "sources.a.type")
+    XCTAssertEqual(refusal("sources:\n  a: { type: command, command: [] }\n")?.key, "sources.a.command")
+    XCTAssertEqual(
+      refusal("sources:\n  a: { type: command, command: [x], rpo: soon }\n")?.key, "sources.a.rpo")
+    XCTAssertEqual(refusal("sources:\n  a: { type: files, paths: [/x], bogus: 1 }\n")?.key, "sources.a.bogus")
   }
 
   func testCPUs() throws {
@@ -87,7 +73,7 @@ final class ConfigTests: XCTestCase {
     XCTAssertEqual(try parse("cpus: [0-1, 1-2]").cpus, [0, 1, 2])
     XCTAssertEqual(try parse("concurrency: 2\ncpus: [0]").cpusLine, 2)
     for bad in ["[-1]", "\"3-1\"", "[a]", "1024", "\"0,\"", "\"0-1-2\"", "[]"] {
-      let error = error("concurrency: 2\ncpus: \(bad)")
+      let error = refusal("concurrency: 2\ncpus: \(bad)")
       XCTAssertEqual(error?.key, "cpus", bad)
       XCTAssertEqual(error?.line, 2, bad)
     }
@@ -106,15 +92,15 @@ final class ConfigTests: XCTestCase {
     XCTAssertEqual(config.repositories[0].settings.path, "s3://b/p")
     XCTAssertEqual(config.repositories[0].settings.connections, 4)
     XCTAssertEqual(config.copyTo, ["offsite", "usb"])
-    let unknown = error("repositories:\n  usb: { path: /u }\ncopy_to: [usb, tape]\n")
+    let unknown = refusal("repositories:\n  usb: { path: /u }\ncopy_to: [usb, tape]\n")
     XCTAssertEqual(unknown?.key, "copy_to")
     XCTAssertEqual(unknown?.line, 3)
     XCTAssertTrue(unknown?.message.contains("'tape'") ?? false)
-    XCTAssertEqual(error("repositories:\n  usb: { endpoint: http://x }\n")?.key, "repositories.usb")
+    XCTAssertEqual(refusal("repositories:\n  usb: { endpoint: http://x }\n")?.key, "repositories.usb")
   }
 
   func testBrokenYAMLNamesTheLine() {
-    let error = error("repository:\n  path: /r\n sources: [\n")
+    let error = refusal("repository:\n  path: /r\n sources: [\n")
     XCTAssertNotNil(error?.line)
     XCTAssertTrue(error?.message.contains("not valid YAML") ?? false)
   }

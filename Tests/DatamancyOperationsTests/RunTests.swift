@@ -92,4 +92,28 @@ final class RunTests: XCTestCase {
     XCTAssertEqual(try removal.run([first.shortID], dryRun: false), [first.id])
     XCTAssertEqual(try repository.sets().map(\.id), [second.id])
   }
+
+  func testASafetyCopyIsNeitherStatusNorVerifyNorAnRPO() throws {
+    let now = Date()
+    let context = try OperationFixtures.context(
+      """
+      repository: { path: \(folder)/repo }
+      sources:
+        pg: { type: postgres, host: 127.0.0.1, databases: [shop], rpo: 24h }
+      """, environment: ["DATAMANCY_BACKUP_PASSWORD": OperationFixtures.password], now: now)
+    let repository = try context.openRepository()
+    let data = OperationFixtures.bytes(5000, seed: 3)
+    let backup = try OperationFixtures.backup(
+      [("pg/shop", "pg", data)], into: repository, time: now - 30 * 3600)
+    let safety = try OperationFixtures.backup(
+      [("pg/shop", "pg", data)], into: repository, time: now - 60, tags: [BackupSet.safetyCopyTag])
+    let status = try StatusReport.build(try context.openRepository(), context: context)
+    let shop = try XCTUnwrap(status.items.first { $0.item == "pg/shop" })
+    XCTAssertEqual(shop.state, .late, "the safety copy does not satisfy the RPO")
+    XCTAssertEqual(status.lastRun?.set, backup.id)
+    let verified = try VerifyRun(context: context).run(set: "latest", all: true)
+    XCTAssertFalse(verified.findings.isEmpty)
+    XCTAssertFalse(verified.findings.contains { safety.id.hasPrefix($0.set) }, "\(verified.findings)")
+    XCTAssertTrue(verified.findings.contains { $0.check == "age" && !$0.passed }, verified.text)
+  }
 }

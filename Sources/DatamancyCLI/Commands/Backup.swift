@@ -6,7 +6,7 @@ extension DatamancyBackup {
   struct Backup: BackupSubcommand {
     static let configuration = CommandConfiguration(
       abstract: "Back up every configured source (or some) into one backup set.",
-      discussion: ExitStatus.table)
+      discussion: ExitStatus.reference)
 
     @OptionGroup var global: GlobalOptions
 

@@ -9,7 +9,7 @@ extension DatamancyBackup {
       abstract: "Check the repository's integrity.",
       discussion: "Without --read-data: every key, index and set file authenticates, every chunk a set "
         + "names is indexed, every indexed pack exists. With --read-data: also reads every pack and "
-        + "authenticates every chunk.\n\n" + ExitStatus.table)
+        + "authenticates every chunk.\n\n" + ExitStatus.reference)
 
     @OptionGroup var global: GlobalOptions
 

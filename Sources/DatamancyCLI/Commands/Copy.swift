@@ -15,7 +15,7 @@ extension DatamancyBackup {
         the entry's password in 'repositories:', else DATAMANCY_BACKUP_TO_PASSWORD, \
         else this repository's password.
 
-        """ + ExitStatus.table)
+        """ + ExitStatus.reference)
 
     @OptionGroup var global: GlobalOptions
 

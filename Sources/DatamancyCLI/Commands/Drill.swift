@@ -14,7 +14,7 @@ extension DatamancyBackup {
         fingerprints recorded at backup; LDAP entries; Redis key counts); clean up, always. \
         The measured total is compared with drill.rto (4h). The report is saved with the set.
 
-        """ + ExitStatus.table)
+        """ + ExitStatus.reference)
 
     @OptionGroup var global: GlobalOptions
 

@@ -8,7 +8,7 @@ extension DatamancyBackup {
   struct Dump: BackupSubcommand {
     static let configuration = CommandConfiguration(
       abstract: "Write one item's bytes, exactly as backed up, to standard output.",
-      discussion: "A folder item comes out as the tar stream it is stored as.\n\n" + ExitStatus.table)
+      discussion: "A folder item comes out as the tar stream it is stored as.\n\n" + ExitStatus.reference)
 
     @OptionGroup var global: GlobalOptions
 
@@ -16,11 +16,20 @@ extension DatamancyBackup {
     @Argument(help: "The item's name, as 'snapshots' lists it.") var item: String
 
     func run(_ context: CommandContext) throws {
+      guard isatty(1) == 0 else {
+        throw CLIError.usage(
+          "standard output is a terminal: redirect the item's bytes to a file or a pipe (dump SET ITEM > FILE)"
+        )
+      }
       let repository = try context.openRepository()
-      let chosen = try repository.findSet(set)
+      let chosen = try repository.findSet(set, holding: [item])
       let picked = try ItemSelection.pick([item], from: chosen)[0]
       try context.withLock(repository, exclusive: false, command: "dump", readOnly: true) {
-        try ItemRestorer(repository: repository, runner: context.runner).write(picked, of: chosen, to: 1)
+        do {
+          try ItemRestorer(repository: repository, runner: context.runner).write(picked, of: chosen, to: 1)
+        } catch is ItemRestorer.OutputClosed {
+          return  // The reader took what it wanted (`| head`).
+        }
       }
     }
   }

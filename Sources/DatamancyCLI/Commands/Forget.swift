@@ -17,7 +17,7 @@ extension DatamancyBackup {
         Given set ids, removes exactly those sets instead (no policy applies), and also \
         set files that cannot be read (snapshots lists them as damaged).
 
-        """ + ExitStatus.table)
+        """ + ExitStatus.reference)
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var keep: KeepOptions

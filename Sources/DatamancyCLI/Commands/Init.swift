@@ -6,7 +6,7 @@ import Foundation
 extension DatamancyBackup {
   struct Init: BackupSubcommand {
     static let configuration = CommandConfiguration(
-      abstract: "Create a repository and its first key.", discussion: ExitStatus.table)
+      abstract: "Create a repository and its first key.", discussion: ExitStatus.reference)
 
     @OptionGroup var global: GlobalOptions
 

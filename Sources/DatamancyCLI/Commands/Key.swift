@@ -12,7 +12,7 @@ extension DatamancyBackup {
         re-encrypted. A new password comes from \(CommandContext.newPasswordVariable), else a \
         prompt on the terminal (asked twice).
 
-        """ + ExitStatus.table,
+        """ + ExitStatus.reference,
       subcommands: [List.self, Add.self, Remove.self, Passwd.self])
 
     struct List: BackupSubcommand {

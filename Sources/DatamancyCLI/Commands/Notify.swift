@@ -9,7 +9,7 @@ extension DatamancyBackup {
       abstract: "Send a notification through the configured targets (OnFailure= of the scheduled units).",
       discussion:
         "Needs no repository: it reports that a unit failed, with the end of its journal when available.\n\n"
-        + ExitStatus.table)
+        + ExitStatus.reference)
 
     @OptionGroup var global: GlobalOptions
 

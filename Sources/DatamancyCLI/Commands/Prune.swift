@@ -13,7 +13,7 @@ extension DatamancyBackup {
         are removed; killed at any point, the repository passes check --read-data and a \
         rerun finishes the job.
 
-        """ + ExitStatus.table)
+        """ + ExitStatus.reference)
 
     @OptionGroup var global: GlobalOptions
 

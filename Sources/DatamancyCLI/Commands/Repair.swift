@@ -18,7 +18,7 @@ extension DatamancyBackup {
         after damage: check --read-data, repair, backup, check --read-data \
         (docs/operations.md).
 
-        """ + ExitStatus.table)
+        """ + ExitStatus.reference)
 
     @OptionGroup var global: GlobalOptions
 

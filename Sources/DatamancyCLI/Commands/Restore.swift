@@ -19,7 +19,7 @@ extension DatamancyBackup {
         database that holds tables is refused unless --force, which first backs it up as a \
         set tagged pre-restore. A new database whose load fails is dropped again.
 
-        """ + ExitStatus.table)
+        """ + ExitStatus.reference)
 
     @OptionGroup var global: GlobalOptions
 
@@ -52,7 +52,7 @@ extension DatamancyBackup {
       let chosen: BackupSet
       let plan: [RestoreTarget]
       if let set {
-        chosen = try repository.findSet(set)
+        chosen = try repository.findSet(set, holding: item)
         plan = try targets(try ItemSelection.pick(item, from: chosen), context: context)
         if dryRun {
           for target in plan { context.print("would restore \(target.summary)") }
@@ -63,7 +63,9 @@ extension DatamancyBackup {
         if asks {
           let prompt = Prompt()
           plan.forEach { prompt.say("  " + $0.summary) }
-          guard prompt.confirm("Restore from set \(chosen.shortID)?") else {
+          let tags = chosen.tags.isEmpty ? "" : ", tags: \(chosen.tags.joined(separator: ", "))"
+          guard prompt.confirm("Restore from set \(chosen.shortID) (\(Formatting.time(chosen.time))\(tags))?")
+          else {
             context.print("Nothing was restored.")
             return
           }

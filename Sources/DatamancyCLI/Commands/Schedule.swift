@@ -14,7 +14,7 @@ extension DatamancyBackup {
         06:00 UTC. The services read the repository password through LoadCredential= from \
         \(SystemdUnits.credentialSource); a failed run starts datamancy-notify@.service.
 
-        """ + ExitStatus.table,
+        """ + ExitStatus.reference,
       subcommands: [Install.self, Show.self, Remove.self])
 
     /// Where the files go, under `root`.

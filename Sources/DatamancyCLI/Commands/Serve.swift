@@ -1,4 +1,5 @@
 import ArgumentParser
+import DatamancyConfig
 import DatamancyOperations
 import DatamancyPOSIX
 import DatamancyRepository
@@ -16,7 +17,7 @@ extension DatamancyBackup {
         or cron): a run never overlaps itself, and a missed run starts at once when \
         schedule.persistent is true.
 
-        """ + ExitStatus.table)
+        """ + ExitStatus.reference)
 
     @OptionGroup var global: GlobalOptions
 

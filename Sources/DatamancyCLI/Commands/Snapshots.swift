@@ -6,7 +6,7 @@ import Foundation
 extension DatamancyBackup {
   struct Snapshots: BackupSubcommand {
     static let configuration = CommandConfiguration(
-      abstract: "List backup sets: id, time, status, items, sizes.", discussion: ExitStatus.table)
+      abstract: "List backup sets: id, time, status, items, sizes.", discussion: ExitStatus.reference)
 
     @OptionGroup var global: GlobalOptions
 

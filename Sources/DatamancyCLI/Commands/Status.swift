@@ -16,7 +16,7 @@ extension DatamancyBackup {
         failed, so status doubles as a health check. --prometheus FILE writes the metrics in \
         the Prometheus text format (atomically, for node_exporter's textfile collector).
 
-        """ + ExitStatus.table)
+        """ + ExitStatus.reference)
 
     @OptionGroup var global: GlobalOptions
 
@@ -37,7 +37,7 @@ extension DatamancyBackup {
       if global.json {
         try context.printJSON(report)
       } else {
-        context.print(Self.text(report, colour: isatty(1) != 0, next: Systemctl.nextRuns(context.operations)))
+        context.print(Self.text(report, colour: Console.colour, next: Systemctl.nextRuns(context.operations)))
       }
       if !report.healthy { throw ExitStatus.unhealthy }
     }

@@ -8,7 +8,7 @@ extension DatamancyBackup {
     static let configuration = CommandConfiguration(
       abstract: "Add or remove a set's tags, or pin it so retention never removes it.",
       discussion: "The set is stored again with its new tags, so its id changes; the new id is printed.\n\n"
-        + ExitStatus.table)
+        + ExitStatus.reference)
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The set: an id, a unique prefix of one, or 'latest'.") var set: String

@@ -15,7 +15,7 @@ extension DatamancyBackup {
         cannot for 15. --all removes live locks too: run it only when no other \
         datamancy-backup uses the repository.
 
-        """ + ExitStatus.table)
+        """ + ExitStatus.reference)
 
     @OptionGroup var global: GlobalOptions
     @Flag(help: "Remove every lock, including those of running commands.") var all = false

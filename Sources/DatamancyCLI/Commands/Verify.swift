@@ -14,7 +14,7 @@ extension DatamancyBackup {
         recorded fingerprints, the MariaDB trailer, redis-check-rdb, LDIF, tar); every chunk \
         read and authenticated. The report is saved with the set.
 
-        """ + ExitStatus.table)
+        """ + ExitStatus.reference)
 
     @OptionGroup var global: GlobalOptions
 

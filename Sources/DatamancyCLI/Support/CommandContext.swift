@@ -53,7 +53,7 @@ struct CommandContext {
   /// configuration.
   static func locateConfig(_ explicit: String?) -> String? {
     if let explicit { return explicit }
-    return ["datamancy-backup.yml", "/etc/datamancy-backup/config.yml"].first {
+    return OperationContext.defaultConfigFiles.first {
       FileManager.default.fileExists(atPath: $0)
     }
   }
@@ -66,7 +66,7 @@ struct CommandContext {
         throw CLIError.usage("the passwords differ")
       }
     }
-    guard !first.isEmpty else { throw CLIError.usage("the password is empty") }
+    guard !first.isEmpty else { throw CLIError.usage("an empty password is not a password") }
     return first
   }
 
@@ -79,7 +79,13 @@ struct CommandContext {
   /// A new password (key add, key passwd): DATAMANCY_BACKUP_NEW_PASSWORD, else asked
   /// twice on the terminal.
   func newPassword() throws -> String {
-    if let value = operations.environment[Self.newPasswordVariable], !value.isEmpty { return value }
+    if let value = operations.environment[Self.newPasswordVariable] {
+      guard !value.isEmpty else {
+        throw CLIError.usage(
+          "an empty password is not a password: \(Self.newPasswordVariable) is set but empty")
+      }
+      return value
+    }
     guard isatty(0) != 0 else {
       throw CLIError.usage("no new password: set \(Self.newPasswordVariable), or run on a terminal")
     }
@@ -87,7 +93,7 @@ struct CommandContext {
     guard String(cString: getpass("Repeat the new password: ")) == first else {
       throw CLIError.usage("the passwords differ")
     }
-    guard !first.isEmpty else { throw CLIError.usage("the password is empty") }
+    guard !first.isEmpty else { throw CLIError.usage("an empty password is not a password") }
     return first
   }
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// The process exit codes, in one place. README "Exit codes" lists the same table,
-/// and every command's help repeats it.
+/// and the root command's help shows it.
 public enum ExitStatus: Int32, Error, CaseIterable {
   /// Everything asked for was done.
   case success = 0
@@ -29,20 +29,26 @@ public enum ExitStatus: Int32, Error, CaseIterable {
   /// Interrupted (Ctrl-C, SIGTERM).
   case interrupted = 130
 
+  /// The table, in the root command's help (lines short enough not to wrap).
   static let table = """
     Exit codes:
       0    success
       1    failure (the message says what failed)
       2    bad command line or configuration file; nothing ran
-      3    partial: the backup set was saved, but some items failed
-      4    repository damaged (check found errors, restore or dump met corrupted or
-           missing data, prune refused because of missing packs)
-      5    verify failed (an item too old, empty, shrunk, or not readable by its tool)
-      6    drill failed (an item did not restore, its data differs, or the RTO was missed)
-      7    status: something is late, failed or missing, or the last verify or drill failed
+      3    partial: the set was saved, but some items failed
+      4    repository damaged: check found errors, restore or dump met
+           corrupted or missing data, or prune refused (missing packs)
+      5    verify failed: an item too old, empty, shrunk, or unreadable
+      6    drill failed: an item did not restore, its data differs,
+           or the RTO was missed
+      7    status: something is late, failed or missing, or the last
+           verify or drill failed
       10   no repository at the given location
       11   repository locked by another process
       12   wrong password
       130  interrupted
     """
+
+  /// What each subcommand's help says instead of repeating the table.
+  static let reference = "Exit codes: see 'datamancy-backup --help'."
 }

@@ -6,17 +6,26 @@ import Foundation
 
 extension OperationContext {
   public static let passwordVariable = "DATAMANCY_BACKUP_PASSWORD"
+  public static let repositoryVariable = "DATAMANCY_BACKUP_REPOSITORY"
+  /// Where a configuration is looked for when none is named, in order.
+  public static let defaultConfigFiles = ["./datamancy-backup.yml", "/etc/datamancy-backup/config.yml"]
   public static let targetPasswordVariable = "DATAMANCY_BACKUP_TO_PASSWORD"
   /// The systemd credential `schedule install` provides (`LoadCredential=`).
   public static let passwordCredential = "repository-password"
 
-  /// The repository's path: `--repo`, else `repository.path`.
+  /// The repository's path: `--repo`, else DATAMANCY_BACKUP_REPOSITORY, else
+  /// `repository.path`.
   public func repositoryPath() throws -> String {
-    guard let path = repositoryOverride ?? config.repository.path else {
-      throw OperationError(
-        "no repository given: set repository.path in the configuration or pass --repo PATH")
+    if let path = repositoryOverride ?? environment[Self.repositoryVariable].flatMap({ $0.isEmpty ? nil : $0 }
+    )
+      ?? config.repository.path
+    {
+      return path
     }
-    return path
+    let file =
+      configFile.map { "set repository.path in \($0)" }
+      ?? "no configuration file was found (looked for \(Self.defaultConfigFiles.joined(separator: " and ")))"
+    throw OperationError("no repository given: \(file), set \(Self.repositoryVariable), or pass --repo")
   }
 
   /// The storage at `path` with `settings`' endpoint and credentials (S3: the
@@ -47,10 +56,19 @@ extension OperationContext {
 
   /// The password: the configured secret reference, else the systemd credential,
   /// else DATAMANCY_BACKUP_PASSWORD, else `askPassword` (twice when `confirm`).
+  /// Wherever it comes from, an empty one is refused.
   public func password(confirm: Bool = false) throws -> String {
+    let (password, origin) = try passwordAndOrigin(confirm: confirm)
+    guard !password.isEmpty else {
+      throw OperationError("an empty password is not a password: \(origin) is empty")
+    }
+    return password
+  }
+
+  func passwordAndOrigin(confirm: Bool) throws -> (String, String) {
     if let reference = config.repository.password {
       do {
-        return try secrets.resolve(reference)
+        return (try secrets.resolve(reference), "repository.password (\(reference))")
       } catch {
         throw OperationError("repository.password: \(error)")
       }
@@ -58,14 +76,14 @@ extension OperationContext {
     if let folder = environment["CREDENTIALS_DIRECTORY"],
       let data = FileManager.default.contents(atPath: folder + "/" + Self.passwordCredential)
     {
-      return SecretResolver.trimmed(data)
+      return (SecretResolver.trimmed(data), "the systemd credential \(Self.passwordCredential)")
     }
-    if let value = environment[Self.passwordVariable], !value.isEmpty { return value }
+    if let value = environment[Self.passwordVariable] { return (value, Self.passwordVariable) }
     guard let askPassword else {
       throw OperationError(
         "no password: set repository.password in the configuration or \(Self.passwordVariable)")
     }
-    return try askPassword(confirm)
+    return (try askPassword(confirm), "the password typed")
   }
 
   /// Opens the repository and reads its index; engine warnings go to the log.

@@ -13,7 +13,7 @@ public struct DrillRun {
   /// else every database item; with `all`, every good item.
   public func run(set selector: String, items names: [String], all: Bool) throws -> DrillReport {
     let repository = try context.openRepository()
-    let chosen = try repository.findSet(selector)
+    let chosen = try repository.findSet(selector, holding: names)
     let items = try DrillPlan.select(from: chosen, names: names, all: all, context: context)
     let drill = Drill(logger: context.logger)
     let report = try context.withLock(repository, exclusive: false, command: "drill", readOnly: true) {

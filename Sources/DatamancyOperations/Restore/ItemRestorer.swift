@@ -72,10 +72,15 @@ public struct ItemRestorer {
   }
 
   /// Writes an item's bytes, exactly as stored, to `fd`.
+  /// The reader of `write`'s output went away (`| head`): nothing failed here.
+  public struct OutputClosed: Error {}
+
   public func write(_ item: BackupItem, of set: BackupSet, to fd: Int32) throws {
     let ids = try ChunkStreamer.ids(of: item, set: set)
     try ChunkStreamer(repository: repository).stream(ids) { data in
-      guard FileDescriptor.writeAll(fd, data) == 0 else { throw Self.ioError("write", "the output") }
+      let status = FileDescriptor.writeAll(fd, data)
+      if status == EPIPE { throw OutputClosed() }
+      guard status == 0 else { throw Self.ioError("write", "the output") }
       onBytes?(data.count)
     }
   }

@@ -92,7 +92,7 @@ public struct RestoreExecution {
   func preRestoreBackup(_ engine: DatabaseEngine, _ database: String) throws -> String {
     let session = BackupSession(repository: repository, compression: nil)
     var runner = BackupRunner(session: session, concurrency: 1, host: context.host, logger: context.logger)
-    runner.tags = ["pre-restore"]
+    runner.tags = [BackupSet.safetyCopyTag]
     let saved = try runner.run([engine.item(for: database)], time: context.now())
     guard saved.status == .complete else {
       throw RestoreError.preRestoreFailed(database: database, reason: saved.items.first?.error ?? "no data")

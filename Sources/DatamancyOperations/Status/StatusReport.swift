@@ -93,7 +93,7 @@ extension StatusReport {
   public static func build(
     repository: Repository, now: Date, rpo: (String) -> Double, expected: [String]
   ) throws -> StatusReport {
-    let sets = try repository.sets()
+    let sets = try repository.backups()
     var items: [String: Item] = [:]
     for set in sets {  // oldest first: later sets overwrite
       for item in set.items {

@@ -22,7 +22,7 @@ public struct VerifyRun {
   /// every item wherever it is.
   public func run(set selector: String, all: Bool) throws -> VerifyReport {
     let repository = try context.openRepository()
-    let history = try repository.sets()
+    let history = try repository.backups()
     let verifier = Verifier(
       repository: repository, runner: context.runner, policy: policy, now: context.now())
     var result = VerifyReport(time: context.now())

@@ -25,6 +25,10 @@ extension Repository {
     return listing.sets
   }
 
+  /// The sets of backup runs, oldest first: every readable set but the safety
+  /// copies a forced restore saves (`BackupSet.isSafetyCopy`).
+  public func backups() throws -> [BackupSet] { try sets().filter { !$0.isSafetyCopy } }
+
   /// Every set file: the readable sets, oldest first, and the damaged ones.
   public func setListing() throws -> (sets: [BackupSet], damaged: [DamagedSet]) {
     var sets: [BackupSet] = []
@@ -50,12 +54,18 @@ extension Repository {
     return set
   }
 
-  /// Finds one set by `latest`, a full id, or a unique prefix of one.
-  /// A damaged set named by the selector is reported as damaged.
-  public func findSet(_ selector: String) throws -> BackupSet {
+  /// Finds one set by `latest`, a full id, or a unique prefix of one. `latest` is
+  /// the newest backup run (never a safety copy); with `items`, the newest that
+  /// holds a good copy of each of them. A damaged set named by the selector is
+  /// reported as damaged.
+  public func findSet(_ selector: String, holding items: [String] = []) throws -> BackupSet {
     let all = try sets()
     if selector == "latest" {
-      guard let newest = all.last else { throw RepositoryError.noSuchSet(selector: selector) }
+      guard let newest = all.last(where: { set in !set.isSafetyCopy && items.allSatisfy(set.hasGood) }) else {
+        if items.isEmpty { throw RepositoryError.noSuchSet(selector: selector) }
+        throw RepositoryError.noSuchSet(
+          selector: "latest holding a good copy of \(items.joined(separator: ", "))")
+      }
       return newest
     }
     let matches = all.filter { $0.id.hasPrefix(selector.lowercased()) }

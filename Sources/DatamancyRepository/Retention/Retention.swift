@@ -15,7 +15,8 @@ public struct RetentionDecision: Sendable, Encodable {
 /// count: a failed item neither fills a period nor is kept by a rule. A set stays
 /// when any rule keeps any of its items, and always when it is pinned, holds the
 /// newest good copy of an item, or is younger than an item's newest good copy (so
-/// a run of failures never costs the last good backup, and stays on record).
+/// a run of failures never costs the last good backup, and stays on record). A
+/// safety copy saved by a forced restore stays until it is forgotten by its id.
 public enum Retention {
   public static let pinTag = "pinned"
 
@@ -27,7 +28,9 @@ public enum Retention {
     var reasons: [String: [String]] = [:]
     func keep(_ set: BackupSet, _ why: String) { reasons[set.id, default: []].append(why) }
     for set in sets where set.tags.contains(pinTag) { keep(set, pinTag) }
-    let newestFirst = sets.sorted { ($0.time, $0.id) > ($1.time, $1.id) }
+    // A safety copy is no item's history: it is kept until forgotten by its id.
+    for set in sets where set.isSafetyCopy { keep(set, BackupSet.safetyCopyTag) }
+    let newestFirst = sets.filter { !$0.isSafetyCopy }.sorted { ($0.time, $0.id) > ($1.time, $1.id) }
     var histories: [String: (source: String, sets: [BackupSet])] = [:]
     for set in newestFirst {
       for item in set.items {

@@ -49,6 +49,17 @@ public struct BackupSet: Codable, Sendable {
   }
 
   public var shortID: String { String(id.prefix(8)) }
+
+  /// The tag of the set a forced restore saves of the database it replaces.
+  public static let safetyCopyTag = "pre-restore"
+
+  /// A copy saved before a restore replaced a database: not a backup run. It is
+  /// never `latest`, never an item's newest good copy, and never what an RPO,
+  /// `verify` or `status` measures; it is restored, dumped or forgotten by its id.
+  public var isSafetyCopy: Bool { tags.contains(Self.safetyCopyTag) }
+
+  /// Whether the set holds a good copy of the item.
+  public func hasGood(_ item: String) -> Bool { items.contains { $0.name == item && $0.status == .ok } }
   /// The id of the backup that made this set, in whichever repository.
   public var identity: String { origin ?? id }
   public var rawBytes: Int { items.reduce(0) { $0 + $1.rawBytes } }

@@ -20,9 +20,8 @@ public struct SecretResolver: Sendable {
   public func resolve(_ reference: SecretReference) throws -> String {
     switch reference {
     case .env(let name):
-      guard let value = environment[name], !value.isEmpty else {
-        throw Failure(description: "the \(reference) is not set")
-      }
+      guard let value = environment[name] else { throw Failure(description: "the \(reference) is not set") }
+      guard !value.isEmpty else { throw Failure(description: "the \(reference) is set but empty") }
       return value
     case .file(let path):
       guard let data = FileManager.default.contents(atPath: path) else {

@@ -1,4 +1,3 @@
-import DatamancyConfig
 import Foundation
 
 /// A systemd calendar expression, the subset `serve --schedule` runs:
@@ -21,6 +20,9 @@ public struct CalendarSpec: Sendable {
   public let minutes: [Int]
   public let seconds: [Int]
 
+  public static let fullNames = [
+    "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+  ]
   public static let names = ["Sun": 0, "Mon": 1, "Tue": 2, "Wed": 3, "Thu": 4, "Fri": 5, "Sat": 6]
   public static let calendar: Calendar = {
     var calendar = Calendar(identifier: .gregorian)
@@ -28,8 +30,15 @@ public struct CalendarSpec: Sendable {
     return calendar
   }()
 
+  /// systemd's shorthands, as the expressions they stand for.
+  public static let shorthands = [
+    "minutely": "*-*-* *:*:00", "hourly": "*-*-* *:00:00", "daily": "*-*-* 00:00:00",
+    "weekly": "Mon *-*-* 00:00:00", "monthly": "*-*-01 00:00:00", "yearly": "*-01-01 00:00:00",
+    "annually": "*-01-01 00:00:00",
+  ]
+
   public init(_ text: String) throws {
-    var parts = text.split(separator: " ").map(String.init)
+    var parts = (Self.shorthands[text] ?? text).split(separator: " ").map(String.init)
     if parts.last == "UTC" { parts.removeLast() }
     var weekdays: Set<Int>?
     if let first = parts.first, first.first?.isLetter == true {
@@ -73,7 +82,10 @@ public struct CalendarSpec: Sendable {
   public static func weekdays(_ text: String, _ whole: String) throws -> Set<Int> {
     var values = Set<Int>()
     for part in text.split(separator: ",") {
-      let ends = part.components(separatedBy: "..").map { names[String($0.prefix(3))] }
+      // "Tue" or "Tuesday"; not "Tuesdays" or "tuesday", which systemd refuses too.
+      let ends = part.components(separatedBy: "..").map { name in
+        names[String(name.prefix(3))].flatMap { name.count == 3 || Self.fullNames[$0] == name ? $0 : nil }
+      }
       guard let first = ends.first ?? nil, let last = ends.last ?? nil, first <= last else {
         throw Invalid(text: whole)
       }
