@@ -189,4 +189,48 @@ final class PostgresSourceTests: XCTestCase {
     XCTAssertFalse(log.contains(rolePassword))
     XCTAssertEqual(items(result.set)["postgres/grafana"]!["status"] as? String, "ok")
   }
+
+  /// A timer starts the job with no shell environment: only the credentials
+  /// `schedule install` stored. The repository and database passwords both come
+  /// from variables, as in the README's example.
+  func testAScheduledUnitBacksUpWithOnlyItsCredentials() throws {
+    cli.environment["DATAMANCY_BACKUP_PASSWORD"] = nil
+    cli.environment["REPO_PW"] = cli.password
+    try cli.configure(
+      sources: """
+          pg: { type: postgres, host: 127.0.0.1, port: \(port), user: backup, password: { env: PG_BACKUP_PASSWORD }, databases: [grafana], globals: false }
+        """, extra: "  password: { env: REPO_PW }")
+    try cli.initialize()
+    try FileManager.default.createDirectory(atPath: cli.folder + "/root", withIntermediateDirectories: true)
+
+    // A variable the configuration reads that is not set: refused, naming it; nothing written.
+    let missing = cli.run(
+      ["schedule", "install", "--root", "root", "--binary", CLI.binary],
+      environment: ["PG_BACKUP_PASSWORD": ""])
+    XCTAssertEqual(missing.status, 2, missing.stderr)
+    XCTAssertTrue(missing.stderr.contains("sources.pg.password reads PG_BACKUP_PASSWORD"), missing.stderr)
+    XCTAssertEqual(try cli.shell("find root | sort"), "root")
+
+    let install = cli.run(["schedule", "install", "--root", "root", "--binary", CLI.binary])
+    XCTAssertEqual(install.status, 0, install.stderr)
+    let credentials = cli.folder + "/root/etc/datamancy-backup/credentials"
+    XCTAssertEqual(
+      try cli.shell("cd \(credentials) && stat -c '%a %n' * | sort"), "600 PG_BACKUP_PASSWORD\n600 REPO_PW")
+    XCTAssertEqual(try cli.shell("stat -c %a \(credentials)"), "700")
+    let units = cli.folder + "/root/etc/systemd/system"
+    let service = try String(contentsOfFile: units + "/datamancy-backup.service", encoding: .utf8)
+    XCTAssertTrue(
+      service.contains("LoadCredential=REPO_PW:/etc/datamancy-backup/credentials/REPO_PW"), service)
+    XCTAssertFalse(service.contains(rolePassword) || service.contains(cli.password), "no secret in a unit")
+
+    // The job as systemd runs it: env -i, CREDENTIALS_DIRECTORY, the ExecStart line.
+    let exec = try cli.shell("sed -n 's/^ExecStart=//p' \(units)/datamancy-backup.service")
+    let path = cli.environment["PATH"] ?? "/usr/bin:/bin"
+    let ran = try cli.shell(
+      "cd / && env -i PATH='\(path)' CREDENTIALS_DIRECTORY=\(credentials) \(exec) >/dev/null 2>&1; echo $?")
+    XCTAssertEqual(ran, "0")
+    let sets = try cli.sets()
+    XCTAssertEqual(sets.count, 1)
+    XCTAssertEqual(sets.first?["status"] as? String, "complete", "\(sets)")
+  }
 }

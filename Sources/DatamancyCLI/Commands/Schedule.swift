@@ -11,8 +11,12 @@ extension DatamancyBackup {
       discussion: """
         Calendars come from schedule: in the configuration (systemd calendar syntax); defaults: \
         backup daily 02:00 UTC, verify Sunday 04:00 UTC, drill the first Sunday of the month \
-        06:00 UTC. The services read the repository password through LoadCredential= from \
-        \(SystemdUnits.credentialSource); a failed run starts datamancy-notify@.service.
+        06:00 UTC. A timer or cron starts the jobs without this shell's environment: install \
+        stores every variable the configuration reads (DATAMANCY_BACKUP_PASSWORD, { env: NAME } \
+        references, AWS_* for S3) as a root-only file in \(ScheduleSecrets.folder), which the \
+        units load with LoadCredential= and the cron file names, refuses when one is not set, \
+        and checks that a job with only those opens the repository. Installing one kind \
+        removes the other. A failed run starts datamancy-notify@.service.
 
         """ + ExitStatus.reference,
       subcommands: [Install.self, Show.self, Remove.self])
@@ -25,13 +29,10 @@ extension DatamancyBackup {
       @Option(help: "The binary the jobs run (default: this one).") var binary: String?
 
       var prefix: String { root.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? "" }
-      var systemdFolder: String { prefix + ScheduleFiles.systemdFolder }
-      var cronFile: String { prefix + ScheduleFiles.cronFile }
 
-      /// Path → content of every file the schedule consists of.
-      func files(_ context: CommandContext) throws -> [(path: String, content: String)] {
-        try ScheduleFiles.files(
-          cron: cron, root: prefix, binary: binary ?? Self.currentBinary(), context: context.operations)
+      func installer(_ context: CommandContext) -> ScheduleInstaller {
+        ScheduleInstaller(
+          context: context.operations, cron: cron, root: prefix, binary: binary ?? Self.currentBinary())
       }
 
       static func currentBinary() -> String {
@@ -50,23 +51,15 @@ extension DatamancyBackup {
 
       func run() throws {
         let context = try CommandContext(global: global)
-        let files = try target.files(context)
-        if dryRun {
-          for file in files { context.print("# \(file.path)\n\(file.content)") }
+        let installer = target.installer(context)
+        guard !dryRun else {
+          for file in try installer.files() {
+            context.print(
+              file.secret ? "# \(file.path) (0600; a secret, not shown)" : "# \(file.path)\n\(file.content)")
+          }
           return
         }
-        for file in files {
-          try FileManager.default.createDirectory(
-            atPath: (file.path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-          try file.content.write(toFile: file.path, atomically: true, encoding: .utf8)
-          context.print("wrote \(file.path)")
-        }
-        if target.root == nil && !target.cron {
-          try Systemctl.run(["daemon-reload"], context.operations)
-          try Systemctl.run(
-            ["enable", "--now"] + ScheduledJob.all(context.config.schedule).map { $0.unit + ".timer" },
-            context.operations)
-        }
+        for line in try installer.install() { context.print(line) }
       }
     }
 
@@ -91,27 +84,13 @@ extension DatamancyBackup {
 
       func run() throws {
         let context = try CommandContext(global: global)
-        let units = ScheduledJob.all(context.config.schedule).map(\.unit)
-        if target.root == nil,
-          FileManager.default.fileExists(atPath: target.systemdFolder + "/datamancy-backup.timer")
-        {
-          try? Systemctl.run(["disable", "--now"] + units.map { $0 + ".timer" }, context.operations)
-        }
-        let paths =
-          units.flatMap { [target.systemdFolder + "/\($0).service", target.systemdFolder + "/\($0).timer"] }
-          + [target.systemdFolder + "/datamancy-notify@.service", target.cronFile]
-        for path in paths where FileManager.default.fileExists(atPath: path) {
-          try FileManager.default.removeItem(atPath: path)
-          context.print("removed \(path)")
-        }
-        if target.root == nil {
-          try? Systemctl.run(["daemon-reload"], context.operations)
-          return
-        }
+        for line in try target.installer(context).removeAll() { context.print(line) }
+        guard target.root != nil else { return }
         // Under --root, also the folders install made, when nothing else is in them.
+        let prefix = target.prefix
         for folder in [
-          target.systemdFolder, target.prefix + "/etc/systemd", target.prefix + "/etc/cron.d",
-          target.prefix + "/etc",
+          prefix + ScheduleFiles.systemdFolder, prefix + "/etc/systemd", prefix + "/etc/cron.d",
+          prefix + "/etc/logrotate.d", prefix + "/etc/datamancy-backup", prefix + "/etc",
         ]
         where (try? FileManager.default.contentsOfDirectory(atPath: folder))?.isEmpty == true {
           try FileManager.default.removeItem(atPath: folder)

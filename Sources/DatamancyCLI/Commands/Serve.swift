@@ -54,6 +54,11 @@ extension DatamancyBackup {
     }
 
     func startScheduler(_ context: CommandContext, _ repository: Repository) throws {
+      do {
+        try ScheduleInstaller.check(context.operations)  // The jobs inherit this environment.
+      } catch {
+        throw OperationError("--schedule: a scheduled job would fail: \(error)")
+      }
       let report = try StatusReport.build(repository, context: context.operations)
       let jobs = try ScheduledJob.all(context.config.schedule).map { job -> Scheduler.Job in
         let done: Date? =

@@ -34,7 +34,7 @@ extension OperationContext {
     try StorageLocation(path).open {
       func credential(_ reference: SecretReference?, _ variable: String) throws -> String? {
         if let reference { return try secrets.resolve(reference) }
-        return environment[variable].flatMap { $0.isEmpty ? nil : $0 }
+        return secrets.variable(variable).flatMap { $0.isEmpty ? nil : $0 }
       }
       guard let accessKey = try credential(settings.accessKey, "AWS_ACCESS_KEY_ID"),
         let secretKey = try credential(settings.secretKey, "AWS_SECRET_ACCESS_KEY")
@@ -49,7 +49,7 @@ extension OperationContext {
       options.pathStyle = settings.pathStyle
       options.timeout = settings.timeout
       options.caFile = settings.caFile
-      options.sessionToken = environment["AWS_SESSION_TOKEN"]
+      options.sessionToken = secrets.variable("AWS_SESSION_TOKEN")
       return options
     }
   }
@@ -73,12 +73,12 @@ extension OperationContext {
         throw OperationError("repository.password: \(error)")
       }
     }
-    if let folder = environment["CREDENTIALS_DIRECTORY"],
+    if let folder = environment[SecretResolver.credentialsVariable],
       let data = FileManager.default.contents(atPath: folder + "/" + Self.passwordCredential)
     {
       return (SecretResolver.trimmed(data), "the systemd credential \(Self.passwordCredential)")
     }
-    if let value = environment[Self.passwordVariable] { return (value, Self.passwordVariable) }
+    if let value = secrets.variable(Self.passwordVariable) { return (value, Self.passwordVariable) }
     guard let askPassword else {
       throw OperationError(
         "no password: set repository.password in the configuration or \(Self.passwordVariable)")
@@ -119,7 +119,7 @@ extension OperationContext {
       } catch {
         throw OperationError("repositories.\(reference).password: \(error)")
       }
-    } else if let value = environment[Self.targetPasswordVariable], !value.isEmpty {
+    } else if let value = secrets.variable(Self.targetPasswordVariable), !value.isEmpty {
       password = value
     } else {
       password = try self.password()

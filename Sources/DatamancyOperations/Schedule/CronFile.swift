@@ -1,4 +1,5 @@
 import DatamancyConfig
+import DatamancySources
 import Foundation
 
 /// `/etc/cron.d/datamancy-backup`: the same jobs for hosts without systemd, each
@@ -24,6 +25,8 @@ public enum CronFile {
       "CRON_TZ=UTC",
       "SHELL=/bin/sh",
       "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      "# The secrets the jobs read, one file each, readable by root only (schedule install).",
+      "\(SecretResolver.credentialsVariable)=\(ScheduleSecrets.folder)",
     ]
     for job in ScheduledJob.all(context.schedule) {
       let (fields, weekday) = try translate(job.calendar)
@@ -35,6 +38,20 @@ public enum CronFile {
     }
     return lines.joined(separator: "\n") + "\n"
   }
+
+  /// `/etc/logrotate.d/datamancy-backup`: the jobs' logs, weekly, eight kept.
+  public static let logrotate = """
+    # Written by datamancy-backup schedule install --cron; changes are lost on reinstall.
+    /var/log/datamancy-backup.log /var/log/datamancy-verify.log /var/log/datamancy-dr.log {
+        weekly
+        rotate 8
+        compress
+        delaycompress
+        missingok
+        notifempty
+    }
+
+    """
 
   /// The five time fields, and a weekday to check in the command when the
   /// calendar has both dates and days.

@@ -2,20 +2,54 @@ import DatamancyConfig
 import DatamancySources
 import Foundation
 
-/// The files a schedule consists of: systemd units and timers, or a cron file.
+/// The files a schedule consists of: systemd units and timers, or a cron file and
+/// its logrotate entry; and the credentials both read.
 public enum ScheduleFiles {
   public static let systemdFolder = "/etc/systemd/system"
   public static let cronFile = "/etc/cron.d/datamancy-backup"
+  public static let logrotateFile = "/etc/logrotate.d/datamancy-backup"
 
-  /// Path → content of every file, under `root` (empty for `/`).
-  public static func files(cron: Bool, root: String, binary: String, context: OperationContext) throws
-    -> [(path: String, content: String)]
-  {
+  /// One file to write; a secret's content is never printed.
+  public struct File: Sendable {
+    public var path: String
+    public var content: String
+    public var secret = false
+  }
+
+  /// Every file of one kind, under `root` (empty for `/`), with the credentials.
+  public static func files(
+    cron: Bool, root: String, binary: String, context: OperationContext, secrets: ScheduleSecrets
+  ) throws -> [File] {
     let schedule = ScheduleContext(
       binary: binary, config: context.configFile ?? "/etc/datamancy-backup/config.yml",
-      writablePaths: writablePaths(context.config), schedule: context.config.schedule)
-    if cron { return [(root + cronFile, try CronFile.file(schedule))] }
-    return SystemdUnits.files(schedule).map { (root + systemdFolder + "/" + $0.0, $0.1) }
+      writablePaths: writablePaths(context.config), schedule: context.config.schedule,
+      credentials: secrets.credentials.map(\.name))
+    var files =
+      cron
+      ? [
+        File(path: root + cronFile, content: try CronFile.file(schedule)),
+        File(path: root + logrotateFile, content: CronFile.logrotate),
+      ]
+      : SystemdUnits.files(schedule).map { File(path: root + systemdFolder + "/" + $0.0, content: $0.1) }
+    for credential in secrets.credentials {
+      guard let value = credential.value else { continue }
+      files.append(
+        File(path: root + ScheduleSecrets.folder + "/" + credential.name, content: value, secret: true))
+    }
+    return files
+  }
+
+  /// The files of the other kind (and of both, for `schedule remove`), as paths under `root`.
+  public static func paths(systemd: Bool, cron: Bool, root: String) -> [String] {
+    var paths: [String] = []
+    if systemd {
+      paths += ["backup", "verify", "dr"].flatMap {
+        [root + systemdFolder + "/datamancy-\($0).service", root + systemdFolder + "/datamancy-\($0).timer"]
+      }
+      paths.append(root + systemdFolder + "/datamancy-notify@.service")
+    }
+    if cron { paths += [root + cronFile, root + logrotateFile] }
+    return paths
   }
 
   /// The folders the jobs write to: the repository, the log file's folder.

@@ -40,11 +40,16 @@ public struct ScheduleContext {
   /// Folders the jobs write to (the repository, the log file's folder).
   public var writablePaths: [String]
   public var schedule: ScheduleSettings
+  /// The credential files the jobs load (`ScheduleSecrets`).
+  public var credentials: [String]
 
-  public init(binary: String, config: String, writablePaths: [String], schedule: ScheduleSettings) {
+  public init(
+    binary: String, config: String, writablePaths: [String], schedule: ScheduleSettings, credentials: [String]
+  ) {
     self.binary = binary
     self.config = config
     self.writablePaths = writablePaths
     self.schedule = schedule
+    self.credentials = credentials
   }
 }

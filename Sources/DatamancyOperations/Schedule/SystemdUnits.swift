@@ -4,12 +4,9 @@ import Foundation
 /// systemd units for the scheduled jobs: a oneshot service and a timer per job,
 /// and `datamancy-notify@.service`, which their `OnFailure=` starts.
 ///
-/// The password reaches the service through `LoadCredential=` (a file readable only
+/// Every secret reaches the service through `LoadCredential=` (a file readable only
 /// by the service, under `$CREDENTIALS_DIRECTORY`), never the environment.
 public enum SystemdUnits {
-  public static let credential = OperationContext.passwordCredential
-  public static let credentialSource = "/etc/datamancy-backup/password"
-
   /// File name → content.
   public static func files(_ context: ScheduleContext) -> [(String, String)] {
     var files: [(String, String)] = []
@@ -49,7 +46,7 @@ public enum SystemdUnits {
       [Service]
       Type=oneshot
       ExecStart=\(command(context, job.arguments))
-      LoadCredential=\(credential):\(credentialSource)
+      \(loadCredentials(context))
       Nice=10
       IOSchedulingClass=idle
       PrivateTmp=yes
@@ -70,6 +67,12 @@ public enum SystemdUnits {
       ReadWritePaths=\(writable)
 
       """
+  }
+
+  /// One `LoadCredential=` line per credential file.
+  static func loadCredentials(_ context: ScheduleContext) -> String {
+    context.credentials.map { "LoadCredential=\($0):\(ScheduleSecrets.folder)/\($0)" }
+      .joined(separator: "\n")
   }
 
   public static func timer(_ job: ScheduledJob, _ context: ScheduleContext) -> String {
@@ -98,7 +101,7 @@ public enum SystemdUnits {
     [Service]
     Type=oneshot
     ExecStart=\(command(context, ["notify", "--failed-unit"])) %i
-    LoadCredential=\(credential):\(credentialSource)
+    \(loadCredentials(context))
     PrivateTmp=yes
     NoNewPrivileges=yes
     ProtectSystem=strict

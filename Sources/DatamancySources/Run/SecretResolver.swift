@@ -20,7 +20,7 @@ public struct SecretResolver: Sendable {
   public func resolve(_ reference: SecretReference) throws -> String {
     switch reference {
     case .env(let name):
-      guard let value = environment[name] else { throw Failure(description: "the \(reference) is not set") }
+      guard let value = variable(name) else { throw Failure(description: "the \(reference) is not set") }
       guard !value.isEmpty else { throw Failure(description: "the \(reference) is set but empty") }
       return value
     case .file(let path):
@@ -44,6 +44,21 @@ public struct SecretResolver: Sendable {
         throw Failure(description: "the secret \(reference) failed: \(error)")
       }
     }
+  }
+
+  /// The folder of credential files systemd gives a unit (`LoadCredential=`), and
+  /// the cron file names.
+  public static let credentialsVariable = "CREDENTIALS_DIRECTORY"
+
+  /// An environment variable's value. A run that a timer or cron started has no
+  /// shell environment: it finds the variable as a credential file of that name
+  /// (`schedule install` writes them), trimmed like any secret file.
+  public func variable(_ name: String) -> String? {
+    if let value = environment[name] { return value }
+    guard let folder = environment[Self.credentialsVariable],
+      let data = FileManager.default.contents(atPath: folder + "/" + name)
+    else { return nil }
+    return Self.trimmed(data)
   }
 
   /// A secret file's or command's text without its trailing line ends (`\n`,

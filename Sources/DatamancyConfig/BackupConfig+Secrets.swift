@@ -1,0 +1,36 @@
+extension BackupConfig {
+  /// A secret the configuration reads: the key that names it, and where it is.
+  public struct SecretUse: Sendable, Equatable {
+    public var key: String
+    public var reference: SecretReference
+  }
+
+  /// Every secret reference in the configuration, in file order: what a run
+  /// started without this shell's environment (a timer, cron) must be given.
+  public var secretUses: [SecretUse] {
+    var uses: [SecretUse] = []
+    func add(_ key: String, _ reference: SecretReference?) {
+      if let reference { uses.append(SecretUse(key: key, reference: reference)) }
+    }
+    func add(_ prefix: String, _ settings: RepositorySettings) {
+      add(prefix + ".password", settings.password)
+      add(prefix + ".access_key", settings.accessKey)
+      add(prefix + ".secret_key", settings.secretKey)
+    }
+    add("repository", repository)
+    for (name, settings) in repositories { add("repositories.\(name)", settings) }
+    for source in sources {
+      switch source.kind {
+      case .postgres(let settings): add("sources.\(source.name).password", settings.connection.password)
+      case .mariadb(let settings): add("sources.\(source.name).password", settings.connection.password)
+      case .ldap(let settings): add("sources.\(source.name).password", settings.connection.password)
+      case .redis(let settings): add("sources.\(source.name).password", settings.connection.password)
+      case .files, .command: break
+      }
+    }
+    for (i, target) in notify.enumerated() {
+      if case .secret(let reference) = target.url { add("notify.\(i).url", reference) }
+    }
+    return uses
+  }
+}
