@@ -108,7 +108,7 @@ let package = Package(
     .testTarget(name: "DatamancyConfigTests", dependencies: ["DatamancyConfig"]),
     .testTarget(
       name: "DatamancySourcesTests",
-      dependencies: ["DatamancySources", "DatamancyRepository", "DatamancyPOSIX"]),
+      dependencies: ["DatamancySources", "DatamancyRepository", "DatamancyPOSIX", "DatamancyConfig"]),
     .testTarget(
       name: "DatamancyOperationsTests",
       dependencies: [

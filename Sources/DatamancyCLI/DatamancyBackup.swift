@@ -60,7 +60,7 @@ public struct DatamancyBackup: ParsableCommand {
       case .wrongPassword: return (error.description, .wrongPassword)
       case .locked: return (error.description, .locked)
       case .damaged: return (error.description, .damaged)
-      case .notEmpty: return (error.description, .usage)
+      case .notEmpty, .noSuchSet, .noSuchItem: return (error.description, .usage)
       default: return (error.description, .failure)
       }
     case let error as ConfigError: return ("configuration error: \(error)", .usage)

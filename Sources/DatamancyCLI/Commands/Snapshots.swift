@@ -6,37 +6,76 @@ import Foundation
 extension DatamancyBackup {
   struct Snapshots: BackupSubcommand {
     static let configuration = CommandConfiguration(
-      abstract: "List backup sets: id, time, status, items, sizes.", discussion: ExitStatus.reference)
+      abstract: "List backup sets (id, time, status, items, sizes), or one set's items.",
+      discussion: ExitStatus.reference)
 
     @OptionGroup var global: GlobalOptions
 
+    @Argument(help: "Show this set's items: an id, a unique prefix of one, or 'latest'.") var set: String?
+
+    @Option(help: "Only sets holding this item (repeatable: any of them).") var item: [String] = []
+    @Option(help: "Only sets with this tag (repeatable: any of them).") var tag: [String] = []
+    @Option(help: "Only sets made on this host (repeatable: any of them).") var host: [String] = []
+
     func run(_ context: CommandContext) throws {
       let repository = try context.openRepository(loadIndex: false)
-      if global.json {
-        // Damaged set files are reported on standard error (as warnings).
-        try context.printJSON(try repository.sets().map(SetSummary.init))
-        return
+      if let set {
+        let chosen = try repository.findSet(set, holding: item)
+        if global.json { return try context.printJSON(SetSummary(chosen)) }
+        return context.print(Self.items(chosen))
       }
-      let (sets, damaged) = try repository.setListing()
-      var rows = [["id", "time", "status", "items", "raw", "stored", "duration", "tags"]]
+      // With --json, damaged set files are reported on standard error (as warnings).
+      let (all, damaged) = global.json ? (try repository.sets(), []) : try repository.setListing()
+      let sets = all.filter { set in
+        (item.isEmpty || set.items.contains { item.contains($0.name) })
+          && (tag.isEmpty || !Set(tag).isDisjoint(with: set.tags))
+          && (host.isEmpty || host.contains(set.host))
+      }
+      if global.json { return try context.printJSON(sets.map(SetSummary.init)) }
+      var rows = [["id", "time", "host", "status", "items", "raw", "stored", "duration", "tags"]]
       for set in sets {
         let good = set.items.filter { $0.status == .ok }.count
         rows.append([
-          set.shortID, Formatting.time(set.time), set.status.rawValue, "\(good)/\(set.items.count)",
+          set.shortID, Formatting.time(set.time), set.host, set.status.rawValue, "\(good)/\(set.items.count)",
           Formatting.bytes(set.rawBytes), Formatting.bytes(set.storedBytes),
           Formatting.seconds(set.durationSeconds), set.tags.joined(separator: ","),
         ])
       }
       for file in damaged {
-        rows.append([String(file.id.prefix(8)), "-", "damaged", "-", "-", "-", "-", file.reason])
+        rows.append([String(file.id.prefix(8)), "-", "-", "damaged", "-", "-", "-", "-", file.reason])
       }
       context.print(Formatting.table(rows))
+      let filtered = sets.count < all.count ? " of \(all.count)" : ""
       context.print(
-        "\(sets.count) sets"
+        Formatting.count(sets.count, "set") + filtered
           + (damaged.isEmpty
             ? ""
             : ", \(damaged.count) damaged set files (unreadable: 'forget ID' removes one; prune keeps all data meanwhile)")
       )
+    }
+
+    /// One set's items: status, sizes, duration, and the tables fingerprinted.
+    static func items(_ set: BackupSet) -> String {
+      var rows = [["", "item", "raw", "stored", "time", "fingerprints"]]
+      for item in set.items {
+        rows.append([
+          item.status == .ok ? (item.warning == nil ? "ok" : "ok!") : "FAILED", item.name,
+          Formatting.bytes(item.rawBytes), Formatting.bytes(item.storedBytes),
+          Formatting.seconds(item.durationSeconds),
+          item.fingerprints.map { Formatting.count($0.count, "table") } ?? "-",
+        ])
+      }
+      var lines = [
+        "set \(set.id)",
+        "time \(Formatting.time(set.time)), host \(set.host), \(set.status.rawValue)"
+          + (set.tags.isEmpty ? "" : ", tags: \(set.tags.joined(separator: ", "))"),
+        Formatting.table(rows),
+      ]
+      for item in set.items {
+        if let error = item.error { lines.append("  \(item.name): \(error)") }
+        if let warning = item.warning { lines.append("  \(item.name): warning: \(warning)") }
+      }
+      return lines.joined(separator: "\n")
     }
   }
 }

@@ -7,7 +7,8 @@ public enum ExitStatus: Int32, Error, CaseIterable {
   case success = 0
   /// Failed for a reason not listed below; the message says which.
   case failure = 1
-  /// The command line or the configuration file is wrong; nothing ran.
+  /// The command line or the configuration file is wrong, or names a set or item
+  /// that does not exist; nothing ran.
   case usage = 2
   /// The backup stored a set, but some of its items failed.
   case partial = 3
@@ -34,7 +35,8 @@ public enum ExitStatus: Int32, Error, CaseIterable {
     Exit codes:
       0    success
       1    failure (the message says what failed)
-      2    bad command line or configuration file; nothing ran
+      2    bad command line or configuration file, or no such set or
+           item; nothing ran
       3    partial: the set was saved, but some items failed
       4    repository damaged: check found errors, restore or dump met
            corrupted or missing data, or prune refused (missing packs)

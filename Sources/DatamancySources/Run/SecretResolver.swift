@@ -64,8 +64,9 @@ public struct SecretResolver: Sendable {
   /// A secret file's or command's text without its trailing line ends (`\n`,
   /// `\r\n`): the one rule for every secret read from a file.
   public static func trimmed(_ data: Data) -> String {
-    var text = String(decoding: data, as: UTF8.self)
-    while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
-    return text
+    // Bytes, not characters: to Swift, "\r\n" is one character, neither "\n" nor "\r".
+    var end = data.endIndex
+    while end > data.startIndex, [0x0A, 0x0D].contains(data[end - 1]) { end -= 1 }
+    return String(decoding: data[data.startIndex..<end], as: UTF8.self)
   }
 }

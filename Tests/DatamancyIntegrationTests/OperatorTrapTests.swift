@@ -1,0 +1,130 @@
+import Foundation
+import XCTest
+
+/// A new operator's first hour, following the README: each trap found that way,
+/// checked through the binary.
+final class OperatorTrapTests: XCTestCase {
+  func twoSources() throws -> CLI {
+    let cli = try CLI()
+    try cli.configure(
+      sources: """
+            app: { type: command, command: [seq, 1, 5000] }
+            other: { type: command, command: [seq, 1, 100] }
+        """)
+    try cli.initialize()
+    return cli
+  }
+
+  func testLatestWithAnItemIsTheNewestSetHoldingIt() throws {
+    let cli = try twoSources()
+    XCTAssertEqual(cli.run(["backup", "--source", "app"]).status, 0)
+    XCTAssertEqual(cli.run(["backup", "--source", "other"]).status, 0)
+    let restore = cli.run(["restore", "latest", "--item", "app", "--to", "out"])
+    XCTAssertEqual(restore.status, 0, restore.stderr)
+    XCTAssertEqual(try cli.shell("cat out/app | wc -l"), "5000")
+    let dump = cli.run(["dump", "latest", "app"])
+    XCTAssertEqual(dump.status, 0, dump.stderr)
+    XCTAssertEqual(dump.text.split(separator: "\n").count, 5000)
+    let none = cli.run(["restore", "latest", "--item", "nope", "--to", "out2"])
+    XCTAssertNotEqual(none.status, 0)
+    XCTAssertTrue(none.stderr.contains("nope"), none.stderr)
+  }
+
+  func testSnapshotsShowsOneSetsItemsAndFilters() throws {
+    let cli = try twoSources()
+    XCTAssertEqual(cli.run(["backup", "--source", "app", "--tag", "weekly"]).status, 0)
+    XCTAssertEqual(cli.run(["backup"]).status, 0)
+    let sets = try cli.sets()
+    let first = String((sets[0]["id"] as! String).prefix(8))
+    let one = cli.run(["snapshots", first])
+    XCTAssertEqual(one.status, 0, one.stderr)
+    XCTAssertTrue(one.text.contains("tags: weekly"), one.text)
+    XCTAssertTrue(one.text.contains("ok  app"), one.text)
+    XCTAssertFalse(one.text.contains("other"), one.text)
+    let tagged = try CLI.setList(cli.run(["snapshots", "--json", "--tag", "weekly"]).stdout)
+    XCTAssertEqual(tagged.map { $0["id"] as! String }, [sets[0]["id"] as! String])
+    XCTAssertEqual(try CLI.setList(cli.run(["snapshots", "--json", "--item", "other"]).stdout).count, 1)
+    XCTAssertEqual(try CLI.setList(cli.run(["snapshots", "--json", "--host", "elsewhere"]).stdout).count, 0)
+    let text = cli.run(["snapshots", "--item", "other"]).text
+    XCTAssertTrue(text.hasSuffix("1 set of 2\n"), text)
+  }
+
+  func testGlobalOptionsBeforeTheSubcommandAndVersion() throws {
+    let cli = try twoSources()
+    XCTAssertEqual(cli.run(["backup"]).status, 0)
+    try cli.shell("mv datamancy-backup.yml elsewhere.yml")
+    for arguments in [
+      ["--config", "elsewhere.yml", "snapshots", "--json"], ["-c", "elsewhere.yml", "snapshots", "--json"],
+      ["-r", cli.repository, "--json", "snapshots"], ["snapshots", "-r", cli.repository, "--json"],
+    ] {
+      let result = cli.run(arguments)
+      XCTAssertEqual(result.status, 0, "\(arguments): \(result.stderr)")
+      XCTAssertEqual(try CLI.setList(result.stdout).count, 1, "\(arguments)")
+    }
+    let variable = cli.run(
+      ["snapshots", "--json"], environment: ["DATAMANCY_BACKUP_REPOSITORY": cli.repository])
+    XCTAssertEqual(try CLI.setList(variable.stdout).count, 1, variable.stderr)
+    let nothing = cli.run(["snapshots"])
+    XCTAssertEqual(nothing.status, 2)
+    XCTAssertTrue(nothing.stderr.contains("no configuration file was found"), nothing.stderr)
+    for arguments in [["--version"], ["version"]] {
+      let version = cli.run(arguments)
+      XCTAssertEqual(version.status, 0)
+      XCTAssertTrue(version.text.hasPrefix("datamancy-backup "), version.text)
+    }
+    XCTAssertEqual(
+      try cli.shell("cd \(cli.folder) && \(CLI.binary) -c elsewhere.yml dump latest app | head -1"), "1")
+  }
+
+  func testEmptyPasswordsAreRefusedAndCRLFIsALineEnd() throws {
+    let cli = try CLI()
+    func password(_ reference: String?) throws {
+      try cli.configure(
+        sources: "    app: { type: command, command: [seq, 1, 10] }",
+        extra: reference.map { "  password: \($0)" } ?? "")
+    }
+    try password(nil)
+    let empty = cli.run(["init", "--kdf-cost", "1024"], environment: ["DATAMANCY_BACKUP_PASSWORD": ""])
+    XCTAssertEqual(empty.status, 2, empty.stderr)
+    XCTAssertTrue(empty.stderr.contains("an empty password is not a password"), empty.stderr)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: cli.repository + "/config"))
+
+    try cli.shell("printf '%s\\r\\n' '\(cli.password)' > pw && chmod 600 pw && : > empty && chmod 600 empty")
+    try password("{ file: \(cli.folder)/pw }")
+    cli.environment["DATAMANCY_BACKUP_PASSWORD"] = nil
+    try cli.initialize()
+    // The CRLF file and the plain variable are the same password.
+    XCTAssertEqual(cli.run(["backup"]).status, 0)
+    try password(nil)
+    cli.environment["DATAMANCY_BACKUP_PASSWORD"] = cli.password
+    XCTAssertEqual(try cli.sets().count, 1)
+
+    for command in [["key", "add"], ["key", "passwd"]] {
+      let refused = cli.run(command, environment: ["DATAMANCY_BACKUP_NEW_PASSWORD": ""])
+      XCTAssertEqual(refused.status, 2, refused.stderr)
+      XCTAssertTrue(refused.stderr.contains("an empty password is not a password"), refused.stderr)
+    }
+    cli.environment["DATAMANCY_BACKUP_PASSWORD"] = nil
+    try password("{ file: \(cli.folder)/empty }")
+    let emptyFile = cli.run(["snapshots"])
+    XCTAssertEqual(emptyFile.status, 2, emptyFile.stderr)
+    XCTAssertTrue(emptyFile.stderr.contains("an empty password is not a password"), emptyFile.stderr)
+    try password("{ env: REPO_PW }")
+    let unset = cli.run(["snapshots"])
+    XCTAssertTrue(unset.stderr.contains("REPO_PW is not set"), unset.stderr)
+    let setEmpty = cli.run(["snapshots"], environment: ["REPO_PW": ""])
+    XCTAssertTrue(setEmpty.stderr.contains("REPO_PW is set but empty"), setEmpty.stderr)
+  }
+
+  func testAHugeRPOIsAConfigurationErrorNotACrash() throws {
+    let cli = try CLI()
+    try cli.configure(sources: "    app: { type: command, command: [seq, 1, 10], rpo: 9223372036854775807s }")
+    let status = cli.run(["status"])
+    XCTAssertEqual(status.status, 2, status.stderr)
+    XCTAssertFalse(status.signaled)
+    XCTAssertTrue(status.stderr.contains("sources.app.rpo"), status.stderr)
+    let line = try cli.shell("grep -n 'rpo:' datamancy-backup.yml | cut -d: -f1")
+    XCTAssertTrue(
+      status.stderr.contains("datamancy-backup.yml:\(line): "), "names the line: \(status.stderr)")
+  }
+}
