@@ -127,4 +127,56 @@ final class OperatorTrapTests: XCTestCase {
     XCTAssertTrue(
       status.stderr.contains("datamancy-backup.yml:\(line): "), "names the line: \(status.stderr)")
   }
+
+  /// As a user who may not read everything: what can be read is stored, each
+  /// unreadable path is named, and the set is partial (exit 3), as restic does.
+  func testUnreadableFilesAreNamedAndTheRestIsStored() throws {
+    let cli = try CLI()
+    try cli.configure(sources: "    vol: { type: files, paths: [\(cli.folder)/vol] }")
+    try cli.initialize()
+    try cli.shell(
+      """
+      set -e
+      mkdir -p vol/sub vol/closed
+      seq 1 1000 > vol/a.txt; echo b > vol/sub/b.txt; echo secret > vol/secret.key; echo x > vol/closed/x
+      chmod 000 vol/secret.key vol/closed
+      chown -R nobody \(cli.folder)
+      """)
+    let run = try cli.shell(
+      "cd \(cli.folder) && runuser -u nobody -- \(CLI.binary) backup > out.txt 2> err.txt; echo $?")
+    let output = try cli.shell("cat out.txt err.txt")
+    XCTAssertEqual(run, "3", output)
+    XCTAssertTrue(output.contains("2 paths could not be read"), output)
+    XCTAssertTrue(output.contains("\(cli.folder)/vol/secret.key"), output)
+    XCTAssertTrue(output.contains("\(cli.folder)/vol/closed"), output)
+    XCTAssertEqual(output.components(separatedBy: "secret.key").count - 1, 1, "said once: \(output)")
+    let set = try XCTUnwrap(try cli.sets().last)
+    XCTAssertEqual(set["status"] as? String, "partial")
+    let restore = cli.run(["restore", "latest", "--to", cli.folder + "/out"])
+    XCTAssertEqual(restore.status, 0, restore.stderr)
+    XCTAssertEqual(try cli.shell("cat out/vol/vol/a.txt | wc -l"), "1000")
+    XCTAssertEqual(try cli.shell("cat out/vol/vol/sub/b.txt"), "b")
+    XCTAssertFalse(FileManager.default.fileExists(atPath: cli.folder + "/out/vol/vol/secret.key"))
+  }
+
+  func testASetWhoseEveryItemFailedIsFailedAndAMissingPasswordIsSaidOnce() throws {
+    let cli = try CLI()
+    try cli.configure(
+      sources: """
+            broken: { type: command, command: [sh, -c, "exit 4"] }
+            db: { type: postgres, host: 127.0.0.1, databases: [a, b, c], password: { env: DB_PW } }
+        """)
+    try cli.initialize()
+    let missing = cli.run(["backup"])
+    XCTAssertEqual(missing.status, 2, missing.stderr)
+    XCTAssertEqual(missing.stderr.components(separatedBy: "DB_PW").count - 1, 1, missing.stderr)
+    XCTAssertTrue(missing.stderr.contains("nothing was backed up: sources.db.password"), missing.stderr)
+    XCTAssertEqual(try cli.sets().count, 0)
+
+    let failed = cli.run(["backup", "--source", "broken"])
+    XCTAssertEqual(failed.status, 1, failed.text + failed.stderr)
+    XCTAssertEqual(try cli.sets().last?["status"] as? String, "failed")
+    let all = failed.text + failed.stderr
+    XCTAssertEqual(all.components(separatedBy: "status 4").count - 1, 1, "each failure printed once: \(all)")
+  }
 }

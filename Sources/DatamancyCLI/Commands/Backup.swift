@@ -46,7 +46,11 @@ extension DatamancyBackup {
         context.print(outcome.summary)
         for copy in outcome.copies { if let copied = copy.outcome { context.print(copied.text) } }
       }
-      if outcome.set.status != .complete { throw ExitStatus.partial }
+      switch outcome.set.status {
+      case .complete: break
+      case .partial: throw ExitStatus.partial
+      case .failed: throw ExitStatus.failure
+      }
       if let failure = outcome.copyFailure { throw failure }
     }
   }

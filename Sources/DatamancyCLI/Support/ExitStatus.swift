@@ -10,7 +10,8 @@ public enum ExitStatus: Int32, Error, CaseIterable {
   /// The command line or the configuration file is wrong, or names a set or item
   /// that does not exist; nothing ran.
   case usage = 2
-  /// The backup stored a set, but some of its items failed.
+  /// The backup stored a set, but some of its items failed or left files unread
+  /// (every item failed: 1).
   case partial = 3
   /// The repository is damaged: check found errors, restore or dump met corrupted or missing
   /// data, or prune refused because the index names missing packs.
@@ -37,7 +38,8 @@ public enum ExitStatus: Int32, Error, CaseIterable {
       1    failure (the message says what failed)
       2    bad command line or configuration file, or no such set or
            item; nothing ran
-      3    partial: the set was saved, but some items failed
+      3    partial: the set was saved, but some items failed or left
+           files unread (a backup whose every item failed exits 1)
       4    repository damaged: check found errors, restore or dump met
            corrupted or missing data, or prune refused (missing packs)
       5    verify failed: an item too old, empty, shrunk, or unreadable

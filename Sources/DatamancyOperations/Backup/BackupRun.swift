@@ -42,14 +42,16 @@ public struct BackupRun {
   /// and stamping it with `time` (now when nil).
   public func run(sources names: [String], tags: [String], time: Date?) throws -> Outcome {
     let stamp = time ?? context.now()
-    let planned = try plan(names)
-    onPlanned?(planned.count)
-    let concurrency = context.config.concurrency ?? ProcessInfo.processInfo.activeProcessorCount
-    let early = EarlyStart(planned, count: concurrency)
     let notifier = context.notifier
     let set: BackupSet
     let repository: Repository
+    var early: EarlyStart?
     do {
+      let planned = try plan(names)
+      onPlanned?(planned.count)
+      let concurrency = context.config.concurrency ?? ProcessInfo.processInfo.activeProcessorCount
+      let started = EarlyStart(planned, count: concurrency)
+      early = started
       repository = try context.openRepository()
       warnAboutUnusablePacks(repository)
       let session = BackupSession(
@@ -61,10 +63,10 @@ public struct BackupRun {
       runner.onItem = onItem
       notifier.started()
       set = try context.withLock(repository, exclusive: false, command: "backup") {
-        try runner.run(early.items, time: stamp)
+        try runner.run(started.items, time: stamp)
       }
     } catch {
-      early.cancel()
+      early?.cancel()
       notifier.finished(
         RunOutcome(
           event: "backup", succeeded: false, host: context.host, time: stamp, set: nil,
@@ -91,8 +93,27 @@ public struct BackupRun {
       throw OperationError(
         "no source named '\(name)'; configured: \(configured.map(\.name).joined(separator: ", "))")
     }
-    return try configured.filter { names.isEmpty || names.contains($0.name) }.flatMap {
-      try SourcePlanning.planner(for: $0, context: context).items()
+    let chosen = configured.filter { names.isEmpty || names.contains($0.name) }
+    try checkSecrets(of: chosen)
+    return try chosen.flatMap { try SourcePlanning.planner(for: $0, context: context).items() }
+  }
+
+  /// A source's password that cannot be read fails every item of the source the
+  /// same way: said once, before any tool starts, and nothing runs. (Secret
+  /// commands run when their items do.)
+  func checkSecrets(of sources: [SourceConfig]) throws {
+    var problems: [String] = []
+    for use in context.config.secretUses {
+      guard sources.contains(where: { use.key.hasPrefix("sources.\($0.name).") }) else { continue }
+      if case .command = use.reference { continue }
+      do {
+        _ = try context.secrets.resolve(use.reference)
+      } catch {
+        problems.append("\(use.key): \(error)")
+      }
+    }
+    guard problems.isEmpty else {
+      throw OperationError("nothing was backed up: \(problems.joined(separator: "; "))")
     }
   }
 

@@ -71,6 +71,7 @@ public struct BackupRunner: Sendable {
         result.chunks = stored.chunks.map(\.hex)
         result.warning = source.warning
         result.fingerprints = source.fingerprints
+        result.unreadable = source.unreadable.isEmpty ? nil : source.unreadable
       }
     } catch {
       // Stop a tool we no longer read from, so it cannot block forever.
@@ -78,10 +79,12 @@ public struct BackupRunner: Sendable {
       result.error = String(describing: error)
     }
     result.durationSeconds = Self.seconds(since: started)
+    // Informational: the log file keeps them; the terminal shows them once, in
+    // the run's summary.
     if let error = result.error {
-      logger.error("\(item.name) failed: \(error)")
+      logger.info("\(item.name) failed: \(error)")
     } else if let warning = result.warning {
-      logger.warning("\(item.name): \(warning)")
+      logger.info("\(item.name): warning: \(warning)")
     }
     return result
   }

@@ -42,10 +42,14 @@ public struct BackupSet: Codable, Sendable {
     updateStatus()
   }
 
-  /// Sets `status` from the items' statuses.
+  /// Sets `status` from the items': `failed` when every item failed, `partial`
+  /// when some did or some left paths unread, else `complete`.
   public mutating func updateStatus() {
     let failures = items.filter { $0.status == .failed }.count
-    status = failures == 0 ? .complete : (failures == items.count ? .failed : .partial)
+    let incomplete = items.contains { !($0.unreadable ?? []).isEmpty }
+    status =
+      failures == items.count && failures > 0
+      ? .failed : (failures > 0 || incomplete ? .partial : .complete)
   }
 
   public var shortID: String { String(id.prefix(8)) }
@@ -96,6 +100,9 @@ public struct BackupItem: Codable, Sendable {
   /// Per table: rows and checksum, computed from the stream as it was stored
   /// (database items only).
   public var fingerprints: [TableFingerprint]?
+  /// Paths of a folder that could not be read, so are not in the item (which
+  /// holds everything else, and makes its set `partial`).
+  public var unreadable: [String]?
 
   public init(
     name: String, source: String, format: Format, status: Status, error: String? = nil,

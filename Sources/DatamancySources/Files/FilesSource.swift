@@ -6,6 +6,8 @@ import Foundation
 /// modes, owners (numeric), mtimes and symlinks, and `dump` gives a tar any
 /// operator can read. Names are sorted and pax headers carry no pid, atime or
 /// ctime, so an unchanged folder produces the same bytes and deduplicates fully.
+/// A file this user cannot read is left out and named (`TarStream`), never a
+/// reason to lose the rest of the folder.
 public struct FilesSource: SourcePlanner {
   public var name: String
   public var paths: [String]
@@ -38,7 +40,9 @@ public struct FilesSource: SourcePlanner {
         }
         let process = try runner.start(
           argv, environment: ["LC_ALL": "C"], captureOutput: true, feedInput: false)
-        return ProcessOutputStream(process: process, warnings: [1: "some files changed while they were read"])
+        return TarStream(
+          ProcessOutputStream(process: process, warnings: [1: "some files changed while they were read"]),
+          folder: path)
       }
     }
   }
@@ -46,6 +50,7 @@ public struct FilesSource: SourcePlanner {
   static func tarArguments(path: String, exclude: [String]) -> [String] {
     [
       "tar", "--create", "--file=-", "--format=posix", "--numeric-owner", "--sort=name",
+      "--ignore-failed-read",
       "--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime",
     ] + exclude.map { "--exclude=" + $0 } + ["--directory=" + path, "."]
   }
