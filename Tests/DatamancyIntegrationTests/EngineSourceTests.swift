@@ -118,7 +118,8 @@ final class EngineSourceTests: XCTestCase {
     // Wrong password: a failed item with Redis's message, the password nowhere.
     cli.environment["REDIS_PW"] = "wrong-one"
     let wrong = cli.run(["backup"])
-    XCTAssertEqual(wrong.status, 3)
+    XCTAssertEqual(wrong.status, 1, "the only item failed, so the set failed")
+    XCTAssertEqual(try cli.sets().last?["status"] as? String, "failed")
     XCTAssertFalse((wrong.text + wrong.stderr).contains("wrong-one"))
   }
 

@@ -50,6 +50,12 @@ final class RetentionCLITests: XCTestCase {
     XCTAssertEqual(
       decisions.last?["reasons"] as? [String], ["vol/vol: newest good copy", "vol/vol: latest"])
     XCTAssertEqual(try cli.sets().count, 6, "a dry run removes nothing")
+    // The text: oldest first, as snapshots lists them; one line per set, rules grouped.
+    let text = cli.run(["forget", "--keep-latest", "2", "--dry-run"]).text.split(separator: "\n").map(
+      String.init)
+    XCTAssertEqual(text.count, 8, text.joined(separator: "\n"))
+    XCTAssertTrue(text[1].hasPrefix("would remove  \(ids[0].prefix(8))"), text[1])
+    XCTAssertTrue(text[6].hasSuffix("newest good copy: vol/vol; latest: vol/vol"), text[6])
 
     let removedBytes = try cli.sets().prefix(4).reduce(0) { $0 + ($1["storedBytes"] as? Int ?? 0) }
     let before = try dataBytes()

@@ -36,7 +36,7 @@ final class VerifyTests: XCTestCase {
     let firstPack = try cli.shell("cd repo && find data -type f | head -1")
     let (status, bad) = try failures(cli, ["verify", "--json", "--report", cli.folder + "/report.json"])
     XCTAssertEqual(status, 0, "\(bad)")
-    XCTAssertTrue(try cli.shell("cat report.json").contains("fingerprints of 1 tables match"))
+    XCTAssertTrue(try cli.shell("cat report.json").contains("fingerprints of 1 table match"))
 
     // A truncated pg_dump stored as a good command item: pg_restore --list rejects it.
     try cli.shell("seq 1 10 > lines")

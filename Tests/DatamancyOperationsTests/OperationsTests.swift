@@ -122,3 +122,37 @@ final class OperationsTests: XCTestCase {
     XCTAssertNil(SourcePlanning.database(of: set.items[1], context: context))
   }
 }
+
+/// Texts for terminals and phones: total for every input, singular where one.
+final class TextTests: XCTestCase {
+  func testDurationsNeverTrapAndReadAsDaysPastTwoDays() {
+    XCTAssertEqual(Formatting.seconds(42), "42.0s")
+    XCTAssertEqual(Formatting.seconds(3 * 3600 + 120), "3h02m")
+    XCTAssertEqual(Formatting.seconds(47 * 3600), "47h00m")
+    XCTAssertEqual(Formatting.seconds(1000 * 3600), "41d16h")
+    XCTAssertFalse(Formatting.seconds(9.2e18).isEmpty)
+    XCTAssertEqual(Formatting.seconds(.infinity), "forever")
+    XCTAssertEqual(Formatting.seconds(.nan), "-")
+    XCTAssertEqual(Formatting.count(1, "table"), "1 table")
+    XCTAssertEqual(Formatting.count(2, "table"), "2 tables")
+  }
+
+  func testANotificationIsShortLinesWithoutATable() {
+    var failed = BackupItem(
+      name: "pg/shop", source: "pg", format: .stream, status: .failed,
+      error: String(repeating: "pg_dump: error: connection refused ", count: 20), rawBytes: 0, storedBytes: 0,
+      durationSeconds: 1, chunks: [])
+    failed.warning = nil
+    let good = BackupItem(
+      name: "files/www", source: "files", format: .tar, status: .ok, rawBytes: 5 << 20, storedBytes: 1 << 20,
+      durationSeconds: 2, chunks: [])
+    var set = BackupSet(time: Date(), host: "h", durationSeconds: 3, items: [good, failed])
+    set.id = "0123456789abcdef"
+    let text = BackupSummary.brief(set)
+    let lines = text.split(separator: "\n")
+    XCTAssertEqual(lines.first, "set 01234567 partial: 1 of 2 items good")
+    XCTAssertTrue(lines.allSatisfy { $0.count <= 200 }, text)
+    XCTAssertTrue(lines.contains { $0.hasPrefix("✗ pg/shop: pg_dump: error") }, text)
+    XCTAssertFalse(text.contains("  "), "no padded columns: \(text)")
+  }
+}

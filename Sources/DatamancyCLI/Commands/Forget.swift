@@ -48,7 +48,7 @@ extension DatamancyBackup {
       if global.json {
         try context.printJSON(decisions)
       } else {
-        context.print(Self.text(decisions, dryRun: dryRun))
+        context.print(RetentionText.text(decisions, dryRun: dryRun))
       }
       if prune && !dryRun {
         let report = try context.withLock(repository, exclusive: true, command: "prune") {
@@ -56,19 +56,6 @@ extension DatamancyBackup {
         }
         if !global.json { context.print(report.text(dryRun: false)) }
       }
-    }
-
-    static func text(_ decisions: [RetentionDecision], dryRun: Bool) -> String {
-      var rows = [["", "set", "time", "kept by"]]
-      for decision in decisions.reversed() {
-        rows.append([
-          decision.keep ? "keep" : (dryRun ? "would remove" : "removed"), String(decision.set.prefix(8)),
-          Formatting.time(decision.time), decision.reasons.joined(separator: "; "),
-        ])
-      }
-      let removed = decisions.filter { !$0.keep }.count
-      return Formatting.table(rows) + "\n"
-        + "\(decisions.count - removed) sets kept, \(removed) \(dryRun ? "would be removed" : "removed")"
     }
   }
 }

@@ -74,7 +74,7 @@ public struct BackupRun {
       throw error
     }
     let summary = BackupSummary.text(set)
-    notifier.finished(.backup(set, summary: summary))
+    notifier.finished(.backup(set, summary: BackupSummary.brief(set)))
     let copies = copyToSecondaries(repository, set: set)
     if set.status == .complete, let retention = context.config.retention, retention.auto {
       try RetentionRun.applyAfterBackup(context, repository)

@@ -23,4 +23,20 @@ public enum BackupSummary {
         + Formatting.seconds(set.durationSeconds))
     return lines.joined(separator: "\n")
   }
+
+  /// For notifications, read on a phone: short lines, no table; each failure and
+  /// warning on a line of its own.
+  public static func brief(_ set: BackupSet) -> String {
+    let good = set.items.filter { $0.status == .ok }.count
+    var lines = [
+      "set \(set.shortID) \(set.status.rawValue): \(good) of \(Formatting.count(set.items.count, "item")) good",
+      "\(Formatting.bytes(set.rawBytes)) read, \(Formatting.bytes(set.storedBytes)) added, "
+        + "in \(Formatting.seconds(set.durationSeconds))",
+    ]
+    for item in set.items {
+      if let error = item.error { lines.append("✗ \(item.name): \(Formatting.short(error))") }
+      if let warning = item.warning { lines.append("! \(item.name): \(Formatting.short(warning))") }
+    }
+    return lines.joined(separator: "\n")
+  }
 }

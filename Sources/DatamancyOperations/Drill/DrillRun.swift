@@ -29,7 +29,7 @@ public struct DrillRun {
     context.notifier.finished(
       RunOutcome(
         event: "drill", succeeded: report.passed, host: context.host, time: report.time, set: chosen.id,
-        summary: report.text,
+        summary: report.brief,
         failures: report.items.filter { !$0.passed }.map {
           .init(item: $0.item, error: $0.error ?? "restored data differs from the backup's fingerprints")
         }))
@@ -67,6 +67,20 @@ extension DrillReport {
         ? "drill passed for set \(shortSet): \(items.count) items; \(rto)"
         : "drill FAILED for set \(shortSet): \(items.filter { !$0.passed }.count) of \(items.count) items failed; \(rto)"
     )
+    return lines.joined(separator: "\n")
+  }
+
+  /// For notifications: the verdict and RTO, then each failed item on a line of its own.
+  public var brief: String {
+    let verdict = passed ? "drill passed" : "drill FAILED"
+    var lines = [
+      "\(verdict) for set \(set.prefix(8)): \(Formatting.count(items.count, "item"))",
+      "RTO \(Formatting.seconds(totalSeconds)) (target \(Formatting.seconds(rtoTargetSeconds)))",
+    ]
+    for item in items where !item.passed {
+      lines.append(
+        "✗ \(item.item): \(Formatting.short(item.error ?? "restored data differs from the backup"))")
+    }
     return lines.joined(separator: "\n")
   }
 }

@@ -40,6 +40,12 @@ public enum Formatting {
     "\(number) \(number == 1 ? singular : plural ?? singular + "s")"
   }
 
+  /// A message cut to `limit` characters, for a phone's notification.
+  public static func short(_ text: String, limit: Int = 160) -> String {
+    let line = text.replacingOccurrences(of: "\n", with: " ")
+    return line.count <= limit ? line : line.prefix(limit - 1) + "…"
+  }
+
   /// Pads cells into aligned columns.
   public static func table(_ rows: [[String]]) -> String {
     guard let width = rows.map(\.count).max() else { return "" }

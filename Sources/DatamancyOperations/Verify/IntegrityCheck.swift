@@ -128,7 +128,7 @@ struct IntegrityCheck {
       throw Failed(
         description: "the stored stream's fingerprints differ from those recorded at backup (\(tables))")
     }
-    return "fingerprints of \(found.count) tables match"
+    return "fingerprints of \(Formatting.count(found.count, "table")) match"
   }
 
   /// redis-check-rdb needs a file: a private copy, removed afterwards.

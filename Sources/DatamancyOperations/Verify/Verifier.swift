@@ -38,7 +38,8 @@ public struct Verifier {
       if let newestGood {
         let age = now.timeIntervalSince(newestGood.time)
         record(
-          "age", age <= limit, "newest good copy is \(Self.hours(age)) old; the limit is \(Self.hours(limit))"
+          "age", age <= limit,
+          "newest good copy is \(Formatting.seconds(age)) old; the limit is \(Formatting.seconds(limit))"
         )
       } else {
         record("age", false, "no good copy in any set")
@@ -47,7 +48,7 @@ public struct Verifier {
         record("status", false, "the item failed at backup: \(item.error ?? "no data")")
         continue
       }
-      record("size", item.rawBytes > 0, "\(item.rawBytes) bytes")
+      record("size", item.rawBytes > 0, Formatting.bytes(item.rawBytes))
       let previous = history.last {
         $0.time < set.time && $0.items.contains { $0.name == item.name && $0.status == .ok }
       }
@@ -55,7 +56,8 @@ public struct Verifier {
         let floor = Double(before.rawBytes) * (1 - policy.shrink)
         record(
           "shrink", Double(item.rawBytes) >= floor,
-          "\(before.rawBytes) bytes in set \(previous!.shortID), \(item.rawBytes) now")
+          "\(Formatting.bytes(before.rawBytes)) in set \(previous!.shortID), \(Formatting.bytes(item.rawBytes)) now"
+        )
       }
       do {
         let detail = try IntegrityCheck(repository: repository, runner: runner).run(item, of: set)
@@ -67,9 +69,5 @@ public struct Verifier {
         record("integrity", false, "\(error)")
       }
     }
-  }
-
-  static func hours(_ seconds: Double) -> String {
-    seconds < 3600 ? String(format: "%.0fm", seconds / 60) : String(format: "%.1fh", seconds / 3600)
   }
 }

@@ -38,7 +38,7 @@ public struct VerifyRun {
     context.notifier.finished(
       RunOutcome(
         event: "verify", succeeded: result.passed, host: context.host, time: result.time,
-        set: targets.count == 1 ? targets[0].0.id : nil, summary: result.text,
+        set: targets.count == 1 ? targets[0].0.id : nil, summary: result.brief,
         failures: result.failures.map { .init(item: $0.item, error: "\($0.check): \($0.detail)") }))
     return result
   }
@@ -58,5 +58,15 @@ extension VerifyReport {
       ? "verify passed: \(findings.count) checks"
       : "verify FAILED: \(failures.count) of \(findings.count) checks"
     return Formatting.table(rows) + "\n" + verdict
+  }
+
+  /// For notifications: the verdict, then each failed check on a line of its own.
+  public var brief: String {
+    let verdict =
+      passed
+      ? "verify passed: \(Formatting.count(findings.count, "check"))"
+      : "verify FAILED: \(failures.count) of \(Formatting.count(findings.count, "check"))"
+    return ([verdict] + failures.map { "✗ \($0.item) (\($0.check)): \(Formatting.short($0.detail))" })
+      .joined(separator: "\n")
   }
 }
