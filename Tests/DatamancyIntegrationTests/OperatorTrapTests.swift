@@ -179,4 +179,25 @@ final class OperatorTrapTests: XCTestCase {
     let all = failed.text + failed.stderr
     XCTAssertEqual(all.components(separatedBy: "status 4").count - 1, 1, "each failure printed once: \(all)")
   }
+
+  func testStatsShowsWhatDedupAndCompressionSave() throws {
+    let cli = try twoSources()
+    for _ in 1...3 { XCTAssertEqual(cli.run(["backup"]).status, 0) }
+    let result = cli.run(["stats", "--json"])
+    XCTAssertEqual(result.status, 0, result.stderr)
+    let stats = try XCTUnwrap(
+      try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any], result.text)
+    XCTAssertEqual(stats["sets"] as? Int, 3)
+    let dedup = try XCTUnwrap(stats["dedupRatio"] as? Double)
+    XCTAssertEqual(dedup, 3, accuracy: 0.01, "three identical copies")
+    XCTAssertGreaterThan(try XCTUnwrap(stats["compressionRatio"] as? Double), 2, "seq's digits compress")
+    let packBytes = Int(try cli.shell("find repo/data -type f -printf '%s\\n' | awk '{ s += $1 } END { print s }'"))
+    XCTAssertEqual(stats["storedBytes"] as? Int, packBytes)
+    let items = try XCTUnwrap(stats["items"] as? [[String: Any]])
+    XCTAssertEqual(items.map { $0["item"] as? String }, ["app", "other"])
+    XCTAssertEqual(items[0]["copies"] as? Int, 3)
+    XCTAssertEqual(items[0]["latestRawBytes"] as? Int, Int(try cli.shell("seq 1 5000 | wc -c")))
+    let text = cli.run(["stats"]).text
+    XCTAssertTrue(text.contains("dedup 3.0x"), text)
+  }
 }

@@ -71,6 +71,14 @@ public struct RepositoryIndex: Sendable {
     }
   }
 
+  /// The indexed chunks' plaintext and sealed (compressed, encrypted) bytes.
+  public var totals: (raw: Int, sealed: Int) {
+    entries.values.reduce(into: (0, 0)) { sum, value in
+      sum.0 += Int(value.1.rawLength)
+      sum.1 += Int(value.1.length)
+    }
+  }
+
   /// Every (pack, entries) pair, for checks.
   public var entriesByPack: [String: [PackEntry]] {
     var out: [String: [PackEntry]] = [:]
