@@ -191,7 +191,8 @@ final class OperatorTrapTests: XCTestCase {
     let dedup = try XCTUnwrap(stats["dedupRatio"] as? Double)
     XCTAssertEqual(dedup, 3, accuracy: 0.01, "three identical copies")
     XCTAssertGreaterThan(try XCTUnwrap(stats["compressionRatio"] as? Double), 2, "seq's digits compress")
-    let packBytes = Int(try cli.shell("find repo/data -type f -printf '%s\\n' | awk '{ s += $1 } END { print s }'"))
+    let packBytes = Int(
+      try cli.shell("find repo/data -type f -printf '%s\\n' | awk '{ s += $1 } END { print s }'"))
     XCTAssertEqual(stats["storedBytes"] as? Int, packBytes)
     let items = try XCTUnwrap(stats["items"] as? [[String: Any]])
     XCTAssertEqual(items.map { $0["item"] as? String }, ["app", "other"])
