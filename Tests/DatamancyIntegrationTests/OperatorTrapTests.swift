@@ -201,4 +201,24 @@ final class OperatorTrapTests: XCTestCase {
     let text = cli.run(["stats"]).text
     XCTAssertTrue(text.contains("dedup 3.0x"), text)
   }
+
+  /// On a terminal (`script` gives one), a folder's backup shows its total,
+  /// percentage, time left and the item, and the line is erased at the end.
+  func testTheProgressLineShowsTotalPercentageAndTheItem() throws {
+    let cli = try CLI()
+    try cli.configure(sources: "    vol: { type: files, paths: [\(cli.folder)/vol] }")
+    try cli.initialize()
+    try cli.shell("mkdir vol")
+    try cli.randomFile("vol/big.bin", count: 400 << 20)
+    let output = try cli.shell(
+      "script -qec 'stty cols 200; \(CLI.binary) backup --source vol' /dev/null | tr '\\r' '\\n' | grep -a 'backing up' | head -3"
+    )
+    let lines = output.split(separator: "\n")
+    XCTAssertFalse(lines.isEmpty, "no progress line drawn")
+    for line in lines {
+      XCTAssertNotNil(
+        line.range(of: #"of 400\.\d MiB \(1 file\)\s+\d+%\s+ETA"#, options: .regularExpression), "\(line)")
+      XCTAssertTrue(line.contains("vol/vol"), "\(line)")
+    }
+  }
 }

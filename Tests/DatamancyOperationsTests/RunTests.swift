@@ -32,7 +32,7 @@ final class RunTests: XCTestCase {
     var run = BackupRun(context: try context())
     let planned = Locked(0)
     let finished = Locked<[String]>([])
-    run.onPlanned = { count in planned.withLock { $0 = count } }
+    run.onPlanned = { items in planned.withLock { $0 = items.count } }
     run.onItem = { item in finished.withLock { $0.append(item.name) } }
     let only = try run.run(sources: ["lines"], tags: ["nightly"], time: nil)
     XCTAssertEqual(only.set.status, .complete)

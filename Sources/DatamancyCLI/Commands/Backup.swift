@@ -29,9 +29,20 @@ extension DatamancyBackup {
       CPUPolicy.runAsBatch()
       let progress = Progress(verb: "backing up", enabled: Progress.enabled(global))
       var run = BackupRun(context: context.operations)
-      run.onPlanned = { progress.itemsTotal = $0 }
+      run.onPlanned = { items in
+        progress.itemsTotal = items.count
+        // The total is shown once every item's is known (folders: walked meanwhile).
+        let estimates = items.compactMap(\.estimate)
+        guard estimates.count == items.count, !items.isEmpty else { return }
+        DispatchQueue.global(qos: .utility).async {
+          let known = estimates.compactMap { $0() }
+          guard known.count == estimates.count else { return }
+          progress.expect(bytes: known.reduce(0) { $0 + $1.bytes }, files: known.reduce(0) { $0 + $1.files })
+        }
+      }
       run.onBytes = { progress.add(bytes: $0) }
-      run.onItem = { _ in progress.itemDone() }
+      run.onStart = { progress.started($0.name) }
+      run.onItem = { progress.itemDone($0.name) }
       let outcome: BackupRun.Outcome
       do {
         outcome = try run.run(sources: sources, tags: tag, time: stamp)

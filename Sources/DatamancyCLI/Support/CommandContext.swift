@@ -42,7 +42,7 @@ struct CommandContext {
   static func makeLogger(verbose: Bool, file: String?) throws -> Logger {
     let fileHandler = try file.map { try FileLogHandler(path: $0) }
     return Logger(label: "datamancy-backup") { label in
-      var console = StreamLogHandler.standardError(label: label)
+      var console = ConsoleLogHandler(StreamLogHandler.standardError(label: label))
       console.logLevel = verbose ? .debug : .notice
       guard let fileHandler else { return console }
       return MultiplexLogHandler([console, fileHandler])

@@ -1,16 +1,26 @@
 import DatamancyOperations
 import Foundation
 
-/// A one-line progress display on standard error: bytes, rate, items. Shown only
-/// when standard error is a terminal and neither --json nor --quiet is given.
+/// A one-line progress display on standard error: bytes, rate, items; with a
+/// known total (folders, measured beforehand), the total, percentage and time
+/// left; the items running now. Shown only when standard error is a terminal and
+/// neither --json nor --quiet is given. A log line erases it first (`clearLine`),
+/// and the next tick draws it again below.
 final class Progress: @unchecked Sendable {
   private let lock = NSLock()
   private var bytes = 0
   private var itemsDone = 0
   private var total = 0
+  private var expected: (bytes: Int, files: Int)?
+  private var running: [String] = []
   private let verb: String
   private let started = Date()
   private var timer: DispatchSourceTimer?
+  private var shown = false
+
+  /// The progress line on the screen now, so a log line can erase it.
+  nonisolated(unsafe) private static var current: Progress?
+  private static let currentLock = NSLock()
 
   init(verb: String, items: Int = 0, enabled: Bool) {
     self.verb = verb
@@ -21,6 +31,7 @@ final class Progress: @unchecked Sendable {
     timer.setEventHandler { [weak self] in self?.draw() }
     timer.resume()
     self.timer = timer
+    Self.currentLock.withLock { Self.current = self }
   }
 
   static func enabled(_ global: GlobalOptions) -> Bool {
@@ -33,22 +44,65 @@ final class Progress: @unchecked Sendable {
     set { lock.withLock { total = newValue } }
   }
 
+  /// What the run will read, once known for every item.
+  func expect(bytes: Int, files: Int) { lock.withLock { expected = (bytes, files) } }
+
   func add(bytes count: Int) { lock.withLock { bytes += count } }
-  func itemDone() { lock.withLock { itemsDone += 1 } }
+  func started(_ item: String) { lock.withLock { running.append(item) } }
+  func itemDone(_ item: String? = nil) {
+    lock.withLock {
+      itemsDone += 1
+      if let item, let index = running.firstIndex(of: item) { running.remove(at: index) }
+    }
+  }
 
   private func draw() {
-    let (count, done, itemsTotal) = lock.withLock { (bytes, itemsDone, total) }
-    let elapsed = max(0.001, Date().timeIntervalSince(started))
-    let rate = Formatting.bytes(Int(Double(count) / elapsed))
-    let items = itemsTotal > 0 ? "  items \(done)/\(itemsTotal)" : ""
-    FileHandle.standardError.write(
-      Data("\r\u{1B}[K\(verb) \(Formatting.bytes(count))  \(rate)/s\(items)".utf8))
+    let line = lock.withLock { () -> String? in
+      // Nothing before the work starts: a password prompt may be on the line.
+      guard bytes > 0 || itemsDone > 0 || !running.isEmpty else { return nil }
+      let elapsed = max(0.001, Date().timeIntervalSince(started))
+      let rate = Double(bytes) / elapsed
+      var parts = ["\(verb) \(Formatting.bytes(bytes))"]
+      if let expected, expected.bytes > 0 {
+        let fraction = min(1, Double(bytes) / Double(expected.bytes))
+        parts[0] += " of \(Formatting.bytes(expected.bytes)) (\(Formatting.count(expected.files, "file")))"
+        parts.append(String(format: "%.0f%%", fraction * 100))
+        if rate > 0, fraction < 1 {
+          parts.append("ETA \(Formatting.seconds(Double(expected.bytes - bytes) / rate))")
+        }
+      }
+      parts.append("\(Formatting.bytes(Int(rate)))/s")
+      if total > 0 { parts.append("items \(itemsDone)/\(total)") }
+      if !running.isEmpty { parts.append(running.joined(separator: ", ")) }
+      shown = true
+      return parts.joined(separator: "  ")
+    }
+    guard let line else { return }
+    let width = Int(Self.columns())
+    let fitted = line.count > width - 1 ? String(line.prefix(max(10, width - 2))) + "…" : line
+    FileHandle.standardError.write(Data("\r\u{1B}[K\(fitted)".utf8))
+  }
+
+  private static func columns() -> UInt16 {
+    var size = winsize()
+    return ioctl(2, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 ? size.ws_col : 80
+  }
+
+  /// Erases the line, if one is drawn (before a log line is written).
+  static func clearLine() {
+    guard let progress = currentLock.withLock({ current }) else { return }
+    let wasShown = progress.lock.withLock {
+      defer { progress.shown = false }
+      return progress.shown
+    }
+    if wasShown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
   }
 
   /// Stops and erases the line.
   func finish() {
     guard let timer else { return }
     timer.cancel()
+    Self.currentLock.withLock { if Self.current === self { Self.current = nil } }
     FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
   }
 }

@@ -29,12 +29,14 @@ public struct BackupRun {
   }
 
   public let context: OperationContext
-  /// Told how many items will run, before the first starts.
-  public var onPlanned: ((Int) -> Void)?
+  /// Told which items will run, before the first starts.
+  public var onPlanned: (([PlannedItem]) -> Void)?
   /// Told of the bytes read, from any thread.
   public var onBytes: (@Sendable (Int) -> Void)?
   /// Told of each finished item, from any thread.
   public var onItem: (@Sendable (BackupItem) -> Void)?
+  /// Told of each item as it starts, from any thread.
+  public var onStart: (@Sendable (PlannedItem) -> Void)?
 
   public init(context: OperationContext) { self.context = context }
 
@@ -48,7 +50,7 @@ public struct BackupRun {
     var early: EarlyStart?
     do {
       let planned = try plan(names)
-      onPlanned?(planned.count)
+      onPlanned?(planned)
       let concurrency = context.config.concurrency ?? ProcessInfo.processInfo.activeProcessorCount
       let started = EarlyStart(planned, count: concurrency)
       early = started
@@ -61,6 +63,7 @@ public struct BackupRun {
         session: session, concurrency: concurrency, host: context.host, logger: context.logger)
       runner.tags = tags
       runner.onItem = onItem
+      runner.onStart = onStart
       notifier.started()
       set = try context.withLock(repository, exclusive: false, command: "backup") {
         try runner.run(started.items, time: stamp)

@@ -16,6 +16,8 @@ public struct BackupRunner: Sendable {
   public var logger: Logger
   /// Called when an item finishes, from any thread.
   public var onItem: (@Sendable (BackupItem) -> Void)?
+  /// Called when an item starts, from any thread.
+  public var onStart: (@Sendable (PlannedItem) -> Void)?
 
   public init(session: BackupSession, concurrency: Int, host: String, logger: Logger) {
     self.session = session
@@ -38,6 +40,7 @@ public struct BackupRunner: Sendable {
           gate.signal()
           group.leave()
         }
+        onStart?(item)
         let stored = store(item)
         results.withLock { $0[i] = stored }
         onItem?(stored)

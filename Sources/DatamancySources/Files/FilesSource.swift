@@ -31,8 +31,10 @@ public struct FilesSource: SourcePlanner {
     paths.map { path in
       let argv = Self.tarArguments(path: path, exclude: exclude)
       let runner = self.runner
+      let exclude = self.exclude
       return PlannedItem(
-        name: Self.itemName(source: name, path: path), source: name, format: .tar
+        name: Self.itemName(source: name, path: path), source: name, format: .tar,
+        estimate: { FolderSize.estimate(path, exclude: exclude) }
       ) {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {

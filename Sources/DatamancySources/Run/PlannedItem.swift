@@ -11,6 +11,27 @@ public struct PlannedItem: Sendable {
   public var emptyIsFailure = true
   /// Starts the tool; the returned source fails on its last read if the tool did.
   public var open: @Sendable () throws -> DumpStream
+  /// How much there is to read, when it can be known beforehand (a folder: its
+  /// files' sizes, walked without reading them), for the progress line.
+  public var estimate: (@Sendable () -> Estimate?)?
+
+  public init(
+    name: String, source: String, format: BackupItem.Format, emptyIsFailure: Bool = true,
+    estimate: (@Sendable () -> Estimate?)? = nil, open: @escaping @Sendable () throws -> DumpStream
+  ) {
+    self.name = name
+    self.source = source
+    self.format = format
+    self.emptyIsFailure = emptyIsFailure
+    self.estimate = estimate
+    self.open = open
+  }
+
+  /// The bytes an item's stream will hold, and the files behind them.
+  public struct Estimate: Sendable {
+    public var bytes: Int
+    public var files: Int
+  }
 }
 
 extension PlannedItem {
