@@ -221,4 +221,21 @@ final class OperatorTrapTests: XCTestCase {
       XCTAssertTrue(line.contains("vol/vol"), "\(line)")
     }
   }
+
+  func testAConfigurationThatCannotBeReadSaysWhy() throws {
+    let cli = try CLI()
+    try cli.configure(sources: "    app: { type: command, command: [seq, 1, 10] }")
+    try cli.shell("chmod 600 datamancy-backup.yml && chmod 755 \(cli.folder) && mkdir folder.yml")
+    let denied = try cli.shell(
+      "cd / && runuser -u nobody -- \(CLI.binary) snapshots --config \(cli.folder)/datamancy-backup.yml 2>&1; echo \"exit $?\""
+    )
+    XCTAssertTrue(denied.contains("cannot read the configuration file: Permission denied"), denied)
+    XCTAssertTrue(denied.hasSuffix("exit 2"), denied)
+    let folder = cli.run(["snapshots", "--config", "folder.yml"])
+    XCTAssertEqual(folder.status, 2)
+    XCTAssertTrue(folder.stderr.contains("is a folder"), folder.stderr)
+    let missing = cli.run(["snapshots", "-c", "nope.yml"])
+    XCTAssertEqual(missing.status, 2)
+    XCTAssertTrue(missing.stderr.contains("nope.yml: the configuration file does not exist"), missing.stderr)
+  }
 }
