@@ -238,4 +238,18 @@ final class OperatorTrapTests: XCTestCase {
     XCTAssertEqual(missing.status, 2)
     XCTAssertTrue(missing.stderr.contains("nope.yml: the configuration file does not exist"), missing.stderr)
   }
+
+  /// `serve --schedule` runs the jobs with its own environment: one that lacks a
+  /// secret the configuration reads is refused before anything is served.
+  func testServeScheduleRefusesWithoutTheSecretsItsJobsNeed() throws {
+    let cli = try CLI()
+    try cli.configure(
+      sources: "    db: { type: postgres, host: 127.0.0.1, databases: [a], password: { env: DB_PW } }")
+    try cli.initialize()
+    let result = cli.run(["serve", "--schedule", "--listen", "127.0.0.1:\(Servers.freePort())"], timeout: 30)
+    XCTAssertFalse(result.timedOut, "it served instead of refusing")
+    XCTAssertEqual(result.status, 2, result.stderr)
+    XCTAssertTrue(result.stderr.contains("sources.db.password"), result.stderr)
+    XCTAssertTrue(result.stderr.contains("DB_PW is not set"), result.stderr)
+  }
 }
