@@ -252,4 +252,18 @@ final class OperatorTrapTests: XCTestCase {
     XCTAssertTrue(result.stderr.contains("sources.db.password"), result.stderr)
     XCTAssertTrue(result.stderr.contains("DB_PW is not set"), result.stderr)
   }
+
+  func testDumpRefusesATerminalAndEndsQuietlyOnAClosedPipe() throws {
+    let cli = try CLI()
+    try cli.configure(sources: "    big: { type: command, command: [seq, 1, 3000000] }")
+    try cli.initialize()
+    XCTAssertEqual(cli.run(["backup"]).status, 0)
+    let terminal = try cli.shell("script -qec '\(CLI.binary) dump latest big; echo \"exit $?\"' /dev/null")
+    XCTAssertTrue(terminal.contains("standard output is a terminal"), terminal)
+    XCTAssertTrue(terminal.contains("exit 2"), terminal)
+    // 20 MB into a reader that takes one line: the dump ends at once, quietly, with success.
+    let piped = try cli.shell(
+      "\(CLI.binary) dump latest big 2> err.txt | head -1; echo \"${PIPESTATUS[0]}\"; cat err.txt")
+    XCTAssertEqual(piped, "1\n0")
+  }
 }

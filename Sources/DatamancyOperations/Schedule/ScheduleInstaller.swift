@@ -42,6 +42,7 @@ public struct ScheduleInstaller {
         atPath: folder, withIntermediateDirectories: true,
         attributes: file.secret ? [.posixPermissions: 0o700] : nil)
       if file.secret {
+        chmod(folder, 0o700)  // Also when it was there before, made by someone else.
         try PrivateFiles.writeLasting(file.content, to: file.path)
       } else {
         try file.content.write(toFile: file.path, atomically: true, encoding: .utf8)
