@@ -203,7 +203,7 @@ final class OperatorTrapTests: XCTestCase {
   }
 
   /// On a terminal (`script` gives one), a folder's backup shows its total,
-  /// percentage, time left and the item, and the line is erased at the end.
+  /// percentage, time left, the item and the file it reads.
   func testTheProgressLineShowsTotalPercentageAndTheItem() throws {
     let cli = try CLI()
     try cli.configure(sources: "    vol: { type: files, paths: [\(cli.folder)/vol] }")
@@ -218,7 +218,7 @@ final class OperatorTrapTests: XCTestCase {
     for line in lines {
       XCTAssertNotNil(
         line.range(of: #"of 400\.\d MiB \(1 file\)\s+\d+%\s+ETA"#, options: .regularExpression), "\(line)")
-      XCTAssertTrue(line.contains("vol/vol"), "\(line)")
+      XCTAssertTrue(line.contains("vol/vol: \(cli.folder)/vol/big.bin"), "the item and its file: \(line)")
     }
   }
 

@@ -42,6 +42,7 @@ extension DatamancyBackup {
       }
       run.onBytes = { progress.add(bytes: $0) }
       run.onStart = { progress.started($0.name) }
+      if Progress.enabled(global) { run.onOpen = { progress.opened($0, $1) } }
       run.onItem = { progress.itemDone($0.name) }
       let outcome: BackupRun.Outcome
       do {

@@ -1,4 +1,5 @@
 import DatamancyOperations
+import DatamancySources
 import Foundation
 
 /// A one-line progress display on standard error: bytes, rate, items; with a
@@ -13,6 +14,8 @@ final class Progress: @unchecked Sendable {
   private var total = 0
   private var expected: (bytes: Int, files: Int)?
   private var running: [String] = []
+  /// The running items' streams, to ask which file each reads.
+  private var streams: [String: DumpStream] = [:]
   private let verb: String
   private let started = Date()
   private var timer: DispatchSourceTimer?
@@ -49,10 +52,12 @@ final class Progress: @unchecked Sendable {
 
   func add(bytes count: Int) { lock.withLock { bytes += count } }
   func started(_ item: String) { lock.withLock { running.append(item) } }
+  func opened(_ item: String, _ stream: DumpStream) { lock.withLock { streams[item] = stream } }
   func itemDone(_ item: String? = nil) {
     lock.withLock {
       itemsDone += 1
       if let item, let index = running.firstIndex(of: item) { running.remove(at: index) }
+      if let item { streams[item] = nil }
     }
   }
 
@@ -73,7 +78,11 @@ final class Progress: @unchecked Sendable {
       }
       parts.append("\(Formatting.bytes(Int(rate)))/s")
       if total > 0 { parts.append("items \(itemsDone)/\(total)") }
-      if !running.isEmpty { parts.append(running.joined(separator: ", ")) }
+      if !running.isEmpty {
+        parts.append(
+          running.map { item in streams[item]?.currentFile.map { "\(item): \($0)" } ?? item }
+            .joined(separator: ", "))
+      }
       shown = true
       return parts.joined(separator: "  ")
     }

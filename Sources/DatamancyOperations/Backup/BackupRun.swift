@@ -37,6 +37,8 @@ public struct BackupRun {
   public var onItem: (@Sendable (BackupItem) -> Void)?
   /// Told of each item as it starts, from any thread.
   public var onStart: (@Sendable (PlannedItem) -> Void)?
+  /// Told of each item's stream once its tool runs, from any thread.
+  public var onOpen: (@Sendable (String, DumpStream) -> Void)?
 
   public init(context: OperationContext) { self.context = context }
 
@@ -64,6 +66,7 @@ public struct BackupRun {
       runner.tags = tags
       runner.onItem = onItem
       runner.onStart = onStart
+      runner.onOpen = onOpen
       notifier.started()
       set = try context.withLock(repository, exclusive: false, command: "backup") {
         try runner.run(started.items, time: stamp)

@@ -18,6 +18,9 @@ public struct BackupRunner: Sendable {
   public var onItem: (@Sendable (BackupItem) -> Void)?
   /// Called when an item starts, from any thread.
   public var onStart: (@Sendable (PlannedItem) -> Void)?
+  /// Called with an item's stream once its tool runs (to ask which file it
+  /// reads), from any thread.
+  public var onOpen: (@Sendable (String, DumpStream) -> Void)?
 
   public init(session: BackupSession, concurrency: Int, host: String, logger: Logger) {
     self.session = session
@@ -64,6 +67,7 @@ public struct BackupRunner: Sendable {
     do {
       let source = try item.open()
       output = source
+      onOpen?(item.name, source)
       let stored = try session.store(source)
       result.rawBytes = stored.rawBytes
       result.storedBytes = stored.storedBytes

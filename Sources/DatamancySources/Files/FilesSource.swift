@@ -40,11 +40,14 @@ public struct FilesSource: SourcePlanner {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
           throw SourceError.noSuchFolder(path: path)
         }
+        let index = try IndexFile()
         let process = try runner.start(
-          argv, environment: ["LC_ALL": "C"], captureOutput: true, feedInput: false)
+          argv + ["--verbose", "--index-file=" + index.path], environment: ["LC_ALL": "C"],
+          captureOutput: true,
+          feedInput: false)
         return TarStream(
           ProcessOutputStream(process: process, warnings: [1: "some files changed while they were read"]),
-          folder: path)
+          folder: path, index: index)
       }
     }
   }

@@ -14,12 +14,16 @@ public protocol DumpStream: ByteStream {
   /// Paths the tool could not read and so did not store (a folder's files that
   /// this user may not open), once the stream has ended.
   var unreadable: [String] { get }
+  /// The file being read now, when the tool says (a folder's tar); safe to ask
+  /// from any thread.
+  var currentFile: String? { get }
   /// Stops the tool when its output is no longer wanted, and cleans up.
   func cancel()
 }
 
 extension DumpStream {
   public var unreadable: [String] { [] }
+  public var currentFile: String? { nil }
 }
 
 extension ProcessOutputStream: DumpStream {
