@@ -266,4 +266,20 @@ final class OperatorTrapTests: XCTestCase {
       "\(CLI.binary) dump latest big 2> err.txt | head -1; echo \"${PIPESTATUS[0]}\"; cat err.txt")
     XCTAssertEqual(piped, "1\n0")
   }
+
+  func testTheExitCodesAreInTheRootHelpOnceAndColoursObeyNoColor() throws {
+    let cli = try twoSources()
+    let root = cli.run(["--help"]).text
+    XCTAssertEqual(root.components(separatedBy: "130  interrupted").count - 1, 1, root)
+    XCTAssertTrue(root.split(separator: "\n").allSatisfy { $0.count <= 80 }, "no line wrapped: \(root)")
+    let backup = cli.run(["backup", "--help"]).text
+    XCTAssertFalse(backup.contains("130"), backup)
+    XCTAssertTrue(backup.contains("Exit codes: see 'datamancy-backup --help'"), backup)
+    XCTAssertEqual(cli.run(["backup"]).status, 0)
+    // The test runner may set NO_COLOR for its children; this run is without it.
+    let coloured = try cli.shell("env -u NO_COLOR script -qec '\(CLI.binary) status; true' /dev/null")
+    XCTAssertTrue(coloured.contains("\u{1B}["), "colours on a terminal: \(coloured.debugDescription)")
+    let plain = try cli.shell("NO_COLOR=1 script -qec '\(CLI.binary) status; true' /dev/null")
+    XCTAssertFalse(plain.contains("\u{1B}["), "none with NO_COLOR: \(plain)")
+  }
 }
