@@ -70,7 +70,7 @@ struct RestoreWizard {
       let tables = try engine.exists(database) ? try engine.tableCount(database) : 0
       if tables > 0 {
         let question =
-          "\(database) holds \(tables) \(tables == 1 ? "table" : "tables"). Replace it (its contents are backed up first, tagged pre-restore)?"
+          "\(database) holds \(Formatting.count(tables, "table")). Replace it (its contents are backed up first, tagged pre-restore)?"
         guard prompt.confirm(question) else { return nil }
       }
       return RestoreTarget(item: item, place: .database(engine, database), force: tables > 0)

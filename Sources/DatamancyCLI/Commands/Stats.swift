@@ -10,9 +10,9 @@ extension DatamancyBackup {
     @OptionGroup var global: GlobalOptions
 
     func run(_ context: CommandContext) throws {
-      let repository = try context.openRepository()
+      let repository = try context.openRepository(loadIndex: false)
       let stats = try context.withLock(repository, exclusive: false, command: "stats", readOnly: true) {
-        try RepositoryStats.build(repository)
+        try RepositoryStats.build(repository, packSizes: try repository.loadIndex())
       }
       if global.json {
         try context.printJSON(stats)

@@ -26,11 +26,11 @@ extension DatamancyBackup {
         context.logger.warning(
           "removing every lock: a command still running on the repository is no longer protected")
         let count = try RepositoryLock.removeAll(repository)
-        return context.print("removed \(count) \(count == 1 ? "lock" : "locks")")
+        return context.print("removed \(Formatting.count(count, "lock"))")
       }
       let removed = try RepositoryLock.removeStale(repository, now: context.now(), host: context.host)
       for lock in removed { context.print("removed stale lock \(lock)") }
-      context.print("removed \(removed.count) stale \(removed.count == 1 ? "lock" : "locks")")
+      context.print("removed \(Formatting.count(removed.count, "stale lock"))")
     }
   }
 }

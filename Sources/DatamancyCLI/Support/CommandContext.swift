@@ -60,11 +60,15 @@ struct CommandContext {
 
   /// The repository password, asked on the terminal (twice when `confirm`).
   @Sendable static func askPassword(confirm: Bool) throws -> String {
-    let first = String(cString: getpass("Repository password: "))
-    if confirm {
-      guard String(cString: getpass("Repeat the password: ")) == first else {
-        throw CLIError.usage("the passwords differ")
-      }
+    try ask("Repository password: ", repeat: confirm ? "Repeat the password: " : nil)
+  }
+
+  /// A password typed on the terminal, typed again when `repeat` asks for it;
+  /// refused when the two differ or it is empty.
+  static func ask(_ prompt: String, repeat again: String?) throws -> String {
+    let first = String(cString: getpass(prompt))
+    if let again, String(cString: getpass(again)) != first {
+      throw CLIError.usage("the passwords differ")
     }
     guard !first.isEmpty else { throw CLIError.usage("an empty password is not a password") }
     return first
@@ -89,12 +93,7 @@ struct CommandContext {
     guard isatty(0) != 0 else {
       throw CLIError.usage("no new password: set \(Self.newPasswordVariable), or run on a terminal")
     }
-    let first = String(cString: getpass("New password: "))
-    guard String(cString: getpass("Repeat the new password: ")) == first else {
-      throw CLIError.usage("the passwords differ")
-    }
-    guard !first.isEmpty else { throw CLIError.usage("an empty password is not a password") }
-    return first
+    return try Self.ask("New password: ", repeat: "Repeat the new password: ")
   }
 
   func openRepository(loadIndex: Bool = true, allowDamagedConfig: Bool = false) throws -> Repository {

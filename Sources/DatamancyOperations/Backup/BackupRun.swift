@@ -108,15 +108,8 @@ public struct BackupRun {
   /// same way: said once, before any tool starts, and nothing runs. (Secret
   /// commands run when their items do.)
   func checkSecrets(of sources: [SourceConfig]) throws {
-    var problems: [String] = []
-    for use in context.config.secretUses {
-      guard sources.contains(where: { use.key.hasPrefix("sources.\($0.name).") }) else { continue }
-      if case .command = use.reference { continue }
-      do {
-        _ = try context.secrets.resolve(use.reference)
-      } catch {
-        problems.append("\(use.key): \(error)")
-      }
+    let problems = context.secretProblems { use in
+      sources.contains { use.key.hasPrefix("sources.\($0.name).") }
     }
     guard problems.isEmpty else {
       throw OperationError("nothing was backed up: \(problems.joined(separator: "; "))")

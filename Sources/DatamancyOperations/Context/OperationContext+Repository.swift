@@ -73,10 +73,8 @@ extension OperationContext {
         throw OperationError("repository.password: \(error)")
       }
     }
-    if let folder = environment[SecretResolver.credentialsVariable],
-      let data = FileManager.default.contents(atPath: folder + "/" + Self.passwordCredential)
-    {
-      return (SecretResolver.trimmed(data), "the systemd credential \(Self.passwordCredential)")
+    if let value = secrets.credential(Self.passwordCredential) {
+      return (value, "the systemd credential \(Self.passwordCredential)")
     }
     if let value = secrets.variable(Self.passwordVariable) { return (value, Self.passwordVariable) }
     guard let askPassword else {

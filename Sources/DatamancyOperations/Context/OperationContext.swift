@@ -46,6 +46,21 @@ public struct OperationContext: Sendable {
     self.askPassword = askPassword
   }
 
+  /// The configuration's `{ env }` and `{ file }` secrets (those `including`
+  /// picks) that cannot be read, each as "key: why". Secret commands are left
+  /// out: they run when their secret is needed.
+  public func secretProblems(including: (BackupConfig.SecretUse) -> Bool = { _ in true }) -> [String] {
+    config.secretUses.filter(including).compactMap { use in
+      if case .command = use.reference { return nil }
+      do {
+        _ = try secrets.resolve(use.reference)
+        return nil
+      } catch {
+        return "\(use.key): \(error)"
+      }
+    }
+  }
+
   /// The configured notification targets.
   public var notifier: Notifier {
     Notifier(targets: config.notify, runner: runner, secrets: secrets, logger: logger)

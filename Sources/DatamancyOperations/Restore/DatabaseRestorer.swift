@@ -21,7 +21,7 @@ public enum RestoreError: Error, CustomStringConvertible {
     switch self {
     case .notEmpty(let database, let tables):
       return
-        "database '\(database)' already holds \(tables) \(tables == 1 ? "table" : "tables"); nothing was changed. Restore into "
+        "database '\(database)' already holds \(Formatting.count(tables, "table")); nothing was changed. Restore into "
         + "another name (--target-db NEW), or pass --force to replace it (its contents are backed up "
         + "first, as a set tagged pre-restore)"
     case .preRestoreFailed(let database, let reason):

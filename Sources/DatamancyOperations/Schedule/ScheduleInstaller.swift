@@ -20,6 +20,9 @@ public struct ScheduleInstaller {
     self.binary = binary
   }
 
+  /// The timers systemctl enables and disables.
+  var timers: [String] { ScheduledJob.all(context.config.schedule).map { $0.unit + ".timer" } }
+
   /// What install writes. Throws, naming each, when a secret cannot be provided.
   public func files() throws -> [ScheduleFiles.File] {
     let secrets = ScheduleSecrets(context, root: root)
@@ -54,7 +57,7 @@ public struct ScheduleInstaller {
     if root.isEmpty && !cron {
       try Systemctl.run(["daemon-reload"], context)
       try Systemctl.run(
-        ["enable", "--now"] + ScheduledJob.all(context.config.schedule).map { $0.unit + ".timer" }, context)
+        ["enable", "--now"] + timers, context)
     }
     return done
   }
@@ -82,14 +85,7 @@ public struct ScheduleInstaller {
   /// Whether a job run with `job`'s environment reads every secret of the
   /// configuration and opens the repository (`serve --schedule` checks its own).
   public static func check(_ job: OperationContext) throws {
-    for use in job.config.secretUses {
-      if case .command = use.reference { continue }  // Runs at the job's time.
-      do {
-        _ = try job.secrets.resolve(use.reference)
-      } catch {
-        throw OperationError("\(use.key): \(error)")
-      }
-    }
+    if let problem = job.secretProblems().first { throw OperationError(problem) }
     _ = try job.openRepository(loadIndex: false)
   }
 
@@ -100,7 +96,7 @@ public struct ScheduleInstaller {
     guard others.contains(where: FileManager.default.fileExists) else { return [] }
     if cron && root.isEmpty {
       try? Systemctl.run(
-        ["disable", "--now"] + ScheduledJob.all(context.config.schedule).map { $0.unit + ".timer" }, context)
+        ["disable", "--now"] + timers, context)
     }
     return try remove(others)
   }
@@ -111,7 +107,7 @@ public struct ScheduleInstaller {
       FileManager.default.fileExists(atPath: ScheduleFiles.systemdFolder + "/datamancy-backup.timer")
     {
       try? Systemctl.run(
-        ["disable", "--now"] + ScheduledJob.all(context.config.schedule).map { $0.unit + ".timer" }, context)
+        ["disable", "--now"] + timers, context)
     }
     var removed = try remove(ScheduleFiles.paths(systemd: true, cron: true, root: root))
     let credentials = root + ScheduleSecrets.folder

@@ -28,36 +28,17 @@ public struct RepositoryStats: Encodable, Sendable {
   public var uniqueRawBytes: Int
   public var uniqueSealedBytes: Int
   public var items: [Item]
-
   /// Plain copies against distinct data (2.0: deduplication halves it).
-  public var dedupRatio: Double { Self.ratio(totalRawBytes, uniqueRawBytes) }
+  public var dedupRatio: Double
   /// Distinct data against its sealed size.
-  public var compressionRatio: Double { Self.ratio(uniqueRawBytes, uniqueSealedBytes) }
+  public var compressionRatio: Double
 
   static func ratio(_ a: Int, _ b: Int) -> Double { b == 0 ? 1 : Double(a) / Double(b) }
 
-  enum CodingKeys: String, CodingKey {
-    case sets, packs, storedBytes, totalRawBytes, uniqueRawBytes, uniqueSealedBytes, items, dedupRatio
-    case compressionRatio
-  }
-
-  public func encode(to encoder: Encoder) throws {
-    var container = encoder.container(keyedBy: CodingKeys.self)
-    try container.encode(sets, forKey: .sets)
-    try container.encode(packs, forKey: .packs)
-    try container.encode(storedBytes, forKey: .storedBytes)
-    try container.encode(totalRawBytes, forKey: .totalRawBytes)
-    try container.encode(uniqueRawBytes, forKey: .uniqueRawBytes)
-    try container.encode(uniqueSealedBytes, forKey: .uniqueSealedBytes)
-    try container.encode(items, forKey: .items)
-    try container.encode(dedupRatio, forKey: .dedupRatio)
-    try container.encode(compressionRatio, forKey: .compressionRatio)
-  }
-
-  /// Reads the sets, the index (already loaded) and one listing of the packs.
-  public static func build(_ repository: Repository) throws -> RepositoryStats {
+  /// From the sets, the loaded index and the pack sizes loading it listed
+  /// (`Repository.loadIndex`).
+  public static func build(_ repository: Repository, packSizes: [String: Int]) throws -> RepositoryStats {
     let sets = try repository.sets()
-    let packs = try repository.storage.listObjects(prefix: "data/").filter { !$0.name.hasSuffix(".tmp") }
     let (uniqueRaw, uniqueSealed) = repository.index.totals
     var copies: [String: [BackupItem]] = [:]
     for set in sets {
@@ -77,10 +58,11 @@ public struct RepositoryStats: Encodable, Sendable {
         item: name, copies: history.count, latestRawBytes: history.last!.rawBytes,
         totalRawBytes: history.reduce(0) { $0 + $1.rawBytes }, uniqueRawBytes: raw, uniqueStoredBytes: stored)
     }
+    let totalRaw = sets.reduce(0) { $0 + $1.rawBytes }
     return RepositoryStats(
-      sets: sets.count, packs: packs.count, storedBytes: packs.reduce(0) { $0 + $1.size },
-      totalRawBytes: sets.reduce(0) { $0 + $1.rawBytes }, uniqueRawBytes: uniqueRaw,
-      uniqueSealedBytes: uniqueSealed, items: items)
+      sets: sets.count, packs: packSizes.count, storedBytes: packSizes.values.reduce(0, +),
+      totalRawBytes: totalRaw, uniqueRawBytes: uniqueRaw, uniqueSealedBytes: uniqueSealed, items: items,
+      dedupRatio: ratio(totalRaw, uniqueRaw), compressionRatio: ratio(uniqueRaw, uniqueSealed))
   }
 
   /// As `stats` prints it.

@@ -31,9 +31,7 @@ public struct Verifier {
         report.findings.append(
           .init(item: item.name, set: set.shortID, check: check, passed: passed, detail: detail))
       }
-      let newestGood = history.last { candidate in
-        candidate.items.contains { $0.name == item.name && $0.status == .ok }
-      }
+      let newestGood = history.last { $0.hasGood(item.name) }
       let limit = policy.limit(for: item.source)
       if let newestGood {
         let age = now.timeIntervalSince(newestGood.time)
@@ -50,7 +48,7 @@ public struct Verifier {
       }
       record("size", item.rawBytes > 0, Formatting.bytes(item.rawBytes))
       let previous = history.last {
-        $0.time < set.time && $0.items.contains { $0.name == item.name && $0.status == .ok }
+        $0.time < set.time && $0.hasGood(item.name)
       }
       if let before = previous?.items.first(where: { $0.name == item.name }), before.rawBytes > 0 {
         let floor = Double(before.rawBytes) * (1 - policy.shrink)

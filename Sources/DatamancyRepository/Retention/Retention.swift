@@ -38,7 +38,7 @@ public enum Retention {
       }
     }
     for (name, history) in histories.sorted(by: { $0.key < $1.key }) {
-      let good = history.sets.filter { set in set.items.contains { $0.name == name && $0.status == .ok } }
+      let good = history.sets.filter { $0.hasGood(name) }
       guard let newest = good.first else { continue }
       keep(newest, "\(name): newest good copy")
       for set in history.sets where set.time > newest.time {

@@ -54,7 +54,11 @@ public struct SecretResolver: Sendable {
   /// shell environment: it finds the variable as a credential file of that name
   /// (`schedule install` writes them), trimmed like any secret file.
   public func variable(_ name: String) -> String? {
-    if let value = environment[name] { return value }
+    environment[name] ?? credential(name)
+  }
+
+  /// The credential file `name` under CREDENTIALS_DIRECTORY, trimmed; nil without one.
+  public func credential(_ name: String) -> String? {
     guard let folder = environment[Self.credentialsVariable],
       let data = FileManager.default.contents(atPath: folder + "/" + name)
     else { return nil }
