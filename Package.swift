@@ -29,7 +29,8 @@ let package = Package(
       providers: [.apt(["libzstd-dev"])]
     ),
     // Linux calls Swift's Glibc module does not declare: sched_setaffinity(2),
-    // SCHED_BATCH, and spawning with a parent-death signal (prctl(2)).
+    // SCHED_BATCH, spawning with a parent-death signal (prctl(2)), extended
+    // attributes, device numbers and fnmatch(3) for file trees.
     .target(name: "CLinux"),
     // The POSIX layer: byte sources, programs started and watched (spawning with a
     // parent-death signal), private files, values shared between threads, and the
@@ -71,7 +72,7 @@ let package = Package(
     .target(
       name: "DatamancySources",
       dependencies: [
-        "DatamancyPOSIX", "DatamancyRepository", "DatamancyConfig",
+        "DatamancyPOSIX", "DatamancyRepository", "DatamancyConfig", "CLinux",
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
@@ -81,6 +82,7 @@ let package = Package(
       name: "DatamancyOperations",
       dependencies: [
         "DatamancyPOSIX", "DatamancyRepository", "DatamancyStorage", "DatamancySources", "DatamancyConfig",
+        "CLinux",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),

@@ -17,7 +17,7 @@ public struct DatamancyBackup: ParsableCommand {
     subcommands: [
       Init.self, Backup.self, Snapshots.self, Verify.self, Restore.self, Drill.self, Dump.self, Check.self,
       Copy.self, Forget.self, Prune.self, Tag.self, Key.self, Status.self, Schedule.self, Notify.self,
-      Serve.self, Repair.self, Unlock.self, Stats.self, Version.self,
+      Serve.self, Repair.self, Unlock.self, Stats.self, Version.self, Ls.self,
     ]
   )
 
@@ -35,6 +35,9 @@ public struct DatamancyBackup: ParsableCommand {
       try command.run()
       Foundation.exit(ExitStatus.success.rawValue)
     } catch {
+      // An interruption's cleanup (removing an unfinished restore) makes the
+      // work fail under it: the interruption says what happened and exits.
+      Interruption.waitIfStopping()
       if let status = error as? ExitStatus { Foundation.exit(status.rawValue) }
       if let message = Self.message(for: error) {
         Console.error("datamancy-backup: \(message.text)\n")
@@ -60,7 +63,7 @@ public struct DatamancyBackup: ParsableCommand {
       case .wrongPassword: return (error.description, .wrongPassword)
       case .locked: return (error.description, .locked)
       case .damaged: return (error.description, .damaged)
-      case .notEmpty, .noSuchSet, .noSuchItem: return (error.description, .usage)
+      case .notEmpty, .noSuchSet, .noSuchItem, .notAStream: return (error.description, .usage)
       default: return (error.description, .failure)
       }
     case let error as ConfigError: return ("configuration error: \(error)", .usage)
@@ -74,6 +77,9 @@ public struct DatamancyBackup: ParsableCommand {
     case let error as DrillError: return (error.description, .failure)
     case let error as RestoreError: return (error.description, .failure)
     case let error as CopyFailed: return (error.description, .failure)
+    case let error as TreePath.Invalid: return (error.description, .usage)
+    case let error as FileSystem.Failure: return (error.description, .failure)
+    case let error as TreeBrowser.NotFound: return (error.description, .usage)
     default: return nil
     }
   }

@@ -1,8 +1,8 @@
 /// One entry under `sources:`.
 public struct SourceConfig: Sendable {
   public enum Kind: Sendable, Equatable {
-    /// Folders stored as tar streams, one item per folder.
-    case files(paths: [String], exclude: [String])
+    /// Folders stored as file trees, one item per folder.
+    case files(FilesSettings)
     /// A program whose standard output is the item.
     case command(argv: [String])
     case postgres(PostgresSettings)
@@ -71,12 +71,16 @@ public struct SourceConfig: Sendable {
   }
 
   static func parseFiles(_ node: ConfigNode, _ entries: [(key: String, value: ConfigNode)]) throws -> Kind {
-    try allow(["paths", "exclude"], in: node)
+    try allow(["paths", "exclude", "exclude_if_present", "exclude_larger_than", "one_file_system"], in: node)
     let paths = try required("paths", entries, in: node, "the folders to back up")
     let folders = try paths.strings(single: true)
     guard !folders.isEmpty else { throw paths.error("list at least one folder") }
-    let exclude = try entries.first { $0.key == "exclude" }?.value.strings() ?? []
-    return .files(paths: folders, exclude: exclude)
+    func value(_ key: String) -> ConfigNode? { entries.first { $0.key == key }?.value }
+    var settings = FilesSettings(paths: folders, exclude: try value("exclude")?.strings() ?? [])
+    settings.excludeIfPresent = try value("exclude_if_present")?.strings(single: true) ?? []
+    settings.excludeLargerThan = try value("exclude_larger_than")?.size()
+    settings.oneFileSystem = try value("one_file_system")?.bool() ?? false
+    return .files(settings)
   }
 
   static func parseCommand(_ node: ConfigNode, _ entries: [(key: String, value: ConfigNode)]) throws -> Kind {

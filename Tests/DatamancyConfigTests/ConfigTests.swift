@@ -26,7 +26,9 @@ final class ConfigTests: XCTestCase {
     XCTAssertEqual(config.sources.map(\.name), ["volumes", "custom"])
     XCTAssertEqual(
       config.sources[0].kind,
-      .files(paths: ["/srv/volumes/grafana"], exclude: [".cache", "node_modules", "*.tmp", "*.log"]))
+      .files(
+        FilesSettings(paths: ["/srv/volumes/grafana"], exclude: [".cache", "node_modules", "*.tmp", "*.log"]))
+    )
     XCTAssertEqual(config.sources[1].kind, .command(argv: ["sh", "-c", "exec my-exporter --stdout"]))
     XCTAssertEqual(config.sources[1].rpoSeconds, 86400)
   }

@@ -10,6 +10,12 @@ int datamancy_set_affinity(int tid, const int *cpus, int count);
 int datamancy_set_batch(int tid);
 
 #include <malloc.h>  // mallopt(3), for MemoryTuning
+#include <sys/xattr.h>  // file trees' extended attributes and ACLs
+#include <sys/sysmacros.h>  // makedev(3), for device nodes
+#include <fnmatch.h>  // exclude patterns
+
+/// syncfs(2), which glibc declares only under _GNU_SOURCE: one flush for a restored tree.
+int syncfs(int fd);
 #include <sys/types.h>
 
 /// Starts `file` (searched in PATH when it holds no slash) with `argv` and `envp`,

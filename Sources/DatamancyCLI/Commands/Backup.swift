@@ -18,6 +18,12 @@ extension DatamancyBackup {
     @Option(help: "Record the set with this time (ISO 8601, e.g. 2026-01-31T02:00:00Z), to import old dumps.")
     var time: String?
 
+    @Option(help: "Compare folders with their trees in this set, not with each folder's newest good copy.")
+    var parent: String?
+
+    @Flag(name: .customLong("force-reread"), help: "Read every file of a folder, even those unchanged.")
+    var forceReread = false
+
     func run(_ context: CommandContext) throws {
       var stamp: Date?
       if let time {
@@ -29,6 +35,8 @@ extension DatamancyBackup {
       CPUPolicy.runAsBatch()
       let progress = Progress(verb: "backing up", enabled: Progress.enabled(global))
       var run = BackupRun(context: context.operations)
+      run.parent = parent
+      run.forceReread = forceReread
       run.onPlanned = { items in
         progress.itemsTotal = items.count
         // The total is shown once every item's is known (folders: walked meanwhile).

@@ -8,12 +8,18 @@ extension DatamancyBackup {
   struct Dump: BackupSubcommand {
     static let configuration = CommandConfiguration(
       abstract: "Write one item's bytes, exactly as backed up, to standard output.",
-      discussion: "A folder item comes out as the tar stream it is stored as.\n\n" + ExitStatus.reference)
+      discussion: """
+        A folder item stored as a tar stream (by versions before file trees) comes out as \
+        that tar stream. From a folder stored as a file tree, --path FILE writes one file's \
+        bytes.
+
+        """ + ExitStatus.reference)
 
     @OptionGroup var global: GlobalOptions
 
     @Argument(help: "The set: an id, a unique prefix of one, or 'latest'.") var set: String
     @Argument(help: "The item's name, as 'snapshots' lists it.") var item: String
+    @Option(help: "In a folder item, the file to write.") var path: String?
 
     func run(_ context: CommandContext) throws {
       guard isatty(1) == 0 else {
@@ -26,7 +32,14 @@ extension DatamancyBackup {
       let picked = try ItemSelection.pick([item], from: chosen)[0]
       try context.withLock(repository, exclusive: false, command: "dump", readOnly: true) {
         do {
-          try ItemRestorer(repository: repository, runner: context.runner).write(picked, of: chosen, to: 1)
+          let restorer = ItemRestorer(repository: repository, runner: context.runner)
+          if let path {
+            let browser = TreeBrowser(repository: repository)
+            let entry = try browser.file(at: try TreePath.normalized(path), in: picked, of: chosen)
+            try restorer.write(entry, to: 1)
+            return
+          }
+          try restorer.write(picked, of: chosen, to: 1)
         } catch is ItemRestorer.OutputClosed {
           return  // The reader took what it wanted (`| head`).
         }

@@ -13,7 +13,7 @@ extension DatamancyBackup {
         item's target, shows the plan and asks before doing it.
 
         --to DIR writes items under DIR/<item name> (stream items as files, folders as \
-        folders). --target-db NAME loads one PostgreSQL or MariaDB item into the database NAME \
+        folders; --path P restores only P from a folder item). --target-db NAME loads one PostgreSQL or MariaDB item into the database NAME \
         on its source's server (pg_restore --exit-on-error --single-transaction, or the mariadb \
         client); --original loads each database item into the database it came from. A \
         database that holds tables is refused unless --force, which first backs it up as a \
@@ -38,6 +38,13 @@ extension DatamancyBackup {
 
     @Flag(help: "Apply PostgreSQL roles and tablespaces (SOURCE/globals items) to their source's server.")
     var roles = false
+
+    @Option(help: "In a folder item, restore only this file or folder (repeatable; with --item).")
+    var path: [String] = []
+
+    @Flag(
+      name: .customLong("owners-by-name"), help: "Give restored files their owners by name, not by number.")
+    var ownersByName = false
 
     @Flag(help: "Replace a database that holds tables (it is backed up first, tagged pre-restore).")
     var force = false
@@ -86,6 +93,8 @@ extension DatamancyBackup {
       let progress = Progress(verb: "restoring", items: plan.count, enabled: Progress.enabled(global))
       var execution = RestoreExecution(context: context.operations, repository: repository, set: chosen)
       execution.onBytes = { progress.add(bytes: $0) }
+      execution.paths = path
+      execution.ownersByName = ownersByName
       let records = try context.withLock(repository, exclusive: false, command: "restore", readOnly: !force) {
         try plan.map { target in
           defer { progress.itemDone() }

@@ -34,7 +34,16 @@ enum Interruption {
     stop(message: message, status: status)
   }
 
+  nonisolated(unsafe) private static var stopping = false
+
+  /// Blocks for good when an interruption is under way (it ends the process).
+  static func waitIfStopping() {
+    guard lock.withLock({ stopping }) else { return }
+    while true { sleep(60) }
+  }
+
   private static func stop(message: String, status: ExitStatus) -> Never {
+    lock.withLock { stopping = true }
     RunningProcess.stopAll()
     ItemRestorer.removeUnfinished()
     let pending = lock.withLock { Array(cleanups.values) }

@@ -38,7 +38,12 @@ public struct BackupRun {
   /// Told of each item as it starts, from any thread.
   public var onStart: (@Sendable (PlannedItem) -> Void)?
   /// Told of each item's stream once its tool runs, from any thread.
-  public var onOpen: (@Sendable (String, DumpStream) -> Void)?
+  public var onOpen: (@Sendable (String, ReadingProgress) -> Void)?
+  /// The set whose trees folders are compared with (`--parent`); else each
+  /// folder's newest good copy.
+  public var parent: String?
+  /// Read every file, even those unchanged since the previous tree.
+  public var forceReread = false
 
   public init(context: OperationContext) { self.context = context }
 
@@ -67,6 +72,8 @@ public struct BackupRun {
       runner.onItem = onItem
       runner.onStart = onStart
       runner.onOpen = onOpen
+      runner.forceReread = forceReread
+      runner.parents = try parents(of: planned, in: repository)
       notifier.started()
       set = try context.withLock(repository, exclusive: false, command: "backup") {
         try runner.run(started.items, time: stamp)
@@ -114,6 +121,22 @@ public struct BackupRun {
     guard problems.isEmpty else {
       throw OperationError("nothing was backed up: \(problems.joined(separator: "; "))")
     }
+  }
+
+  /// The previous tree of each folder item: from `parent`, or the newest set
+  /// holding a good tree copy of it (never a pre-restore copy).
+  func parents(of planned: [PlannedItem], in repository: Repository) throws -> [String: [ChunkID]] {
+    let folders = planned.filter { $0.format == .tree }.map(\.name)
+    guard !folders.isEmpty else { return [:] }
+    let sets = try parent.map { [try repository.findSet($0)] } ?? repository.backups()
+    var parents: [String: [ChunkID]] = [:]
+    for name in folders {
+      let found = sets.reversed().lazy.compactMap { set in
+        set.items.first { $0.name == name && $0.status == .ok && $0.format == .tree }.map { (set, $0) }
+      }.first
+      if let (set, item) = found { parents[name] = try? repository.rootTree(of: item, in: set) }
+    }
+    return parents
   }
 
   func warnAboutUnusablePacks(_ repository: Repository) {

@@ -20,7 +20,11 @@ public struct BackupRunner: Sendable {
   public var onStart: (@Sendable (PlannedItem) -> Void)?
   /// Called with an item's stream once its tool runs (to ask which file it
   /// reads), from any thread.
-  public var onOpen: (@Sendable (String, DumpStream) -> Void)?
+  public var onOpen: (@Sendable (String, ReadingProgress) -> Void)?
+  /// Each folder item's previous root tree, by item name.
+  public var parents: [String: [ChunkID]] = [:]
+  /// Read every file of a folder, even those unchanged since its previous tree.
+  public var forceReread = false
 
   public init(session: BackupSession, concurrency: Int, host: String, logger: Logger) {
     self.session = session
@@ -59,11 +63,29 @@ public struct BackupRunner: Sendable {
 
   private func store(_ item: PlannedItem) -> BackupItem {
     let started = DispatchTime.now()
-    var output: DumpStream?
     var result = BackupItem(
       name: item.name, source: item.source, format: item.format, status: .failed, rawBytes: 0,
       storedBytes: 0, durationSeconds: 0, chunks: [])
     logger.info("backing up \(item.name)")
+    if let scanner = item.scanner {
+      storeTree(item, scanner, into: &result)
+    } else {
+      storeStream(item, into: &result)
+    }
+    result.durationSeconds = Self.seconds(since: started)
+    // Informational: the log file keeps them; the terminal shows them once, in
+    // the run's summary.
+    if let error = result.error {
+      logger.info("\(item.name) failed: \(error)")
+    } else if let warning = result.warning {
+      logger.info("\(item.name): warning: \(warning)")
+    }
+    return result
+  }
+
+  /// Stores a stream item (a dump, a command's output).
+  private func storeStream(_ item: PlannedItem, into result: inout BackupItem) {
+    var output: DumpStream?
     do {
       let source = try item.open()
       output = source
@@ -85,15 +107,27 @@ public struct BackupRunner: Sendable {
       output?.cancel()
       result.error = String(describing: error)
     }
-    result.durationSeconds = Self.seconds(since: started)
-    // Informational: the log file keeps them; the terminal shows them once, in
-    // the run's summary.
-    if let error = result.error {
-      logger.info("\(item.name) failed: \(error)")
-    } else if let warning = result.warning {
-      logger.info("\(item.name): warning: \(warning)")
+  }
+
+  /// Stores a folder as a file tree, compared with its previous tree.
+  private func storeTree(
+    _ item: PlannedItem, _ scanner: @Sendable (BackupSession, Bool) throws -> TreeScanner,
+    into result: inout BackupItem
+  ) {
+    do {
+      let scan = try scanner(session, forceReread)
+      onOpen?(item.name, scan)
+      let outcome = try scan.scan(previous: parents[item.name])
+      result.status = .ok
+      result.tree = outcome.tree.map(\.hex)
+      result.rawBytes = outcome.rawBytes
+      result.storedBytes = outcome.storedBytes
+      result.files = outcome.counts
+      result.unreadable = outcome.unreadable.isEmpty ? nil : outcome.unreadable
+      result.warning = outcome.warnings.isEmpty ? nil : outcome.warnings.joined(separator: "; ")
+    } catch {
+      result.error = String(describing: error)
     }
-    return result
   }
 
   static func seconds(since start: DispatchTime) -> Double {

@@ -13,6 +13,7 @@ public enum BackupSummary {
     }
     var lines = [Formatting.table(rows)]
     for item in set.items {
+      if let files = item.files { lines.append("  \(item.name): \(Self.files(files))") }
       if let error = item.error { lines.append("  \(item.name): \(error)") }
       if let warning = item.warning { lines.append("  \(item.name): warning: \(warning)") }
     }
@@ -22,6 +23,12 @@ public enum BackupSummary {
         + "\(Formatting.bytes(set.rawBytes)) read, \(Formatting.bytes(set.storedBytes)) added, "
         + Formatting.seconds(set.durationSeconds))
     return lines.joined(separator: "\n")
+  }
+
+  /// What a folder's backup did with its files.
+  public static func files(_ counts: FileCounts) -> String {
+    "\(Formatting.count(counts.new, "file")) new, \(counts.changed) changed, \(counts.unchanged) unchanged "
+      + "(\(Formatting.bytes(counts.bytesRead)) read, \(Formatting.bytes(counts.bytesSkipped)) not read again)"
   }
 
   /// For notifications, read on a phone: short lines, no table; each failure and

@@ -27,7 +27,7 @@ public struct Drill {
         guard item.status == .ok else {
           throw DrillError.failedAtBackup(item: item.name)
         }
-        _ = try ChunkStreamer.ids(of: item, set: set)
+        if item.format != .tree { _ = try ChunkStreamer.ids(of: item, set: set) }
         guard let scratch else {
           throw DrillError.noTarget(item: item.name, reason: unavailable ?? "no drill target")
         }

@@ -12,6 +12,7 @@ public final class FolderScratch: DrillScratch {
   let runner: ProcessRunner
   private var folder: String?
   private var restored: String?
+  private var restoredSet: BackupSet?
 
   public init(repository: Repository, runner: ProcessRunner) {
     self.repository = repository
@@ -24,7 +25,9 @@ public final class FolderScratch: DrillScratch {
 
   public func restore(_ item: BackupItem, of set: BackupSet) throws {
     guard let folder else { return }
-    restored = try ItemRestorer(repository: repository, runner: runner).restore(item, of: set, into: folder)
+    var restorer = ItemRestorer(repository: repository, runner: runner)
+    restored = try restorer.restore(item, of: set, into: folder)
+    restoredSet = set
   }
 
   public func check(_ item: BackupItem) throws -> [DrillCheck] {
@@ -43,6 +46,20 @@ public final class FolderScratch: DrillScratch {
         DrillCheck(
           table: "files", expectedRows: nil, foundRows: files, passed: true,
           detail: "tar extracted the folder to its end: \(files) files and folders")
+      ]
+    case .tree:
+      guard let set = restoredSet else { return [] }
+      var comparison = TreeComparison(repository: repository)
+      try comparison.compare(item, of: set, with: restored)
+      let shown = comparison.differences.prefix(5).joined(separator: "; ")
+      return [
+        DrillCheck(
+          table: "files", expectedRows: comparison.compared,
+          foundRows: comparison.compared - comparison.differences.count,
+          passed: comparison.differences.isEmpty,
+          detail: comparison.differences.isEmpty
+            ? "\(comparison.compared) entries restored; every file's size and content equal the tree's"
+            : "\(comparison.differences.count) of \(comparison.compared) entries differ: \(shown)")
       ]
     }
   }

@@ -8,8 +8,8 @@ public enum SourcePlanning {
     let runner = context.runner
     let secrets = context.secrets
     switch source.kind {
-    case .files(let paths, let exclude):
-      return FilesSource(name: source.name, paths: paths, exclude: exclude, runner: runner)
+    case .files(let settings):
+      return FilesSource(name: source.name, settings: settings, runner: runner)
     case .command(let argv):
       return CommandSource(name: source.name, argv: argv, runner: runner)
     case .postgres(let settings):

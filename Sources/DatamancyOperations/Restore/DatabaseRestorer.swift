@@ -16,6 +16,8 @@ public enum RestoreError: Error, CustomStringConvertible {
   case targetExists(path: String)
   /// Writing a restored file failed (the disk, permissions).
   case write(path: String, operation: String, reason: String)
+  /// None of the paths asked for (`--path`) is in the item.
+  case noSuchPath(item: String, paths: [String])
 
   public var description: String {
     switch self {
@@ -32,6 +34,9 @@ public enum RestoreError: Error, CustomStringConvertible {
       return "\(path) already exists; restore into another folder or move it away"
     case .write(let path, let operation, let reason):
       return "could not \(operation) \(path): \(reason)"
+    case .noSuchPath(let item, let paths):
+      return
+        "\(item) holds none of \(paths.joined(separator: ", ")); list it with 'datamancy-backup ls SET \(item)'"
     }
   }
 }
@@ -45,7 +50,7 @@ public struct DatabaseRestorer {
   public let repository: Repository
   public let runner: ProcessRunner
   public let engine: DatabaseEngine
-  public var onBytes: ((Int) -> Void)?
+  public var onBytes: (@Sendable (Int) -> Void)?
 
   public init(repository: Repository, runner: ProcessRunner, engine: DatabaseEngine) {
     self.repository = repository

@@ -17,7 +17,13 @@ import Foundation
 public struct ItemRestorer {
   public let repository: Repository
   public let runner: ProcessRunner
-  public var onBytes: ((Int) -> Void)?
+  public var onBytes: (@Sendable (Int) -> Void)?
+  /// For a file tree: only these paths inside it (all when empty).
+  public var paths: [String] = []
+  /// For a file tree: owners by their names at backup, where this host has them.
+  public var ownersByName = false
+  /// What the last tree restore did (files, links, warnings).
+  public private(set) var treeReport: TreeRestorer.Report?
 
   public init(repository: Repository, runner: ProcessRunner) {
     self.repository = repository
@@ -31,11 +37,15 @@ public struct ItemRestorer {
 
   /// Restores one item under `folder`; refuses to replace anything that exists.
   @discardableResult
-  public func restore(_ item: BackupItem, of set: BackupSet, into folder: String) throws -> String {
+  public mutating func restore(_ item: BackupItem, of set: BackupSet, into folder: String) throws -> String {
     let target = Self.destination(of: item, in: folder)
     guard !FileManager.default.fileExists(atPath: target) else {
       throw RestoreError.targetExists(path: target)
     }
+    guard paths.isEmpty || item.format == .tree else {
+      throw TreePath.Invalid(description: "--path picks files of a folder item; \(item.name) is not one")
+    }
+    let chosenPaths = try paths.map(TreePath.normalized)
     let partial = target + ".partial"
     try? FileManager.default.removeItem(atPath: partial)
     Self.unfinished.withLock { _ = $0.insert(partial) }
@@ -53,6 +63,13 @@ public struct ItemRestorer {
       case .tar:
         try FileManager.default.createDirectory(atPath: partial, withIntermediateDirectories: false)
         try extract(item, of: set, into: partial)
+      case .tree:
+        try FileManager.default.createDirectory(atPath: partial, withIntermediateDirectories: false)
+        let restorer = TreeRestorer(repository: repository)
+        restorer.paths = chosenPaths
+        restorer.ownersByName = ownersByName
+        restorer.onBytes = onBytes
+        treeReport = try restorer.restore(item, of: set, into: partial)
       }
       guard rename(partial, target) == 0 else { throw Self.ioError("rename", partial) }
     } catch {
@@ -76,12 +93,72 @@ public struct ItemRestorer {
   public struct OutputClosed: Error {}
 
   public func write(_ item: BackupItem, of set: BackupSet, to fd: Int32) throws {
+    if item.format == .tree { return try writeTar(item, of: set, to: fd) }
     let ids = try ChunkStreamer.ids(of: item, set: set)
     try ChunkStreamer(repository: repository).stream(ids) { data in
       let status = FileDescriptor.writeAll(fd, data)
       if status == EPIPE { throw OutputClosed() }
       guard status == 0 else { throw Self.ioError("write", "the output") }
       onBytes?(data.count)
+    }
+  }
+
+  /// Writes one file of a tree to `fd`, its holes as zeros.
+  public func write(_ entry: TreeEntry, to fd: Int32) throws {
+    try Self.content(of: entry, repository: repository, into: sink(fd))
+  }
+
+  /// Writes `data` to `fd`, counting it for the progress line.
+  private func sink(_ fd: Int32) -> (Data) throws -> Void {
+    { data in
+      let status = FileDescriptor.writeAll(fd, data)
+      if status == EPIPE { throw OutputClosed() }
+      guard status == 0 else { throw Self.ioError("write", "the output") }
+      onBytes?(data.count)
+    }
+  }
+
+  /// A tree file's bytes in order, holes as zeros.
+  static func content(of entry: TreeEntry, repository: Repository, into put: (Data) throws -> Void) throws {
+    var written: UInt64 = 0
+    let zeros = Data(count: 1 << 20)
+    func emit(_ data: Data) throws {
+      try put(data)
+      written += UInt64(data.count)
+    }
+    func zeroFill(to offset: UInt64) throws {
+      while written < offset { try emit(zeros.prefix(Int(min(UInt64(zeros.count), offset - written)))) }
+    }
+    var regions = (entry.extents ?? [Extent(offset: 0, length: entry.size)])[...]
+    var left = regions.first?.length ?? 0
+    try zeroFill(to: regions.first?.offset ?? 0)
+    try ChunkStreamer(repository: repository).stream(entry.chunks) { data in
+      var data = data[...]
+      while !data.isEmpty {
+        while left == 0, regions.count > 1 {
+          regions = regions.dropFirst()
+          left = regions.first!.length
+          try zeroFill(to: regions.first!.offset)
+        }
+        let count = min(Int(left), data.count)
+        guard count > 0 else {
+          throw RepositoryError.damaged(
+            file: "tree", reason: "\(entry.displayName) holds more data than its regions")
+        }
+        try emit(Data(data.prefix(count)))
+        left -= UInt64(count)
+        data = data.dropFirst(count)
+      }
+    }
+    try zeroFill(to: entry.size)
+  }
+
+  /// A tree item as a tar stream.
+  private func writeTar(_ item: BackupItem, of set: BackupSet, to fd: Int32) throws {
+    let output = sink(fd)
+    var tar = TarWriter(repository: repository, output: output)
+    try tar.write(try repository.readTree(try repository.rootTree(of: item, in: set))) { entry, put in
+      try Self.content(of: entry, repository: repository, into: put)
     }
   }
 

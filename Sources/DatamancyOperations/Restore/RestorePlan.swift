@@ -51,7 +51,10 @@ public struct RestoreExecution {
   public let context: OperationContext
   public let repository: Repository
   public let set: BackupSet
-  public var onBytes: ((Int) -> Void)?
+  public var onBytes: (@Sendable (Int) -> Void)?
+  /// For file trees: only these paths, and owners by name.
+  public var paths: [String] = []
+  public var ownersByName = false
 
   public init(context: OperationContext, repository: Repository, set: BackupSet) {
     self.context = context
@@ -67,7 +70,12 @@ public struct RestoreExecution {
     case .folder(let folder):
       var restorer = ItemRestorer(repository: repository, runner: context.runner)
       restorer.onBytes = onBytes
+      restorer.paths = paths
+      restorer.ownersByName = ownersByName
       try timer.run("restore") { _ = try restorer.restore(target.item, of: set, into: folder) }
+      for warning in restorer.treeReport?.warnings ?? [] {
+        context.logger.warning("\(target.item.name): \(warning)")
+      }
     case .database(let engine, let name):
       var restorer = DatabaseRestorer(repository: repository, runner: context.runner, engine: engine)
       restorer.onBytes = onBytes

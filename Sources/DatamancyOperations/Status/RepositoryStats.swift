@@ -40,23 +40,28 @@ public struct RepositoryStats: Encodable, Sendable {
   public static func build(_ repository: Repository, packSizes: [String: Int]) throws -> RepositoryStats {
     let sets = try repository.sets()
     let (uniqueRaw, uniqueSealed) = repository.index.totals
-    var copies: [String: [BackupItem]] = [:]
+    var copies: [String: [(set: BackupSet, item: BackupItem)]] = [:]
     for set in sets {
-      for item in set.items where item.status == .ok { copies[item.name, default: []].append(item) }
+      for item in set.items where item.status == .ok { copies[item.name, default: []].append((set, item)) }
     }
-    let items = copies.keys.sorted().map { name -> Item in
+    let items = try copies.keys.sorted().map { name -> Item in
       let history = copies[name]!
-      var seen = Set<String>()
+      var seen = Set<ChunkID>()
+      var walked = Set<[ChunkID]>()
+      for (set, item) in history {
+        try repository.referencedChunks(of: item, in: set, into: &seen, walked: &walked)
+      }
       var raw = 0
       var stored = 0
-      for chunk in history.flatMap(\.chunks) where seen.insert(chunk).inserted {
-        guard let id = ChunkID(hex: chunk), let location = repository.index.location(of: id) else { continue }
+      for id in seen {
+        guard let location = repository.index.location(of: id) else { continue }
         raw += Int(location.entry.rawLength)
         stored += Int(location.entry.length)
       }
       return Item(
-        item: name, copies: history.count, latestRawBytes: history.last!.rawBytes,
-        totalRawBytes: history.reduce(0) { $0 + $1.rawBytes }, uniqueRawBytes: raw, uniqueStoredBytes: stored)
+        item: name, copies: history.count, latestRawBytes: history.last!.item.rawBytes,
+        totalRawBytes: history.reduce(0) { $0 + $1.item.rawBytes }, uniqueRawBytes: raw,
+        uniqueStoredBytes: stored)
     }
     let totalRaw = sets.reduce(0) { $0 + $1.rawBytes }
     return RepositoryStats(

@@ -20,7 +20,7 @@ public struct StoredStream: Sendable {
 public final class BackupSession: @unchecked Sendable {
   public let repository: Repository
   private let compression: Compression
-  private let sealers: Pool<ChunkSealer>
+  let sealers: Pool<ChunkSealer>
   private let batchSize: Int
   private let buffers = 3
   private let indexEvery: Int
@@ -128,12 +128,12 @@ public final class BackupSession: @unchecked Sendable {
     }
   }
 
-  private func isKnown(_ id: ChunkID) -> Bool {
+  func isKnown(_ id: ChunkID) -> Bool {
     lock.withLock { inPack.contains(id) || repository.index.contains(id) }
   }
 
   /// Adds a sealed chunk unless another stream added it first; returns bytes added.
-  private func add(_ sealed: Data, id: ChunkID, rawLength: Int) throws -> Int {
+  func add(_ sealed: Data, id: ChunkID, rawLength: Int) throws -> Int {
     try lock.withLock {
       if inPack.contains(id) || repository.index.contains(id) { return 0 }
       pack.append(sealed: sealed, id: id, rawLength: rawLength)

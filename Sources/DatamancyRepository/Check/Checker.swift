@@ -34,6 +34,8 @@ public struct Checker {
         report.errors.append(.init(file: name, message: Self.reason(error)))
       }
     }
+    // Trees are read through the repository's index: the one just read.
+    repository.index = index
     checkSets(sets, index: index, &report)
     for name in try storageCall({ try storage.list(prefix: "reports/") }).sorted() {
       do {
@@ -115,7 +117,8 @@ public struct Checker {
       let name = "snapshots/\(set.id)"
       for item in set.items {
         do {
-          let missing = try ChunkStreamer.ids(of: item, set: set).filter { !index.contains($0) }
+          let missing = try repository.referencedChunks(of: item, in: set, salvage: item.status == .failed)
+            .filter { !index.contains($0) }
           if !missing.isEmpty && item.status == .failed {
             // Marked by repair: known lost, and no command offers it as good.
             report.warnings.append(

@@ -67,7 +67,14 @@ public struct SetCopier {
     for item in plan.missing {
       var copy = item
       copy.storedBytes = 0
-      if !item.chunks.isEmpty {
+      if item.format == .tree, item.tree != nil {
+        var copier = TreeCopier(source: source, session: session)
+        let tree = try copier.copy(try source.rootTree(of: item, in: plan.set))
+        copy.tree = tree.chunks.map(\.hex)
+        copy.storedBytes = tree.storedBytes
+        rawBytes += tree.rawBytes
+        storedBytes += tree.storedBytes
+      } else if !item.chunks.isEmpty {
         let chunks = try ChunkStreamer.ids(of: item, set: plan.set)
         let stored = try session.store(StoredItemStream(repository: source, chunks: chunks))
         guard stored.rawBytes == item.rawBytes else {

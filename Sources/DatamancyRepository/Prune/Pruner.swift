@@ -128,15 +128,32 @@ public struct Pruner {
   /// Every chunk any set names; each must be indexed, or nothing is removed.
   func usedChunks(_ sets: [BackupSet], _ index: RepositoryIndex) throws -> Set<ChunkID> {
     var used = Set<ChunkID>()
+    // Trees already walked: an unchanged folder is the same tree in every set.
+    var walked = Set<[ChunkID]>()
     for set in sets {
       for item in set.items {
-        for hex in item.chunks {
+        var named = Set<ChunkID>()
+        if item.format == .tree {
+          // A tree that cannot be read stops the prune: what is under it is unknown.
+          try repository.referencedChunks(
+            of: item, in: set, into: &named, walked: &walked, salvage: item.status == .failed)
+        } else {
+          named = Set(
+            try item.chunks.map { hex in
+              guard let id = ChunkID(hex: hex) else {
+                throw RepositoryError.damaged(
+                  file: "snapshots/\(set.id)", reason: "item \(item.name) names a malformed chunk id")
+              }
+              return id
+            })
+        }
+        for id in named {
           // An item repair marked failed keeps its chunk list; what survived stays.
-          if item.status == .failed, let id = ChunkID(hex: hex), !index.contains(id) { continue }
-          guard let id = ChunkID(hex: hex), index.contains(id) else {
+          if item.status == .failed, !index.contains(id) { continue }
+          guard index.contains(id) else {
             throw RepositoryError.damaged(
               file: "snapshots/\(set.id)",
-              reason: "item \(item.name) names chunk \(hex.prefix(16)) that no index holds; "
+              reason: "item \(item.name) names chunk \(id.hex.prefix(16)) that no index holds; "
                 + "run 'check' before pruning")
           }
           used.insert(id)

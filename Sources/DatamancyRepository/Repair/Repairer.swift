@@ -178,7 +178,8 @@ public struct Repairer {
       var marked = set
       var items: [RepairReport.AffectedItem] = []
       for (position, item) in set.items.enumerated() where item.status == .ok {
-        let ids = try ChunkStreamer.ids(of: item, set: set)
+        // A tree that cannot be read counts as lost, with what is under it.
+        let ids = try repository.referencedChunks(of: item, in: set, salvage: true)
         let lost = ids.filter { !repository.index.contains($0) }.count
         guard lost > 0 else { continue }
         items.append(.init(item: item.name, lostChunks: lost, chunks: ids.count))

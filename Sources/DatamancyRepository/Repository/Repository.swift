@@ -29,15 +29,19 @@ public final class Repository: @unchecked Sendable {
   public var warn: (@Sendable (String) -> Void)?
   /// Damaged files already warned about.
   let warnedFiles = Locked<Set<String>>([])
+  /// Decompression contexts for reading tree objects, shared by every walk.
+  let treeDecompressors = Pool { ZstdDecompressor() }
 
   init(storage: Storage, master: MasterKey, config: RepositoryConfig, keyName: String) {
     self.storage = storage
     self.master = master
     self.config = config
     self.keyName = keyName
+    chunker = Chunker(parameters: config.chunker, seed: master.gearSeed)
   }
 
-  public var chunker: Chunker { Chunker(parameters: config.chunker, seed: master.gearSeed) }
+  /// The repository's chunker, made once (its gear table costs 64 HMACs).
+  public let chunker: Chunker
 
   /// Seals `plaintext` and stores it under `folder/<sha256 of the sealed bytes>`.
   func putSealed(_ plaintext: some DataProtocol, folder: String, context: Data) throws -> String {

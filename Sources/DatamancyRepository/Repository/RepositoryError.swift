@@ -22,6 +22,8 @@ public enum RepositoryError: Error, CustomStringConvertible {
   case storage(StorageError)
   /// The operation would lose something that must stay (the last key, ...).
   case refused(reason: String)
+  /// An operation on one byte stream was asked of a file tree item.
+  case notAStream(item: String)
 
   public var description: String {
     switch self {
@@ -51,6 +53,10 @@ public enum RepositoryError: Error, CustomStringConvertible {
       return error.description
     case .refused(let reason):
       return reason
+    case .notAStream(let item):
+      return
+        "\(item) is a file tree, not one stream: restore it with --to, list it with 'ls', "
+        + "or dump one file with --path"
     }
   }
 }

@@ -47,9 +47,11 @@ public struct ChunkStreamer: Sendable {
     }
   }
 
-  /// Parses stored hex ids; a malformed one means the set is damaged.
+  /// Parses stored hex ids; a malformed one means the set is damaged. A tree
+  /// item is not one stream: its files are read through its trees.
   public static func ids(of item: BackupItem, set: BackupSet) throws -> [ChunkID] {
-    try item.chunks.map {
+    guard item.format != .tree else { throw RepositoryError.notAStream(item: item.name) }
+    return try item.chunks.map {
       guard let id = ChunkID(hex: $0) else {
         throw RepositoryError.damaged(
           file: "snapshots/\(set.id)", reason: "item \(item.name) names a malformed chunk id")

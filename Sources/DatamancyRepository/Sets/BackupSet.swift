@@ -78,8 +78,11 @@ public struct BackupItem: Codable, Sendable {
   public enum Format: String, Codable, Sendable {
     /// The bytes as the source produced them (a dump, a command's output).
     case stream
-    /// A POSIX tar stream of a folder, extracted on restore.
+    /// A POSIX tar stream of a folder, extracted on restore (sets made before
+    /// folders were stored as trees).
     case tar
+    /// A folder as a tree of directory objects and per-file chunks (`tree`).
+    case tree
   }
 
   /// `SOURCE` or `SOURCE/NAME`.
@@ -103,6 +106,10 @@ public struct BackupItem: Codable, Sendable {
   /// Paths of a folder that could not be read, so are not in the item (which
   /// holds everything else, and makes its set `partial`).
   public var unreadable: [String]?
+  /// A tree item's root directory: the chunks of its tree object, as hex.
+  public var tree: [String]?
+  /// A tree item's files: new, changed and unchanged, and bytes read or skipped.
+  public var files: FileCounts?
 
   public init(
     name: String, source: String, format: Format, status: Status, error: String? = nil,

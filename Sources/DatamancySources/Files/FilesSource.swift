@@ -1,23 +1,19 @@
+import DatamancyConfig
 import DatamancyPOSIX
 import DatamancyRepository
 import Foundation
 
-/// Folders, each stored as one POSIX tar stream made by GNU tar: the item keeps
-/// modes, owners (numeric), mtimes and symlinks, and `dump` gives a tar any
-/// operator can read. Names are sorted and pax headers carry no pid, atime or
-/// ctime, so an unchanged folder produces the same bytes and deduplicates fully.
-/// A file this user cannot read is left out and named (`TarStream`), never a
-/// reason to lose the rest of the folder.
+/// Folders, each stored as a file tree (`TreeScanner`): per-file chunks, one
+/// tree object per directory, every attribute a restore needs. A file this user
+/// cannot read is left out and named, never a reason to lose the rest.
 public struct FilesSource: SourcePlanner {
   public var name: String
-  public var paths: [String]
-  public var exclude: [String]
+  public var settings: FilesSettings
   public var runner: ProcessRunner
 
-  public init(name: String, paths: [String], exclude: [String], runner: ProcessRunner) {
+  public init(name: String, settings: FilesSettings, runner: ProcessRunner) {
     self.name = name
-    self.paths = paths
-    self.exclude = exclude
+    self.settings = settings
     self.runner = runner
   }
 
@@ -28,35 +24,20 @@ public struct FilesSource: SourcePlanner {
   }
 
   public func items() throws -> [PlannedItem] {
-    paths.map { path in
-      let argv = Self.tarArguments(path: path, exclude: exclude)
-      let runner = self.runner
-      let exclude = self.exclude
-      return PlannedItem(
-        name: Self.itemName(source: name, path: path), source: name, format: .tar,
-        estimate: { FolderSize.estimate(path, exclude: exclude) }
-      ) {
+    let rules = FileRules(
+      exclude: settings.exclude, ifPresent: settings.excludeIfPresent, largerThan: settings.excludeLargerThan,
+      oneFileSystem: settings.oneFileSystem)
+    return settings.paths.map { path in
+      PlannedItem(
+        name: Self.itemName(source: name, path: path), source: name,
+        estimate: { FolderSize.estimate(path, exclude: settings.exclude) }
+      ) { session, forceReread in
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
           throw SourceError.noSuchFolder(path: path)
         }
-        let index = try IndexFile()
-        let process = try runner.start(
-          argv + ["--verbose", "--index-file=" + index.path], environment: ["LC_ALL": "C"],
-          captureOutput: true,
-          feedInput: false)
-        return TarStream(
-          ProcessOutputStream(process: process, warnings: [1: "some files changed while they were read"]),
-          folder: path, index: index)
+        return TreeScanner(session: session, root: path, rules: rules, forceReread: forceReread)
       }
     }
-  }
-
-  static func tarArguments(path: String, exclude: [String]) -> [String] {
-    [
-      "tar", "--create", "--file=-", "--format=posix", "--numeric-owner", "--sort=name",
-      "--ignore-failed-read",
-      "--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime",
-    ] + exclude.map { "--exclude=" + $0 } + ["--directory=" + path, "."]
   }
 }

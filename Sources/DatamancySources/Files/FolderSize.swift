@@ -4,14 +4,13 @@ import Foundation
   import Glibc
 #endif
 
-/// What tar will read from a folder, walked without reading a file: the size of
-/// its tar stream (each entry's 512-byte header and pax record, its data padded
-/// to 512 bytes) and the number of entries. Names matching an `exclude` pattern
-/// are skipped with what is under them, as tar does; what cannot be listed counts
-/// as nothing. An estimate, for the progress line only.
+/// What a backup of a folder will go through, walked without reading a file: its
+/// files' sizes and the number of entries. Names matching an `exclude` pattern
+/// are skipped with what is under them; what cannot be listed counts as
+/// nothing. An estimate, for the progress line only.
 enum FolderSize {
   static func estimate(_ path: String, exclude: [String]) -> PlannedItem.Estimate {
-    var bytes = 1024  // tar's end-of-archive blocks
+    var bytes = 0
     var files = 0
     var folders = [path]
     while let folder = folders.popLast() {
@@ -21,9 +20,8 @@ enum FolderSize {
         var info = stat()
         guard lstat(full, &info) == 0 else { continue }
         files += 1
-        bytes += 1536  // header, pax header, pax record
         if info.st_mode & S_IFMT == S_IFREG {
-          bytes += (Int(info.st_size) + 511) / 512 * 512
+          bytes += Int(info.st_size)
         } else if info.st_mode & S_IFMT == S_IFDIR {
           folders.append(full)
         }

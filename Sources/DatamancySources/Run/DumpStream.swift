@@ -2,9 +2,16 @@ import DatamancyPOSIX
 import DatamancyRepository
 import Foundation
 
+/// Something reading an item that can say which file it reads now, for the
+/// progress line.
+public protocol ReadingProgress: AnyObject {
+  /// The file being read now, when known; safe to ask from any thread.
+  var currentFile: String? { get }
+}
+
 /// The bytes of one item while it is being backed up: a tool's output, perhaps
 /// inspected as it passes.
-public protocol DumpStream: ByteStream {
+public protocol DumpStream: ByteStream, ReadingProgress {
   /// The tool, for messages (`'pg_dump'`).
   var label: String { get }
   /// Set at the end when the tool finished with something to report.
@@ -14,9 +21,6 @@ public protocol DumpStream: ByteStream {
   /// Paths the tool could not read and so did not store (a folder's files that
   /// this user may not open), once the stream has ended.
   var unreadable: [String] { get }
-  /// The file being read now, when the tool says (a folder's tar); safe to ask
-  /// from any thread.
-  var currentFile: String? { get }
   /// Stops the tool when its output is no longer wanted, and cleans up.
   func cancel()
 }

@@ -11,6 +11,9 @@ public struct PlannedItem: Sendable {
   public var emptyIsFailure = true
   /// Starts the tool; the returned source fails on its last read if the tool did.
   public var open: @Sendable () throws -> DumpStream
+  /// For a folder (format `tree`): makes the scanner that stores it into a
+  /// session, reading every file again when told to.
+  public var scanner: (@Sendable (BackupSession, _ forceReread: Bool) throws -> TreeScanner)?
   /// How much there is to read, when it can be known beforehand (a folder: its
   /// files' sizes, walked without reading them), for the progress line.
   public var estimate: (@Sendable () -> Estimate?)?
@@ -25,6 +28,17 @@ public struct PlannedItem: Sendable {
     self.emptyIsFailure = emptyIsFailure
     self.estimate = estimate
     self.open = open
+  }
+
+  /// A folder stored as a file tree.
+  public init(
+    name: String, source: String, estimate: (@Sendable () -> Estimate?)? = nil,
+    scanner: @escaping @Sendable (BackupSession, Bool) throws -> TreeScanner
+  ) {
+    self.init(name: name, source: source, format: .tree, estimate: estimate) {
+      throw SourceError.noSuchFolder(path: name)
+    }
+    self.scanner = scanner
   }
 
   /// The bytes an item's stream will hold, and the files behind them.

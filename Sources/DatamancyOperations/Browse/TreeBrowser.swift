@@ -1,0 +1,93 @@
+import DatamancyRepository
+import Foundation
+
+/// Paths inside a folder item, as given on a command line: relative to the
+/// folder, `/`-separated; `..` is refused so nothing can point outside the item.
+public enum TreePath {
+  public struct Invalid: Error, CustomStringConvertible {
+    public var description: String
+  }
+
+  public static func normalized(_ text: String) throws -> [UInt8] {
+    let parts = text.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
+    guard !parts.contains("..") else {
+      throw Invalid(description: "'\(text)': a path inside an item cannot contain '..'")
+    }
+    return Array(parts.joined(separator: "/").utf8)
+  }
+}
+
+/// Reads a folder item's trees: one path's entry, or a listing.
+public struct TreeBrowser {
+  public let repository: Repository
+
+  public init(repository: Repository) { self.repository = repository }
+
+  public struct NotFound: Error, CustomStringConvertible {
+    public var description: String
+  }
+
+  /// One listed entry and its path inside the item.
+  public struct Listed {
+    public var path: [UInt8]
+    public var entry: TreeEntry
+  }
+
+  /// The tree of the folder at `path` (the item's root for an empty path), or
+  /// the entry there when it is not a folder.
+  func locate(_ path: [UInt8], in item: BackupItem, of set: BackupSet) throws -> (
+    tree: Tree?, entry: TreeEntry?
+  ) {
+    guard item.format == .tree else {
+      throw NotFound(
+        description: "\(item.name) is not a file tree (it is stored as one \(item.format.rawValue) stream)")
+    }
+    var tree = try repository.readTree(try repository.rootTree(of: item, in: set))
+    guard !path.isEmpty else { return (tree, tree.entry(named: [46])) }
+    let parts = path.split(separator: UInt8(ascii: "/")).map(Array.init)
+    for (i, name) in parts.enumerated() {
+      guard let entry = tree.entry(named: name), name != [46] else {
+        throw NotFound(description: "\(item.name) has no \(String(decoding: path, as: UTF8.self))")
+      }
+      if entry.kind != .directory {
+        guard i == parts.count - 1 else {
+          throw NotFound(
+            description: "\(item.name): \(String(decoding: path, as: UTF8.self)) is not a folder")
+        }
+        return (nil, entry)
+      }
+      tree = try repository.readTree(entry.chunks)
+      if i == parts.count - 1 { return (tree, entry) }
+    }
+    return (tree, nil)
+  }
+
+  /// The regular file at `path`.
+  public func file(at path: [UInt8], in item: BackupItem, of set: BackupSet) throws -> TreeEntry {
+    let (tree, entry) = try locate(path, in: item, of: set)
+    guard tree == nil, let entry, entry.kind == .file else {
+      throw NotFound(
+        description: "\(item.name): \(String(decoding: path, as: UTF8.self)) is not a regular file")
+    }
+    return entry
+  }
+
+  /// The entries at `path` (a folder's content, or the one entry), with what is
+  /// under them when `recursive`, in name order.
+  public func list(_ path: [UInt8], in item: BackupItem, of set: BackupSet, recursive: Bool) throws
+    -> [Listed]
+  {
+    let (tree, entry) = try locate(path, in: item, of: set)
+    guard let tree else { return entry.map { [Listed(path: path, entry: $0)] } ?? [] }
+    var listed: [Listed] = []
+    func walk(_ tree: Tree, _ prefix: [UInt8]) throws {
+      for entry in tree.entries where entry.name != [46] {
+        let full = prefix.isEmpty ? entry.name : prefix + [UInt8(ascii: "/")] + entry.name
+        listed.append(Listed(path: full, entry: entry))
+        if recursive && entry.kind == .directory { try walk(try repository.readTree(entry.chunks), full) }
+      }
+    }
+    try walk(tree, path)
+    return listed
+  }
+}

@@ -1,0 +1,270 @@
+import CLinux
+import DatamancyPOSIX
+import DatamancyRepository
+import DatamancySources
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Writes a file tree back out, as it was: regular files (sparse ones with
+/// their holes), directories, symlinks, hardlinks as hardlinks, FIFOs, device
+/// nodes (as root), modes with setuid/setgid/sticky, owners (numeric, or by
+/// name), nanosecond mtimes, extended attributes and ACLs.
+///
+/// Owners are set only as root (a user cannot give files away); a directory's
+/// times are set after its content is written, so writing does not change them.
+public final class TreeRestorer: @unchecked Sendable {
+  public let repository: Repository
+  /// Map owners by their names at backup where this host knows them.
+  public var ownersByName = false
+  /// Paths inside the item to restore (with what is under them); all when empty.
+  public var paths: [[UInt8]] = []
+  public var onBytes: (@Sendable (Int) -> Void)?
+  /// Files written at once within one directory.
+  var width = 4
+  private let isRoot = geteuid() == 0
+  private let state = Locked(State())
+
+  struct State {
+    /// Where the first link of each multiply-linked file was written.
+    var linked: [[UInt64]: [UInt8]] = [:]
+    var report = Report()
+  }
+
+  public struct Report: Sendable {
+    public var files = 0
+    public var directories = 0
+    public var links = 0
+    public var bytes = 0
+    public var warnings: [String] = []
+  }
+
+  public init(repository: Repository) { self.repository = repository }
+
+  /// Restores the item's tree into `folder`, which exists and is empty.
+  public func restore(_ item: BackupItem, of set: BackupSet, into folder: String) throws -> Report {
+    let root = try repository.readTree(try repository.rootTree(of: item, in: set))
+    let base = Array(folder.utf8)
+    try restore(root, into: base, relative: [])
+    if paths.isEmpty, let itself = root.entry(named: [46]) { try apply(itself, to: base) }
+    let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    if fd >= 0 {
+      syncfs(fd)
+      close(fd)
+    }
+    if paths.isEmpty == false {
+      let found = state.withLock { $0.report.files + $0.report.directories + $0.report.links }
+      if found == 0 {
+        throw RestoreError.noSuchPath(
+          item: item.name, paths: paths.map { String(decoding: $0, as: UTF8.self) })
+      }
+    }
+    return state.withLock { $0.report }
+  }
+
+  /// Whether `relative` is wanted: inside a chosen path, or on the way to one.
+  private func wanted(_ relative: [UInt8]) -> (take: Bool, descend: Bool) {
+    guard !paths.isEmpty else { return (true, true) }
+    for path in paths {
+      if relative == path || relative.starts(with: path + [UInt8(ascii: "/")]) { return (true, true) }
+      if path.starts(with: relative + [UInt8(ascii: "/")]) { return (false, true) }
+    }
+    return (false, false)
+  }
+
+  private func restore(_ tree: Tree, into folder: [UInt8], relative: [UInt8]) throws {
+    var files: [TreeEntry] = []
+    var links: [(entry: TreeEntry, first: [UInt8])] = []
+    var folders: [(entry: TreeEntry, take: Bool, relative: [UInt8])] = []
+    for entry in tree.entries where entry.name != [46] {
+      let childRelative = relative.isEmpty ? entry.name : relative + [UInt8(ascii: "/")] + entry.name
+      let (take, descend) = wanted(childRelative)
+      guard take || (descend && entry.kind == .directory) else { continue }
+      let path = FileSystem.join(folder, entry.name)
+      switch entry.kind {
+      case .directory:
+        folders.append((entry, take, childRelative))
+      case .file:
+        if entry.links > 1 {
+          let key = [entry.device, entry.inode]
+          let first = state.withLock { state -> [UInt8]? in
+            if let first = state.linked[key] { return first }
+            state.linked[key] = path
+            return nil
+          }
+          if let first {
+            links.append((entry, first))
+            continue
+          }
+        }
+        files.append(entry)
+      case .symlink:
+        guard FileSystem.withPath(path, { p in FileSystem.withPath(entry.target) { symlink($0, p) } }) == 0
+        else {
+          throw FileSystem.Failure("create the symlink", path)
+        }
+        try apply(entry, to: path)
+        state.withLock { $0.report.files += 1 }
+      case .fifo, .characterDevice, .blockDevice:
+        try makeNode(entry, at: path)
+      }
+    }
+    try writeFiles(files, in: folder)
+    for (entry, first) in links {
+      let path = FileSystem.join(folder, entry.name)
+      guard FileSystem.withPath(first, { f in FileSystem.withPath(path) { link(f, $0) } }) == 0 else {
+        throw FileSystem.Failure("link", path)
+      }
+      state.withLock { $0.report.links += 1 }
+    }
+    // Folders after this folder's files: the first link of a file is then
+    // always written before another folder links to it.
+    for (entry, take, childRelative) in folders {
+      let path = FileSystem.join(folder, entry.name)
+      guard FileSystem.withPath(path, { mkdir($0, 0o700) }) == 0 || (!take && errno == EEXIST) else {
+        throw FileSystem.Failure("create the folder", path)
+      }
+      try restore(try repository.readTree(entry.chunks), into: path, relative: childRelative)
+      if take {
+        try apply(entry, to: path)
+        state.withLock { $0.report.directories += 1 }
+      }
+    }
+  }
+
+  private func makeNode(_ entry: TreeEntry, at path: [UInt8]) throws {
+    let type: mode_t = entry.kind == .fifo ? S_IFIFO : entry.kind == .characterDevice ? S_IFCHR : S_IFBLK
+    guard entry.kind == .fifo || isRoot else {
+      state.withLock {
+        $0.report.warnings.append(
+          "device node \(String(decoding: path, as: UTF8.self)) not made: only root may")
+      }
+      return
+    }
+    guard FileSystem.withPath(path, { mknod($0, type | 0o600, dev_t(entry.rdev)) }) == 0 else {
+      throw FileSystem.Failure("create the node", path)
+    }
+    try apply(entry, to: path)
+    state.withLock { $0.report.files += 1 }
+  }
+
+  /// Writes regular files on up to `width` threads.
+  private func writeFiles(_ files: [TreeEntry], in folder: [UInt8]) throws {
+    let next = Locked(0)
+    let failure = Locked<Error?>(nil)
+    let group = DispatchGroup()
+    for _ in 0..<min(width, files.count) {
+      group.enter()
+      DispatchQueue.global().async {
+        defer { group.leave() }
+        while failure.value == nil {
+          let i = next.withLock { value in
+            defer { value += 1 }
+            return value
+          }
+          guard i < files.count else { return }
+          do {
+            try self.writeFile(files[i], at: FileSystem.join(folder, files[i].name))
+          } catch {
+            failure.value = error
+          }
+        }
+      }
+    }
+    group.wait()
+    if let error = failure.value { throw error }
+  }
+
+  private func writeFile(_ entry: TreeEntry, at path: [UInt8]) throws {
+    let fd = FileSystem.withPath(path) {
+      open($0, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+    }
+    guard fd >= 0 else { throw FileSystem.Failure("create", path) }
+    defer { close(fd) }
+    // Data regions in order; a file without holes is one region.
+    var regions = (entry.extents ?? [Extent(offset: 0, length: entry.size)])[...]
+    var offset = regions.first?.offset ?? 0
+    var left = regions.first?.length ?? 0
+    func sink(_ data: Data) throws {
+      var data = data[...]
+      while !data.isEmpty {
+        while left == 0 {
+          regions = regions.dropFirst()
+          guard let region = regions.first else {
+            throw RepositoryError.damaged(
+              file: "tree of \(String(decoding: path, as: UTF8.self))",
+              reason: "more data than the file's regions")
+          }
+          (offset, left) = (region.offset, region.length)
+        }
+        let count = min(Int(left), data.count)
+        let written = data.prefix(count).withUnsafeBytes { pwrite(fd, $0.baseAddress, count, off_t(offset)) }
+        guard written > 0 else { throw FileSystem.Failure("write", path) }
+        offset += UInt64(written)
+        left -= UInt64(written)
+        data = data.dropFirst(written)
+      }
+      onBytes?(data.count)
+    }
+    if entry.chunks.count <= 4 {
+      for data in try repository.readChunks(entry.chunks) { try sink(data) }
+    } else {
+      try ChunkStreamer(repository: repository).stream(entry.chunks, to: sink)
+    }
+    guard ftruncate(fd, off_t(entry.size)) == 0 else { throw FileSystem.Failure("set the size of", path) }
+    try apply(entry, to: path)
+    state.withLock {
+      $0.report.files += 1
+      $0.report.bytes += Int(entry.storedLength)
+    }
+  }
+
+  /// Owner, mode, extended attributes and times, in that order: `chown`
+  /// clears setuid bits, and setting anything changes nothing but ctime.
+  private func apply(_ entry: TreeEntry, to path: [UInt8]) throws {
+    try FileSystem.withPath(path) { p in
+      if isRoot {
+        let (uid, gid) = owner(of: entry)
+        guard lchown(p, uid, gid) == 0 else { throw FileSystem.Failure("set the owner of", path) }
+      }
+      if entry.kind != .symlink, chmod(p, mode_t(entry.mode)) != 0 {
+        throw FileSystem.Failure("set the mode of", path)
+      }
+      for xattr in entry.xattrs {
+        let status = FileSystem.withPath(xattr.name) { name in
+          xattr.value.withUnsafeBytes { lsetxattr(p, name, $0.baseAddress, $0.count, 0) }
+        }
+        if status != 0 {
+          let reason = String(cString: strerror(errno))
+          state.withLock {
+            $0.report.warnings.append(
+              "extended attribute \(String(decoding: xattr.name, as: UTF8.self)) of "
+                + "\(String(decoding: path, as: UTF8.self)) not set: \(reason)")
+          }
+        }
+      }
+      var times = [
+        timespec(tv_sec: Int(entry.mtime.seconds), tv_nsec: Int(entry.mtime.nanoseconds)),
+        timespec(tv_sec: Int(entry.mtime.seconds), tv_nsec: Int(entry.mtime.nanoseconds)),
+      ]
+      guard utimensat(AT_FDCWD, p, &times, AT_SYMLINK_NOFOLLOW) == 0 else {
+        throw FileSystem.Failure("set the times of", path)
+      }
+    }
+  }
+
+  private func owner(of entry: TreeEntry) -> (uid_t, gid_t) {
+    guard ownersByName else { return (entry.uid, entry.gid) }
+    var uid = entry.uid
+    var gid = entry.gid
+    if !entry.user.isEmpty, let found = FileSystem.withPath(entry.user, { getpwnam($0) }) {
+      uid = found.pointee.pw_uid
+    }
+    if !entry.group.isEmpty, let found = FileSystem.withPath(entry.group, { getgrnam($0) }) {
+      gid = found.pointee.gr_gid
+    }
+    return (uid, gid)
+  }
+}
