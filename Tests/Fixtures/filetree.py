@@ -5,6 +5,8 @@ so that two folders can be compared byte for byte.
 
     filetree.py make DIR      build the test tree in DIR (must not exist)
     filetree.py manifest DIR  print DIR's manifest, one line per entry
+    filetree.py manifest-without-acls DIR   the same, leaving ACLs out (what
+                              GNU tar restores from SCHILY.xattr records)
 """
 import hashlib
 import os
@@ -67,11 +69,16 @@ def make(root):
         os.utime(path, ns=(t, t), follow_symlinks=False)
 
 
+ACLS = True
+
+
 def xattrs(path):
     try:
         names = os.listxattr(path, follow_symlinks=False)
     except OSError:
         return []
+    if not ACLS:
+        names = [n for n in names if not n.startswith("system.posix_acl")]
     return sorted((n, os.getxattr(path, n, follow_symlinks=False).hex()) for n in names)
 
 
@@ -108,5 +115,12 @@ def manifest(root):
     print("\n".join(lines))
 
 
+def manifest_without_acls(root):
+    global ACLS
+    ACLS = False
+    manifest(root)
+
+
 if __name__ == "__main__":
-    {"make": make, "manifest": manifest}[sys.argv[1]](sys.argv[2])
+    commands = {"make": make, "manifest": manifest, "manifest-without-acls": manifest_without_acls}
+    commands[sys.argv[1]](sys.argv[2])

@@ -20,7 +20,8 @@ extension DatamancyBackup {
     @Argument(help: "A folder or file inside the item (its top when omitted).") var path: String?
 
     @Flag(name: .shortAndLong, help: "Show type, mode, owner, size and time.") var long = false
-    @Flag(name: .shortAndLong, help: "List what is under each folder too.") var recursive = false
+    // -R as ls(1) has it: -r is the global --repo.
+    @Flag(name: [.customShort("R"), .long], help: "List what is under each folder too.") var recursive = false
 
     func run(_ context: CommandContext) throws {
       let repository = try context.openRepository()
@@ -32,14 +33,14 @@ extension DatamancyBackup {
       }
       if global.json { return try context.printJSON(listed.map(ListedEntry.init)) }
       guard long else {
-        return context.print(listed.map { String(decoding: $0.path, as: UTF8.self) }.joined(separator: "\n"))
+        return context.print(listed.map { TreePath.display($0.path) }.joined(separator: "\n"))
       }
       let rows = listed.map { listed -> [String] in
         let entry = listed.entry
         let owner = entry.user.isEmpty ? "\(entry.uid)" : String(decoding: entry.user, as: UTF8.self)
         let group = entry.group.isEmpty ? "\(entry.gid)" : String(decoding: entry.group, as: UTF8.self)
-        var name = String(decoding: listed.path, as: UTF8.self)
-        if entry.kind == .symlink { name += " -> " + String(decoding: entry.target, as: UTF8.self) }
+        var name = TreePath.display(listed.path)
+        if entry.kind == .symlink { name += " -> " + TreePath.display(entry.target) }
         return [
           ListedEntry.modeString(entry), owner, group, "\(entry.size)",
           Formatting.time(Date(timeIntervalSince1970: Double(entry.mtime.seconds))), name,

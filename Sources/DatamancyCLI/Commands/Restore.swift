@@ -42,6 +42,12 @@ extension DatamancyBackup {
     @Option(help: "In a folder item, restore only this file or folder (repeatable; with --item).")
     var path: [String] = []
 
+    @Option(
+      help: ArgumentHelp(
+        "Into a folder item's existing target: never replace a file, replace it if its size or mtime differ, or always.",
+        valueName: "never|if-changed|always"))
+    var overwrite: String = "never"
+
     @Flag(
       name: .customLong("owners-by-name"), help: "Give restored files their owners by name, not by number.")
     var ownersByName = false
@@ -95,6 +101,10 @@ extension DatamancyBackup {
       execution.onBytes = { progress.add(bytes: $0) }
       execution.paths = path
       execution.ownersByName = ownersByName
+      guard let policy = TreeRestorer.Overwrite(rawValue: overwrite) else {
+        throw CLIError.usage("--overwrite takes never, if-changed or always, not '\(overwrite)'")
+      }
+      execution.overwrite = policy
       let records = try context.withLock(repository, exclusive: false, command: "restore", readOnly: !force) {
         try plan.map { target in
           defer { progress.itemDone() }

@@ -87,6 +87,8 @@ struct SetSummary: Encodable {
     var error, warning: String?
     var rawBytes, storedBytes: Int
     var durationSeconds: Double
+    /// A folder's files: new, changed, unchanged, and bytes read or skipped.
+    var files: FileCounts?
   }
 
   var id: String
@@ -110,7 +112,7 @@ struct SetSummary: Encodable {
       Item(
         name: $0.name, source: $0.source, format: $0.format.rawValue, status: $0.status.rawValue,
         error: $0.error, warning: $0.warning, rawBytes: $0.rawBytes, storedBytes: $0.storedBytes,
-        durationSeconds: $0.durationSeconds)
+        durationSeconds: $0.durationSeconds, files: $0.files)
     }
   }
 }

@@ -15,6 +15,39 @@ public enum TreePath {
     }
     return Array(parts.joined(separator: "/").utf8)
   }
+
+  /// A path for a terminal: valid UTF-8 as it is, but a backslash, control
+  /// characters and bytes that are not UTF-8 escaped (`\\`, `\n`, `\xff`), so
+  /// one entry stays one line and nothing can drive the terminal.
+  public static func display(_ bytes: [UInt8]) -> String {
+    var out = ""
+    var rest = bytes[...]
+    while !rest.isEmpty {
+      // The first character's bytes: the shortest valid UTF-8 prefix (a
+      // shorter part of a multi-byte character is invalid), else one bad byte.
+      var length = 1
+      while length <= min(4, rest.count), String(validating: rest.prefix(length), as: UTF8.self) == nil {
+        length += 1
+      }
+      guard length <= min(4, rest.count), let text = String(validating: rest.prefix(length), as: UTF8.self),
+        let scalar = text.unicodeScalars.first
+      else {
+        out += String(format: "\\x%02x", rest.first!)
+        rest = rest.dropFirst()
+        continue
+      }
+      switch scalar {
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\t": out += "\\t"
+      case _ where scalar.value < 32 || scalar.value == 127 || (0x80..<0xA0).contains(scalar.value):
+        out += String(format: "\\x%02x", scalar.value)
+      default: out += text
+      }
+      rest = rest.dropFirst(length)
+    }
+    return out
+  }
 }
 
 /// Reads a folder item's trees: one path's entry, or a listing.

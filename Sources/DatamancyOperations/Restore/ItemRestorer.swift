@@ -22,6 +22,9 @@ public struct ItemRestorer {
   public var paths: [String] = []
   /// For a file tree: owners by their names at backup, where this host has them.
   public var ownersByName = false
+  /// For a file tree restored into a folder that exists: what to do with the
+  /// files it already has.
+  public var overwrite = TreeRestorer.Overwrite.never
   /// What the last tree restore did (files, links, warnings).
   public private(set) var treeReport: TreeRestorer.Report?
 
@@ -39,6 +42,14 @@ public struct ItemRestorer {
   @discardableResult
   public mutating func restore(_ item: BackupItem, of set: BackupSet, into folder: String) throws -> String {
     let target = Self.destination(of: item, in: folder)
+    var isFolder: ObjCBool = false
+    if item.format == .tree, FileManager.default.fileExists(atPath: target, isDirectory: &isFolder),
+      isFolder.boolValue
+    {
+      // Into what is there, by --overwrite; no .partial can be renamed over it.
+      treeReport = try treeRestorer(try paths.map(TreePath.normalized)).restore(item, of: set, into: target)
+      return target
+    }
     guard !FileManager.default.fileExists(atPath: target) else {
       throw RestoreError.targetExists(path: target)
     }
@@ -65,11 +76,7 @@ public struct ItemRestorer {
         try extract(item, of: set, into: partial)
       case .tree:
         try FileManager.default.createDirectory(atPath: partial, withIntermediateDirectories: false)
-        let restorer = TreeRestorer(repository: repository)
-        restorer.paths = chosenPaths
-        restorer.ownersByName = ownersByName
-        restorer.onBytes = onBytes
-        treeReport = try restorer.restore(item, of: set, into: partial)
+        treeReport = try treeRestorer(chosenPaths).restore(item, of: set, into: partial)
       }
       guard rename(partial, target) == 0 else { throw Self.ioError("rename", partial) }
     } catch {
@@ -77,6 +84,15 @@ public struct ItemRestorer {
       throw error
     }
     return target
+  }
+
+  private func treeRestorer(_ paths: [[UInt8]]) -> TreeRestorer {
+    let restorer = TreeRestorer(repository: repository)
+    restorer.paths = paths
+    restorer.ownersByName = ownersByName
+    restorer.overwrite = overwrite
+    restorer.onBytes = onBytes
+    return restorer
   }
 
   /// The `.partial` paths being written now.

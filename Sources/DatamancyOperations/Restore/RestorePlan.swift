@@ -55,6 +55,7 @@ public struct RestoreExecution {
   /// For file trees: only these paths, and owners by name.
   public var paths: [String] = []
   public var ownersByName = false
+  public var overwrite = TreeRestorer.Overwrite.never
 
   public init(context: OperationContext, repository: Repository, set: BackupSet) {
     self.context = context
@@ -72,9 +73,16 @@ public struct RestoreExecution {
       restorer.onBytes = onBytes
       restorer.paths = paths
       restorer.ownersByName = ownersByName
+      restorer.overwrite = overwrite
       try timer.run("restore") { _ = try restorer.restore(target.item, of: set, into: folder) }
       for warning in restorer.treeReport?.warnings ?? [] {
         context.logger.warning("\(target.item.name): \(warning)")
+      }
+      if let kept = restorer.treeReport?.kept, kept > 0 {
+        let entries = Formatting.count(kept, "entry", "entries")
+        context.logger.notice(
+          "\(target.item.name): \(entries) the target already had were kept (--overwrite \(overwrite.rawValue))"
+        )
       }
     case .database(let engine, let name):
       var restorer = DatabaseRestorer(repository: repository, runner: context.runner, engine: engine)

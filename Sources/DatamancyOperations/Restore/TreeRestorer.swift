@@ -19,6 +19,15 @@ public final class TreeRestorer: @unchecked Sendable {
   public let repository: Repository
   /// Map owners by their names at backup where this host knows them.
   public var ownersByName = false
+  /// What to do with a file the target already has (restoring into an existing
+  /// folder): keep it, replace it when its size or mtime differ, or replace it.
+  public enum Overwrite: String, Sendable, CaseIterable {
+    case never
+    case ifChanged = "if-changed"
+    case always
+  }
+
+  public var overwrite = Overwrite.never
   /// Paths inside the item to restore (with what is under them); all when empty.
   public var paths: [[UInt8]] = []
   public var onBytes: (@Sendable (Int) -> Void)?
@@ -38,6 +47,8 @@ public final class TreeRestorer: @unchecked Sendable {
     public var directories = 0
     public var links = 0
     public var bytes = 0
+    /// Entries the target already had and kept (`--overwrite`).
+    public var kept = 0
     public var warnings: [String] = []
   }
 
@@ -83,6 +94,7 @@ public final class TreeRestorer: @unchecked Sendable {
       let (take, descend) = wanted(childRelative)
       guard take || (descend && entry.kind == .directory) else { continue }
       let path = FileSystem.join(folder, entry.name)
+      if take, entry.kind != .directory, try !makeRoom(for: entry, at: path) { continue }
       switch entry.kind {
       case .directory:
         folders.append((entry, take, childRelative))
@@ -123,7 +135,9 @@ public final class TreeRestorer: @unchecked Sendable {
     // always written before another folder links to it.
     for (entry, take, childRelative) in folders {
       let path = FileSystem.join(folder, entry.name)
-      guard FileSystem.withPath(path, { mkdir($0, 0o700) }) == 0 || (!take && errno == EEXIST) else {
+      // An existing folder is restored into: only possible in an existing
+      // target (or on the way to a --path).
+      guard FileSystem.withPath(path, { mkdir($0, 0o700) }) == 0 || (errno == EEXIST && isFolder(path)) else {
         throw FileSystem.Failure("create the folder", path)
       }
       try restore(try repository.readTree(entry.chunks), into: path, relative: childRelative)
@@ -132,6 +146,36 @@ public final class TreeRestorer: @unchecked Sendable {
         state.withLock { $0.report.directories += 1 }
       }
     }
+  }
+
+  private func isFolder(_ path: [UInt8]) -> Bool { (try? FileSystem.lstat(path))?.fileType == S_IFDIR }
+
+  /// Whether `entry` may be written at `path`: nothing is there, or what is
+  /// there may be replaced (then it is removed). A folder is never removed to
+  /// make room for something else.
+  private func makeRoom(for entry: TreeEntry, at path: [UInt8]) throws -> Bool {
+    guard let info = try? FileSystem.lstat(path) else { return true }
+    let replace: Bool
+    switch overwrite {
+    case .never: replace = false
+    case .always: replace = true
+    case .ifChanged:
+      replace =
+        !(entry.kind == .file && info.fileType == S_IFREG && UInt64(info.st_size) == entry.size
+        && info.modificationTime == entry.mtime)
+    }
+    guard replace, info.fileType != S_IFDIR else {
+      if replace {
+        state.withLock {
+          $0.report.warnings.append(
+            "\(TreePath.display(path)) is a folder in the target; it was left as it is")
+        }
+      }
+      state.withLock { $0.report.kept += 1 }
+      return false
+    }
+    guard FileSystem.withPath(path, { unlink($0) }) == 0 else { throw FileSystem.Failure("replace", path) }
+    return true
   }
 
   private func makeNode(_ entry: TreeEntry, at path: [UInt8]) throws {

@@ -125,6 +125,12 @@ public final class TreeScanner: ReadingProgress, @unchecked Sendable {
         child.xattrs = try FileSystem.xattrs(childPath)
         switch info.fileType {
         case S_IFDIR:
+          // A folder holding a marker file (`.nobackup`) is left out whole.
+          if rules.ifPresent.contains(where: {
+            (try? FileSystem.lstat(FileSystem.join(childPath, Array($0.utf8)))) != nil
+          }) {
+            continue
+          }
           let old = previous?.entry(named: name)
           let sameDevice = !rules.oneFileSystem || UInt64(info.st_dev) == rootDevice
           child.chunks =
