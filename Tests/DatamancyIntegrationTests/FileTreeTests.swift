@@ -11,11 +11,11 @@ final class FileTreeTests: XCTestCase {
   static let treeScript = fixtures + "/filetree.py"
 
   /// A CLI with one `files` source `vol` over `vol/`, made by the fixture script.
-  func treeCLI(extra: String = "") throws -> CLI {
+  func treeCLI(extra: String = "", initialize options: [String] = []) throws -> CLI {
     let cli = try CLI()
     try cli.shell("python3 \(Self.treeScript) make vol")
     try cli.configure(sources: "    vol: { type: files, paths: [\(cli.folder)/vol]\(extra) }")
-    try cli.initialize()
+    try cli.initialize(options)
     return cli
   }
 
@@ -235,10 +235,11 @@ final class FileTreeTests: XCTestCase {
 
   func testAKilledTreeBackupLeavesARepositoryThatChecks() throws {
     let cli = try treeCLI()
-    for i in 0..<40 { try cli.randomFile("vol/k\(i).bin", count: 4 << 20, seed: "k\(i)") }
+    for i in 0..<80 { try cli.randomFile("vol/k\(i).bin", count: 4 << 20, seed: "k\(i)") }
     var killed = 0
     for _ in 0..<4 {
-      if cli.killWhileRunning(["backup"], after: 0.1...0.8).killed { killed += 1 }
+      // Every file read each time: a run that reuses the last tree ends too soon.
+      if cli.killWhileRunning(["backup", "--force-reread"], after: 0.05...0.6).killed { killed += 1 }
       let check = cli.run(["check"])
       XCTAssertEqual(check.status, 0, check.text)
     }
@@ -261,5 +262,50 @@ final class FileTreeTests: XCTestCase {
     let verify = cli.run(["verify"])
     XCTAssertNotEqual(verify.status, 0, verify.text)
     XCTAssertEqual(cli.run(["check", "--read-data"]).status, 4)
+  }
+
+  /// A pack holding part of a tree lost: prune refuses, repair marks the item
+  /// failed and names it, the next backup stores the folder again in full.
+  func testALostPackIsRepairedAndTheNextBackupStoresTheTreeAgain() throws {
+    let cli = try treeCLI(extra: ", exclude: [sparse]", initialize: ["--pack-size", "4194304"])
+    for i in 0..<6 { try cli.randomFile("vol/a/r\(i).bin", count: 3 << 20, seed: "r\(i)") }
+    XCTAssertEqual(cli.run(["backup"]).status, 0)
+    let pack = try cli.shell("ls -S repo/data/*/* | head -1")
+    try cli.shell("rm \(pack)")
+    XCTAssertEqual(cli.run(["prune"]).status, 4)
+    let restore = cli.run(["restore", "latest", "--to", "out"])
+    XCTAssertEqual(restore.status, 4, restore.stderr)
+    let repair = cli.run(["repair", "--json"])
+    XCTAssertEqual(repair.status, 0, repair.stderr)
+    let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: repair.stdout) as? [String: Any])
+    let items = try XCTUnwrap(
+      (report["affectedSets"] as? [[String: Any]])?.first?["items"] as? [[String: Any]])
+    XCTAssertEqual(items.compactMap { $0["item"] as? String }, ["vol/vol"])
+    XCTAssertEqual(cli.run(["check"]).status, 0)
+    let backup = cli.run(["backup"])
+    XCTAssertEqual(backup.status, 0, backup.stderr)
+    XCTAssertEqual(try files(cli)["unchanged"], 0, "no copy is good to compare with: every file is read")
+    XCTAssertEqual(cli.run(["check", "--read-data"]).status, 0)
+    XCTAssertEqual(cli.run(["restore", "latest", "--to", "out"]).status, 0)
+    XCTAssertEqual(
+      try manifest(cli, "out/vol/vol"),
+      try cli.shell(
+        "python3 \(Self.treeScript) manifest vol | grep -v \"^b'socket'\" | grep -v \"^b'sparse'\""))
+  }
+
+  /// With one_file_system, a file system mounted inside is a mount point left
+  /// empty (the suite runs as root, as CI does, so it can mount a tmpfs).
+  func testOneFileSystemStopsAtMountPoints() throws {
+    let cli = try treeCLI(extra: ", one_file_system: true")
+    try cli.shell("mkdir vol/mnt && mount -t tmpfs datamancy-test vol/mnt && echo inside > vol/mnt/f")
+    defer { _ = try? cli.shell("umount vol/mnt") }
+    XCTAssertEqual(cli.run(["backup"]).status, 0)
+    let listed = cli.run(["ls", "latest", "vol/vol", "-R"]).text.split(separator: "\n").map(String.init)
+    XCTAssertTrue(listed.contains("mnt"), "\(listed)")
+    XCTAssertFalse(listed.contains("mnt/f"), "\(listed)")
+    try cli.configure(sources: "    vol: { type: files, paths: [\(cli.folder)/vol] }")
+    XCTAssertEqual(cli.run(["backup"]).status, 0)
+    XCTAssertTrue(
+      cli.run(["ls", "latest", "vol/vol", "mnt"]).text.contains("mnt/f"), "crossed without the option")
   }
 }

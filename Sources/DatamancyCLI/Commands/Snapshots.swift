@@ -54,7 +54,7 @@ extension DatamancyBackup {
       )
     }
 
-    /// One set's items: status, sizes, duration, and the tables fingerprinted.
+    /// One set's items: status, sizes, duration, and the tables fingerprinted (or files stored).
     static func items(_ set: BackupSet) -> String {
       var rows = [["", "item", "raw", "stored", "time", "fingerprints"]]
       for item in set.items {
@@ -62,7 +62,8 @@ extension DatamancyBackup {
           item.status == .ok ? (item.warning == nil ? "ok" : "ok!") : "FAILED", item.name,
           Formatting.bytes(item.rawBytes), Formatting.bytes(item.storedBytes),
           Formatting.seconds(item.durationSeconds),
-          item.fingerprints.map { Formatting.count($0.count, "table") } ?? "-",
+          item.fingerprints.map { Formatting.count($0.count, "table") }
+            ?? item.files.map { Formatting.count($0.new + $0.changed + $0.unchanged, "file") } ?? "-",
         ])
       }
       var lines = [
@@ -72,6 +73,7 @@ extension DatamancyBackup {
         Formatting.table(rows),
       ]
       for item in set.items {
+        if let files = item.files { lines.append("  \(item.name): \(BackupSummary.files(files))") }
         if let error = item.error { lines.append("  \(item.name): \(error)") }
         if let warning = item.warning { lines.append("  \(item.name): warning: \(warning)") }
       }
