@@ -54,19 +54,22 @@ public final class TreeRestorer: @unchecked Sendable {
 
   public init(repository: Repository) { self.repository = repository }
 
-  /// Restores the item's tree into `folder`, which exists and is empty.
+  /// Restores the item's tree into `folder`, which exists: empty (a new
+  /// restore's `.partial`), or holding files `overwrite` decides about.
   public func restore(_ item: BackupItem, of set: BackupSet, into folder: String) throws -> Report {
     let root = try repository.readTree(try repository.rootTree(of: item, in: set))
     let base = Array(folder.utf8)
     try restore(root, into: base, relative: [])
     if paths.isEmpty, let itself = root.entry(named: [46]) { try apply(itself, to: base) }
+    // One flush for every file written, before the result is called restored.
     let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    if fd >= 0 {
-      syncfs(fd)
-      close(fd)
-    }
+    guard fd >= 0 else { throw FileSystem.Failure("open", base) }
+    defer { close(fd) }
+    guard syncfs(fd) == 0 else { throw FileSystem.Failure("flush the files written under", base) }
     if paths.isEmpty == false {
-      let found = state.withLock { $0.report.files + $0.report.directories + $0.report.links }
+      let found = state.withLock {
+        $0.report.files + $0.report.directories + $0.report.links + $0.report.kept
+      }
       if found == 0 {
         throw RestoreError.noSuchPath(
           item: item.name, paths: paths.map { String(decoding: $0, as: UTF8.self) })

@@ -166,9 +166,7 @@ public final class TreeScanner: ReadingProgress, @unchecked Sendable {
         default:
           continue
         }
-      } catch let error as RepositoryError {
-        throw error
-      } catch {
+      } catch  where Self.isUnreadable(error) {
         record(unreadable: childRelative)
         continue
       }
@@ -180,7 +178,7 @@ public final class TreeScanner: ReadingProgress, @unchecked Sendable {
       switch read[k] {
       case .success(let entry): entries[item.index] = entry
       case .failure(let error):
-        if error is RepositoryError { throw error }
+        guard Self.isUnreadable(error) else { throw error }
         if let failure = error as? FileSystem.Failure, failure.code == ENOENT {
           dropped.insert(item.index)
         } else {
@@ -194,6 +192,11 @@ public final class TreeScanner: ReadingProgress, @unchecked Sendable {
     }
     return try session.store(Tree(entries: entries)).chunks
   }
+
+  /// A file or folder the system would not let us read (permissions, an I/O
+  /// error, gone meanwhile): it is left out and named. Anything else (the
+  /// repository's storage failing) fails the item.
+  static func isUnreadable(_ error: Error) -> Bool { error is FileSystem.Failure || error is ReadFailed }
 
   /// Whether the previous entry still describes the file, so its chunks serve.
   private func reusable(_ old: TreeEntry, _ info: stat) -> Bool {
