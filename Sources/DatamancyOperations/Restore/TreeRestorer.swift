@@ -33,8 +33,8 @@ public final class TreeRestorer: @unchecked Sendable {
   public var onBytes: (@Sendable (Int) -> Void)?
   /// Files written at once within one directory.
   var width = 4
-  private let isRoot = geteuid() == 0
-  private let state = Locked(State())
+  let isRoot = geteuid() == 0
+  let state = Locked(State())
 
   struct State {
     /// Where the first link of each multiply-linked file was written.
@@ -151,36 +151,6 @@ public final class TreeRestorer: @unchecked Sendable {
     }
   }
 
-  private func isFolder(_ path: [UInt8]) -> Bool { (try? FileSystem.lstat(path))?.fileType == S_IFDIR }
-
-  /// Whether `entry` may be written at `path`: nothing is there, or what is
-  /// there may be replaced (then it is removed). A folder is never removed to
-  /// make room for something else.
-  private func makeRoom(for entry: TreeEntry, at path: [UInt8]) throws -> Bool {
-    guard let info = try? FileSystem.lstat(path) else { return true }
-    let replace: Bool
-    switch overwrite {
-    case .never: replace = false
-    case .always: replace = true
-    case .ifChanged:
-      replace =
-        !(entry.kind == .file && info.fileType == S_IFREG && UInt64(info.st_size) == entry.size
-        && info.modificationTime == entry.mtime)
-    }
-    guard replace, info.fileType != S_IFDIR else {
-      if replace {
-        state.withLock {
-          $0.report.warnings.append(
-            "\(TreePath.display(path)) is a folder in the target; it was left as it is")
-        }
-      }
-      state.withLock { $0.report.kept += 1 }
-      return false
-    }
-    guard FileSystem.withPath(path, { unlink($0) }) == 0 else { throw FileSystem.Failure("replace", path) }
-    return true
-  }
-
   private func makeNode(_ entry: TreeEntry, at path: [UInt8]) throws {
     let type: mode_t = entry.kind == .fifo ? S_IFIFO : entry.kind == .characterDevice ? S_IFCHR : S_IFBLK
     guard entry.kind == .fifo || isRoot else {
@@ -199,29 +169,10 @@ public final class TreeRestorer: @unchecked Sendable {
 
   /// Writes regular files on up to `width` threads.
   private func writeFiles(_ files: [TreeEntry], in folder: [UInt8]) throws {
-    let next = Locked(0)
-    let failure = Locked<Error?>(nil)
-    let group = DispatchGroup()
-    for _ in 0..<min(width, files.count) {
-      group.enter()
-      DispatchQueue.global().async {
-        defer { group.leave() }
-        while failure.value == nil {
-          let i = next.withLock { value in
-            defer { value += 1 }
-            return value
-          }
-          guard i < files.count else { return }
-          do {
-            try self.writeFile(files[i], at: FileSystem.join(folder, files[i].name))
-          } catch {
-            failure.value = error
-          }
-        }
-      }
+    let results = BoundedParallel.map(files.count, width: width, stopOnFailure: true) { i in
+      try self.writeFile(files[i], at: FileSystem.join(folder, files[i].name))
     }
-    group.wait()
-    if let error = failure.value { throw error }
+    for result in results { try result.get() }
   }
 
   private func writeFile(_ entry: TreeEntry, at path: [UInt8]) throws {
@@ -266,52 +217,5 @@ public final class TreeRestorer: @unchecked Sendable {
       $0.report.files += 1
       $0.report.bytes += Int(entry.storedLength)
     }
-  }
-
-  /// Owner, mode, extended attributes and times, in that order: `chown`
-  /// clears setuid bits, and setting anything changes nothing but ctime.
-  private func apply(_ entry: TreeEntry, to path: [UInt8]) throws {
-    try FileSystem.withPath(path) { p in
-      if isRoot {
-        let (uid, gid) = owner(of: entry)
-        guard lchown(p, uid, gid) == 0 else { throw FileSystem.Failure("set the owner of", path) }
-      }
-      if entry.kind != .symlink, chmod(p, mode_t(entry.mode)) != 0 {
-        throw FileSystem.Failure("set the mode of", path)
-      }
-      for xattr in entry.xattrs {
-        let status = FileSystem.withPath(xattr.name) { name in
-          xattr.value.withUnsafeBytes { lsetxattr(p, name, $0.baseAddress, $0.count, 0) }
-        }
-        if status != 0 {
-          let reason = String(cString: strerror(errno))
-          state.withLock {
-            $0.report.warnings.append(
-              "extended attribute \(String(decoding: xattr.name, as: UTF8.self)) of "
-                + "\(String(decoding: path, as: UTF8.self)) not set: \(reason)")
-          }
-        }
-      }
-      var times = [
-        timespec(tv_sec: Int(entry.mtime.seconds), tv_nsec: Int(entry.mtime.nanoseconds)),
-        timespec(tv_sec: Int(entry.mtime.seconds), tv_nsec: Int(entry.mtime.nanoseconds)),
-      ]
-      guard utimensat(AT_FDCWD, p, &times, AT_SYMLINK_NOFOLLOW) == 0 else {
-        throw FileSystem.Failure("set the times of", path)
-      }
-    }
-  }
-
-  private func owner(of entry: TreeEntry) -> (uid_t, gid_t) {
-    guard ownersByName else { return (entry.uid, entry.gid) }
-    var uid = entry.uid
-    var gid = entry.gid
-    if !entry.user.isEmpty, let found = FileSystem.withPath(entry.user, { getpwnam($0) }) {
-      uid = found.pointee.pw_uid
-    }
-    if !entry.group.isEmpty, let found = FileSystem.withPath(entry.group, { getgrnam($0) }) {
-      gid = found.pointee.gr_gid
-    }
-    return (uid, gid)
   }
 }

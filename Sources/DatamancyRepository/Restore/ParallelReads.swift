@@ -11,22 +11,6 @@ enum ParallelReads {
       DispatchQueue.concurrentPerform(iterations: count, execute: body)
       return
     }
-    let next = Locked(0)
-    let group = DispatchGroup()
-    for _ in 0..<min(connections, count) {
-      group.enter()
-      Thread.detachNewThread {
-        defer { group.leave() }
-        while true {
-          let i = next.withLock { value in
-            defer { value += 1 }
-            return value
-          }
-          guard i < count else { return }
-          body(i)
-        }
-      }
-    }
-    group.wait()
+    _ = BoundedParallel.map(count, width: connections) { body($0) }
   }
 }
