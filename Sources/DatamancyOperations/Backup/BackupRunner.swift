@@ -100,7 +100,6 @@ public struct BackupRunner: Sendable {
         result.chunks = stored.chunks.map(\.hex)
         result.warning = source.warning
         result.fingerprints = source.fingerprints
-        result.unreadable = source.unreadable.isEmpty ? nil : source.unreadable
       }
     } catch {
       // Stop a tool we no longer read from, so it cannot block forever.

@@ -1,4 +1,3 @@
-import CLinux
 import DatamancyRepository
 import DatamancySources
 import Foundation
@@ -9,14 +8,14 @@ import Foundation
 /// an older set) gives its matches again without being read twice.
 public final class TreeSearch {
   public let repository: Repository
-  let pattern: String
+  let pattern: PathPattern
   private var cache: [[ChunkID]: [(path: [UInt8], entry: TreeEntry)]] = [:]
 
   public init(repository: Repository, pattern: String) {
     self.repository = repository
     var pattern = pattern
     while pattern.hasPrefix("/") { pattern.removeFirst() }
-    self.pattern = pattern
+    self.pattern = PathPattern(pattern)
   }
 
   /// Matches in the item, paths relative to its folder, in name order.
@@ -27,12 +26,12 @@ public final class TreeSearch {
   /// Matches under one tree, with paths relative to it; `prefix` is the tree's
   /// path in the item, which only a pattern with a slash looks at.
   private func search(_ chunks: [ChunkID], prefix: [UInt8]) throws -> [(path: [UInt8], entry: TreeEntry)] {
-    let cacheable = !pattern.contains("/")
+    let cacheable = !pattern.text.contains("/")
     if cacheable, let known = cache[chunks] { return known }
     var found: [(path: [UInt8], entry: TreeEntry)] = []
     for entry in try repository.readTree(chunks).entries where entry.name != [46] {
       let path = prefix + entry.name
-      if matches(name: entry.name, path: path) { found.append((entry.name, entry)) }
+      if pattern.matches(name: entry.name, path: path) { found.append((entry.name, entry)) }
       if entry.kind == .directory, !entry.chunks.isEmpty {
         let slash = [UInt8(ascii: "/")]
         found += try search(entry.chunks, prefix: path + slash).map {
@@ -42,11 +41,5 @@ public final class TreeSearch {
     }
     if cacheable { cache[chunks] = found }
     return found
-  }
-
-  private func matches(name: [UInt8], path: [UInt8]) -> Bool {
-    let subject = pattern.contains("/") ? path : name
-    let flags: Int32 = pattern.contains("/") ? FNM_PATHNAME : 0
-    return FileSystem.withPath(subject) { fnmatch(pattern, $0, flags) == 0 }
   }
 }

@@ -9,7 +9,7 @@ public enum SourcePlanning {
     let secrets = context.secrets
     switch source.kind {
     case .files(let settings):
-      return FilesSource(name: source.name, settings: settings, runner: runner)
+      return FilesSource(name: source.name, settings: settings)
     case .command(let argv):
       return CommandSource(name: source.name, argv: argv, runner: runner)
     case .postgres(let settings):

@@ -10,13 +10,4 @@ public struct FileCounts: Codable, Sendable, Equatable {
   public var bytesSkipped = 0
 
   public init() {}
-
-  public mutating func add(_ other: FileCounts) {
-    new += other.new
-    changed += other.changed
-    unchanged += other.unchanged
-    directories += other.directories
-    bytesRead += other.bytesRead
-    bytesSkipped += other.bytesSkipped
-  }
 }

@@ -1,4 +1,3 @@
-import CLinux
 import Foundation
 
 /// What a folder's backup leaves out: `exclude` patterns (a pattern without a
@@ -6,7 +5,7 @@ import Foundation
 /// folder), folders holding a marker file (`exclude_if_present`), files larger
 /// than a size, and other file systems mounted inside (`one_file_system`).
 public struct FileRules: Sendable {
-  public var exclude: [String]
+  public var exclude: [PathPattern]
   public var ifPresent: [String]
   public var largerThan: Int64?
   public var oneFileSystem: Bool
@@ -19,7 +18,7 @@ public struct FileRules: Sendable {
       while pattern.hasPrefix("./") { pattern.removeFirst(2) }
       while pattern.hasPrefix("/") { pattern.removeFirst() }
       while pattern.hasSuffix("/") && pattern.count > 1 { pattern.removeLast() }
-      return pattern
+      return PathPattern(pattern)
     }
     self.ifPresent = ifPresent
     self.largerThan = largerThan
@@ -27,11 +26,7 @@ public struct FileRules: Sendable {
   }
 
   func excludes(name: [UInt8], relative: [UInt8]) -> Bool {
-    exclude.contains { pattern in
-      let subject = pattern.contains("/") ? relative : name
-      let flags: Int32 = pattern.contains("/") ? FNM_PATHNAME : 0
-      return FileSystem.withPath(subject) { fnmatch(pattern, $0, flags) == 0 }
-    }
+    exclude.contains { $0.matches(name: name, path: relative) }
   }
 
   func marksExcluded(_ name: [UInt8]) -> Bool { ifPresent.contains { Array($0.utf8) == name } }

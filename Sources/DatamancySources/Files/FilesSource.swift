@@ -9,12 +9,10 @@ import Foundation
 public struct FilesSource: SourcePlanner {
   public var name: String
   public var settings: FilesSettings
-  public var runner: ProcessRunner
 
-  public init(name: String, settings: FilesSettings, runner: ProcessRunner) {
+  public init(name: String, settings: FilesSettings) {
     self.name = name
     self.settings = settings
-    self.runner = runner
   }
 
   /// Item name for a folder: `SOURCE/<last path component>`.

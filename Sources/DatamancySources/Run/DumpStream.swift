@@ -18,15 +18,11 @@ public protocol DumpStream: ByteStream, ReadingProgress {
   var warning: String? { get }
   /// Per-table fingerprints, once the stream has ended (database items).
   var fingerprints: [TableFingerprint]? { get }
-  /// Paths the tool could not read and so did not store (a folder's files that
-  /// this user may not open), once the stream has ended.
-  var unreadable: [String] { get }
   /// Stops the tool when its output is no longer wanted, and cleans up.
   func cancel()
 }
 
 extension DumpStream {
-  public var unreadable: [String] { [] }
   public var currentFile: String? { nil }
 }
 
