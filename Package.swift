@@ -20,6 +20,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
   ],
   targets: [
     // libzstd from Debian's libzstd-dev.
@@ -89,12 +90,30 @@ let package = Package(
       ],
       swiftSettings: [.swiftLanguageMode(.v6)]
     ),
+    // The web dashboard and the metrics endpoint of `serve` (Hummingbird): login,
+    // sessions, pages rendered on the server, SVG charts, actions through the
+    // same job launcher the schedule uses.
+    .target(
+      name: "DatamancyWeb",
+      dependencies: [
+        "DatamancyPOSIX", "DatamancyRepository", "DatamancyConfig", "DatamancyOperations",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "_CryptoExtras", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdCore", package: "hummingbird"),
+        .product(name: "HummingbirdTLS", package: "hummingbird"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+      ]
+    ),
     // The command line: parses, calls the operations, renders.
     .target(
       name: "DatamancyCLI",
       dependencies: [
         "DatamancyPOSIX", "DatamancyRepository", "DatamancyStorage", "DatamancySources",
-        "DatamancyOperations",
+        "DatamancyOperations", "DatamancyWeb",
         "DatamancyConfig", "CLinux",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
@@ -108,6 +127,7 @@ let package = Package(
       name: "DatamancyRepositoryTests",
       dependencies: ["DatamancyRepository", "DatamancyStorage", "DatamancyPOSIX"]),
     .testTarget(name: "DatamancyConfigTests", dependencies: ["DatamancyConfig"]),
+    .testTarget(name: "DatamancyWebTests", dependencies: ["DatamancyWeb"]),
     .testTarget(
       name: "DatamancySourcesTests",
       dependencies: ["DatamancySources", "DatamancyRepository", "DatamancyPOSIX", "DatamancyConfig"]),

@@ -5,6 +5,7 @@ import DatamancyPOSIX
 import DatamancyRepository
 import DatamancySources
 import DatamancyStorage
+import DatamancyWeb
 import Foundation
 
 /// The root command.
@@ -17,7 +18,7 @@ public struct DatamancyBackup: ParsableCommand {
     subcommands: [
       Init.self, Backup.self, Snapshots.self, Verify.self, Restore.self, Drill.self, Dump.self, Check.self,
       Copy.self, Forget.self, Prune.self, Tag.self, Key.self, Status.self, Schedule.self, Notify.self,
-      Serve.self, Repair.self, Unlock.self, Stats.self, Version.self, Ls.self, Find.self, Diff.self,
+      Serve.self, Repair.self, Unlock.self, Stats.self, Version.self, Ls.self, Find.self, Diff.self, User.self,
     ]
   )
 
@@ -69,6 +70,7 @@ public struct DatamancyBackup: ParsableCommand {
     case let error as ConfigError: return ("configuration error: \(error)", .usage)
     case let error as CLIError: return (error.description, .usage)
     case let error as OperationError: return (error.description, .usage)
+    case let error as UserStore.Problem: return (error.description, .failure)
     case let error as StorageLocation.Invalid: return (error.description, .usage)
     case let error as StorageError: return (error.description, .failure)
     case let error as ProcessError: return (error.description, .failure)

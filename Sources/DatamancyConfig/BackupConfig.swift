@@ -29,8 +29,9 @@ public struct BackupConfig: Sendable {
   public var retention: RetentionSettings?
   public var schedule = ScheduleSettings()
   public var notify: [NotifyTarget] = []
-  /// `serve: { listen: HOST:PORT }`.
-  public var serveListen: String?
+  /// `serve:`: the dashboard and the metrics.
+  public var serve = ServeSettings()
+  public var serveListen: String? { serve.listen }
 
   public init() {}
 
@@ -89,10 +90,7 @@ public struct BackupConfig: Sendable {
         }
       case "retention": config.retention = try RetentionSettings.parse(value)
       case "schedule": config.schedule = try ScheduleSettings.parse(value)
-      case "serve":
-        for (_, setting) in try value.mapping(allowed: ["listen"]) {
-          config.serveListen = try setting.string()
-        }
+      case "serve": config.serve = try ServeSettings.parse(value)
       case "notify":
         if case .sequence = value.node {
           config.notify = try value.sequence().map(NotifyTarget.parse)

@@ -91,3 +91,17 @@ public struct SourceConfig: Sendable {
     return .command(argv: argv)
   }
 }
+
+extension SourceConfig {
+  /// The engine's name as the configuration's `type` spells it.
+  public var engine: String {
+    switch kind {
+    case .files: "files"
+    case .command: "command"
+    case .postgres: "postgres"
+    case .mariadb: "mariadb"
+    case .ldap: "ldap"
+    case .redis: "redis"
+    }
+  }
+}

@@ -10,8 +10,8 @@ extension DatamancyBackup {
       abstract: "Write one item's bytes, exactly as backed up, to standard output.",
       discussion: """
         A folder item stored as a tar stream (by versions before file trees) comes out as \
-        that tar stream. From a folder stored as a file tree, --path FILE writes one file's \
-        bytes.
+        that tar stream, and so does a folder stored as a file tree. With --path, a file's \
+        bytes, or a folder inside the item as a tar stream.
 
         """ + ExitStatus.reference)
 
@@ -19,7 +19,7 @@ extension DatamancyBackup {
 
     @Argument(help: "The set: an id, a unique prefix of one, or 'latest'.") var set: String
     @Argument(help: "The item's name, as 'snapshots' lists it.") var item: String
-    @Option(help: "In a folder item, the file to write.") var path: String?
+    @Option(help: "In a folder item, the file to write (a folder comes as a tar stream).") var path: String?
 
     func run(_ context: CommandContext) throws {
       guard isatty(1) == 0 else {
@@ -35,8 +35,12 @@ extension DatamancyBackup {
           let restorer = ItemRestorer(repository: repository, runner: context.runner)
           if let path {
             let browser = TreeBrowser(repository: repository)
-            let entry = try browser.file(at: try TreePath.normalized(path), in: picked, of: chosen)
-            try restorer.write(entry, to: 1)
+            let bytes = try TreePath.normalized(path)
+            if try browser.isFolder(bytes, in: picked, of: chosen) {
+              try restorer.write(folder: try browser.folder(at: bytes, in: picked, of: chosen), to: 1)
+            } else {
+              try restorer.write(try browser.file(at: bytes, in: picked, of: chosen), to: 1)
+            }
             return
           }
           try restorer.write(picked, of: chosen, to: 1)

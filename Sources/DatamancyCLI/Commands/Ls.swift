@@ -42,7 +42,7 @@ extension DatamancyBackup {
         var name = TreePath.display(listed.path)
         if entry.kind == .symlink { name += " -> " + TreePath.display(entry.target) }
         return [
-          ListedEntry.modeString(entry), owner, group, "\(entry.size)",
+          entry.modeString, owner, group, "\(entry.size)",
           Formatting.time(Date(timeIntervalSince1970: Double(entry.mtime.seconds))), name,
         ]
       }
@@ -83,24 +83,5 @@ struct ListedEntry: Encodable {
     links = entry.links
     inode = entry.inode
     xattrs = entry.xattrs.map { String(decoding: $0.name, as: UTF8.self) }
-  }
-
-  /// `ls -l`'s type letter and permission string, with setuid, setgid and sticky.
-  static func modeString(_ entry: TreeEntry) -> String {
-    let types: [TreeEntry.Kind: Character] = [
-      .file: "-", .directory: "d", .symlink: "l", .fifo: "p", .characterDevice: "c", .blockDevice: "b",
-    ]
-    var text = String(types[entry.kind] ?? "?")
-    let mode = entry.mode
-    for (shift, special, lower, upper) in [
-      (6, 0o4000, "s", "S"), (3, 0o2000, "s", "S"), (0, 0o1000, "t", "T"),
-    ] {
-      let bits = (mode >> UInt32(shift)) & 7
-      text += bits & 4 != 0 ? "r" : "-"
-      text += bits & 2 != 0 ? "w" : "-"
-      let execute = bits & 1 != 0
-      if mode & UInt32(special) != 0 { text += execute ? lower : upper } else { text += execute ? "x" : "-" }
-    }
-    return text
   }
 }

@@ -4,18 +4,24 @@ import DatamancyOperations
 import DatamancyPOSIX
 import DatamancyRepository
 import DatamancySources
+import DatamancyWeb
 import Foundation
 
 extension DatamancyBackup {
   struct Serve: BackupSubcommand {
     static let configuration = CommandConfiguration(
-      abstract: "Serve /metrics and /health, and with --schedule run the schedule in this process.",
+      abstract: "Serve the web dashboard, /metrics and /health; with --schedule also run the schedule.",
       discussion: """
-        /metrics: the status as Prometheus metrics. /health: 200 when every item is fresh and \
-        the newest verify and drill passed, else 503 with the reasons. --schedule runs backup, \
-        verify and drill on the calendars of schedule: (for hosts and containers without systemd \
-        or cron): a run never overlaps itself, and a missed run starts at once when \
-        schedule.persistent is true.
+        The dashboard (behind a login: see 'user add') shows every item against its RPO, the \
+        sets and their files, drills table by table, the repository's growth and the runs, and \
+        lets operators back up, verify, drill and restore. /metrics: the status as Prometheus \
+        metrics; /health: 200 when every item is fresh and the newest verify and drill passed, \
+        else 503 with the reasons (both open to loopback clients, else serve.metrics_token). \
+        It listens on 127.0.0.1:9469 by default, and refuses another address without TLS \
+        (serve.tls_cert, serve.tls_key) or serve.trusted_proxies. --schedule runs backup, \
+        verify and drill on the calendars of schedule: (for hosts and containers without \
+        systemd or cron): a run never overlaps another of its kind, scheduled or started from \
+        the dashboard, and a missed run starts at once when schedule.persistent is true.
 
         """ + ExitStatus.reference)
 
@@ -27,53 +33,42 @@ extension DatamancyBackup {
     @Flag(help: "Also run the scheduled jobs.") var schedule = false
 
     func run(_ context: CommandContext) throws {
-      let listen = self.listen ?? context.config.serveListen ?? "127.0.0.1:9469"
-      guard let (host, port) = HTTPServer.address(listen) else {
+      let settings = context.config.serve
+      let listen = self.listen ?? settings.listen ?? "127.0.0.1:9469"
+      guard let (host, port) = WebServer.address(listen) else {
         throw CLIError.usage("--listen: expected HOST:PORT, such as 127.0.0.1:9469 or [::1]:9469")
       }
+      try Dashboard.checkExposure(host: host, settings: settings)
+      let token = try settings.metricsToken.map { try context.operations.secrets.resolve($0) }
       let repository = try context.openRepository()
-      if schedule { try startScheduler(context, repository) }
-      let status = StatusCache(maxAge: 1) {
-        try context.withLock(repository, exclusive: false, command: "serve", readOnly: true) {
-          try repository.loadIndex()
-          return try StatusReport.build(repository, context: context.operations)
-        }
+      let launcher = JobLauncher(
+        binary: Schedule.Target.currentBinary(), config: context.configFile, runner: context.runner,
+        logger: context.logger, now: context.now)
+      if schedule { try startScheduler(context, repository, launcher) }
+      let dashboard = try Dashboard(
+        settings: .init(
+          serve: settings, metricsToken: token, tls: settings.tlsCertificate != nil,
+          sources: context.config.sources.map { ($0.name, $0.engine) }, schedule: context.config.schedule),
+        cache: Self.cache(context, repository), launcher: launcher, runner: context.runner,
+        reading: Self.reader(context, repository),
+        describe: { DatamancyBackup.message(for: $0)?.text ?? "\($0)" }, logger: context.logger, now: context.now)
+      let server = WebServer(host: host, port: port, dashboard: dashboard, logger: context.logger)
+      let application = try Self.application(server)
+      if ((try? UserStore(path: settings.users).load()) ?? []).isEmpty {
+        context.logger.warning(
+          "the dashboard has no user yet: 'datamancy-backup user add NAME --role admin' adds one (\(settings.users))")
       }
-      let server = HTTPServer(host: host, port: port, status: status, logger: context.logger)
-      context.logger.notice("serving /metrics and /health on \(listen)")
+      context.logger.notice("serving the dashboard, /metrics and /health on \(listen)")
       let failure = Locked<Error?>(nil)
       let done = DispatchSemaphore(value: 0)
       Task {
-        do { try await server.makeApplication().run() } catch { failure.value = error }
+        do { try await application.run() } catch { failure.value = error }
         done.signal()
       }
       done.wait()
       if let error = failure.value {
         throw CLIError.usage("cannot serve on \(listen): \(error)")
       }
-    }
-
-    func startScheduler(_ context: CommandContext, _ repository: Repository) throws {
-      do {
-        try ScheduleInstaller.check(context.operations)  // The jobs inherit this environment.
-      } catch {
-        throw OperationError("--schedule: a scheduled job would fail: \(error)")
-      }
-      let report = try StatusReport.build(repository, context: context.operations)
-      let jobs = try ScheduledJob.all(context.config.schedule).map { job -> Scheduler.Job in
-        let done: Date? =
-          switch job.name {
-          case "backup": report.lastRun?.time
-          case "verify": report.lastVerify?.time
-          default: report.lastDrill?.time
-          }
-        return Scheduler.Job(job: job, calendar: try CalendarSpec(job.calendar), lastDone: done)
-      }
-      Scheduler(
-        jobs: jobs, binary: Schedule.Target.currentBinary(),
-        config: context.configFile, runner: context.runner,
-        logger: context.logger, persistent: context.config.schedule.persistent
-      ).start(now: context.now)
     }
   }
 }

@@ -8,12 +8,16 @@ public enum TreePath {
     public var description: String
   }
 
-  public static func normalized(_ text: String) throws -> [UInt8] {
-    let parts = text.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
-    guard !parts.contains("..") else {
-      throw Invalid(description: "'\(text)': a path inside an item cannot contain '..'")
+  public static func normalized(_ text: String) throws -> [UInt8] { try normalized(bytes: Array(text.utf8)) }
+
+  /// The same for a path given as bytes (a name need not be UTF-8).
+  public static func normalized(bytes: [UInt8]) throws -> [UInt8] {
+    let slash = UInt8(ascii: "/")
+    let parts = bytes.split(separator: slash, omittingEmptySubsequences: true).filter { $0 != [46] }
+    guard !parts.contains(where: { $0.elementsEqual([46, 46]) }) else {
+      throw Invalid(description: "'\(display(bytes))': a path inside an item cannot contain '..'")
     }
-    return Array(parts.joined(separator: "/").utf8)
+    return Array(parts.joined(separator: [slash]))
   }
 
   /// A path for a terminal: valid UTF-8 as it is, but a backslash, control
@@ -61,7 +65,7 @@ public struct TreeBrowser {
   }
 
   /// One listed entry and its path inside the item.
-  public struct Listed {
+  public struct Listed: Sendable {
     public var path: [UInt8]
     public var entry: TreeEntry
   }
@@ -103,6 +107,19 @@ public struct TreeBrowser {
         description: "\(item.name): \(String(decoding: path, as: UTF8.self)) is not a regular file")
     }
     return entry
+  }
+
+  /// True when `path` is a folder (the item's top for an empty path).
+  public func isFolder(_ path: [UInt8], in item: BackupItem, of set: BackupSet) throws -> Bool {
+    try locate(path, in: item, of: set).tree != nil
+  }
+
+  /// The folder at `path` (the item's top for an empty path).
+  public func folder(at path: [UInt8], in item: BackupItem, of set: BackupSet) throws -> Tree {
+    guard let tree = try locate(path, in: item, of: set).tree else {
+      throw NotFound(description: "\(item.name): \(String(decoding: path, as: UTF8.self)) is not a folder")
+    }
+    return tree
   }
 
   /// The entries at `path` (a folder's content, or the one entry), with what is

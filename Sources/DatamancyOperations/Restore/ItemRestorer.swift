@@ -171,9 +171,14 @@ public struct ItemRestorer {
 
   /// A tree item as a tar stream.
   private func writeTar(_ item: BackupItem, of set: BackupSet, to fd: Int32) throws {
+    try write(folder: try repository.readTree(try repository.rootTree(of: item, in: set)), to: fd)
+  }
+
+  /// Writes a folder of a tree, and everything under it, to `fd` as a tar stream.
+  public func write(folder: Tree, to fd: Int32) throws {
     let output = sink(fd)
     var tar = TarWriter(repository: repository, output: output)
-    try tar.write(try repository.readTree(try repository.rootTree(of: item, in: set))) { entry, put in
+    try tar.write(folder) { entry, put in
       try Self.content(of: entry, repository: repository, into: put)
     }
   }

@@ -25,6 +25,9 @@ public struct ScheduledJob: Sendable {
 
   public var unit: String { "datamancy-\(name)" }
 
+  /// The kind of run, as the dashboard and `JobLauncher` name it (`dr` is a drill).
+  public var kind: String { name == "dr" ? "drill" : name }
+
   /// The command line that runs the job: `--config` belongs to the subcommand,
   /// so it follows the subcommand's name.
   public static func argv(binary: String, config: String?, _ arguments: [String]) -> [String] {

@@ -10,7 +10,7 @@ import Logging
 /// configuration); a job never overlaps itself — a run due while the previous one
 /// still goes is skipped and logged — and a job whose last completion is older
 /// than its previous due time runs at start (like `Persistent=true`).
-public final class Scheduler: @unchecked Sendable {
+public final class Scheduler: Sendable {
   public struct Job: Sendable {
     public var job: ScheduledJob
     public var calendar: CalendarSpec
@@ -25,21 +25,13 @@ public final class Scheduler: @unchecked Sendable {
   }
 
   private let jobs: [Job]
-  private let binary: String
-  private let config: String?
-  private let runner: ProcessRunner
+  private let launcher: JobLauncher
   private let logger: Logger
   private let persistent: Bool
-  private let lock = NSLock()
-  private var running: Set<String> = []
 
-  public init(
-    jobs: [Job], binary: String, config: String?, runner: ProcessRunner, logger: Logger, persistent: Bool
-  ) {
+  public init(jobs: [Job], launcher: JobLauncher, logger: Logger, persistent: Bool) {
     self.jobs = jobs
-    self.binary = binary
-    self.config = config
-    self.runner = runner
+    self.launcher = launcher
     self.logger = logger
     self.persistent = persistent
   }
@@ -66,24 +58,13 @@ public final class Scheduler: @unchecked Sendable {
     logger.error("\(job.job.unit): its schedule has no future time; it will not run")
   }
 
-  /// Starts the job in the background unless it is still running.
+  /// Starts the job in the background unless one of its kind is still running
+  /// (scheduled or started from the dashboard).
   private func launch(_ job: ScheduledJob) {
-    let busy = lock.withLock { !running.insert(job.name).inserted }
-    if busy {
+    do {
+      try launcher.launch(kind: job.kind, arguments: job.arguments, startedBy: "schedule")
+    } catch {
       logger.warning("\(job.unit): the previous run is still going; this run is skipped")
-      return
-    }
-    Thread.detachNewThread { [self] in
-      defer { _ = lock.withLock { running.remove(job.name) } }
-      logger.notice("\(job.unit): starting")
-      let argv = ScheduledJob.argv(binary: binary, config: config, job.arguments)
-      do {
-        let process = try runner.start(argv, environment: [:], captureOutput: false, feedInput: false)
-        let outcome = process.wait()
-        logger.notice("\(job.unit): \(outcome)")
-      } catch {
-        logger.error("\(job.unit): could not start: \(error)")
-      }
     }
   }
 }

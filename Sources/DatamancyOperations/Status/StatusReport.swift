@@ -93,7 +93,17 @@ extension StatusReport {
   public static func build(
     repository: Repository, now: Date, rpo: (String) -> Double, expected: [String]
   ) throws -> StatusReport {
-    let sets = try repository.backups()
+    let storedBytes = repository.index.entriesByPack.values.joined().reduce(0) { $0 + Int($1.length) }
+    return build(
+      sets: try repository.backups(), reports: try repository.allReports(), storedBytes: storedBytes, now: now,
+      rpo: rpo, expected: expected)
+  }
+
+  /// The same from sets (backup runs, oldest first) and reports already read.
+  public static func build(
+    sets: [BackupSet], reports: [(set: String, json: Data)], storedBytes: Int, now: Date,
+    rpo: (String) -> Double, expected: [String]
+  ) -> StatusReport {
     var items: [String: Item] = [:]
     for set in sets {  // oldest first: later sets overwrite
       for item in set.items {
@@ -126,24 +136,24 @@ extension StatusReport {
     var report = StatusReport(
       time: now, items: judged, sets: sets.count, storedBytes: 0,
       rawBytes: sets.reduce(0) { $0 + $1.rawBytes })
-    report.storedBytes = repository.index.entriesByPack.values.joined().reduce(0) { $0 + Int($1.length) }
+    report.storedBytes = storedBytes
     if let newest = sets.last {
       report.lastRun = BackupRunSummary(
         set: newest.id, time: newest.time, status: newest.status.rawValue,
         durationSeconds: newest.durationSeconds, itemsOK: newest.items.filter { $0.status == .ok }.count,
         itemsFailed: newest.items.filter { $0.status == .failed }.count)
     }
-    (report.lastVerify, report.lastDrill) = try newestChecks(repository, sets)
+    (report.lastVerify, report.lastDrill) = newestChecks(reports, sets)
     return report
   }
 
   /// The newest verify and drill reports among all sets' reports (reports of
   /// sets that were forgotten meanwhile are left out).
-  static func newestChecks(_ repository: Repository, _ sets: [BackupSet]) throws -> (Check?, Check?) {
+  static func newestChecks(_ reports: [(set: String, json: Data)], _ sets: [BackupSet]) -> (Check?, Check?) {
     let known = Set(sets.map(\.id))
     var verify: Check?
     var drill: Check?
-    for (set, data) in try repository.allReports() where known.contains(set) {
+    for (set, data) in reports where known.contains(set) {
       if let report = try? BackupSet.decoder.decode(DrillReport.self, from: data), report.kind == "drill" {
         if drill.map({ $0.time < report.time }) ?? true {
           drill = Check(

@@ -29,13 +29,23 @@ extension Repository {
   /// copies a forced restore saves (`BackupSet.isSafetyCopy`).
   public func backups() throws -> [BackupSet] { try sets().filter { !$0.isSafetyCopy } }
 
-  /// Every set file: the readable sets, oldest first, and the damaged ones.
-  public func setListing() throws -> (sets: [BackupSet], damaged: [DamagedSet]) {
+  /// Every set file: the readable sets, oldest first, and the damaged ones. With
+  /// a `cache`, a file read before is not read again: set files are named by
+  /// the hash of their content and never change.
+  public func setListing(cache: FileCache<BackupSet>? = nil) throws -> (sets: [BackupSet], damaged: [DamagedSet]) {
     var sets: [BackupSet] = []
     var damaged: [DamagedSet] = []
-    for name in try storageCall({ try storage.list(prefix: "snapshots/") }).sorted() {
+    let names = try storageCall({ try storage.list(prefix: "snapshots/") }).sorted()
+    cache?.keep(names)
+    for name in names {
       do {
-        sets.append(try loadSet(name: name))
+        if let known = cache?[name] {
+          sets.append(known)
+          continue
+        }
+        let set = try loadSet(name: name)
+        cache?[name] = set
+        sets.append(set)
       } catch RepositoryError.damaged(let file, let reason) {
         damaged.append(DamagedSet(file: file, reason: reason))
       } catch let RepositoryError.storage(error) where error.isNotFound {
@@ -100,15 +110,21 @@ extension Repository {
     try reports(prefix: "reports/\(set)/").map(\.json)
   }
 
-  /// Every report of every set, from one listing, in no particular order.
-  public func allReports() throws -> [(set: String, json: Data)] {
-    try reports(prefix: "reports/")
+  /// Every report of every set, from one listing, in no particular order. With a
+  /// `cache`, a report read before is not read again (named by content, too).
+  public func allReports(cache: FileCache<Data>? = nil) throws -> [(set: String, json: Data)] {
+    try reports(prefix: "reports/", cache: cache)
   }
 
-  private func reports(prefix: String) throws -> [(set: String, json: Data)] {
-    try storageCall { try storage.list(prefix: prefix) }.map { name in
+  private func reports(prefix: String, cache: FileCache<Data>? = nil) throws -> [(set: String, json: Data)] {
+    let names = try storageCall { try storage.list(prefix: prefix) }
+    cache?.keep(names)
+    return try names.map { name in
       let set = name.split(separator: "/").dropFirst().first.map(String.init) ?? ""
-      return (set, try getSealed(name, context: Sealing.Context.report))
+      if let known = cache?[name] { return (set, known) }
+      let json = try getSealed(name, context: Sealing.Context.report)
+      cache?[name] = json
+      return (set, json)
     }
   }
 }

@@ -1,0 +1,69 @@
+import DatamancyOperations
+import DatamancyPOSIX
+import DatamancyRepository
+import Foundation
+import Logging
+
+/// The newest snapshot, renewed in the background when older than `maxAge`: a
+/// page is served from the snapshot at hand and never waits on a re-read (only
+/// the very first request waits for the first read). One reader at a time.
+public final class DashboardCache: Sendable {
+  private let maxAge: TimeInterval
+  private let read: @Sendable () throws -> DashboardSnapshot
+  private let logger: Logger
+  private struct State {
+    var snapshot: Result<DashboardSnapshot, Error>?
+    var readAt = Date.distantPast
+    var reading = false
+    var waiting: [CheckedContinuation<Result<DashboardSnapshot, Error>, Never>] = []
+  }
+  private let state = Locked(State())
+
+  public init(maxAge: TimeInterval, logger: Logger, read: @escaping @Sendable () throws -> DashboardSnapshot) {
+    self.maxAge = maxAge
+    self.logger = logger
+    self.read = read
+  }
+
+  public func snapshot() async -> Result<DashboardSnapshot, Error> {
+    await withCheckedContinuation { continuation in
+      let (answer, start): (Result<DashboardSnapshot, Error>?, Bool) = state.withLock { state in
+        // A failed read is not served from memory: the next request reads again.
+        var good = false
+        if case .success? = state.snapshot { good = true }
+        let start = (!good || Date().timeIntervalSince(state.readAt) >= maxAge) && !state.reading
+        if start { state.reading = true }
+        if good { return (state.snapshot, start) }
+        state.waiting.append(continuation)
+        return (nil, start)
+      }
+      if let answer { continuation.resume(returning: answer) }
+      if start { refresh() }
+    }
+  }
+
+  /// Reads again now (after an action), without waiting for it.
+  public func invalidate() {
+    let start = state.withLock { state -> Bool in
+      guard !state.reading else { return false }
+      state.reading = true
+      return true
+    }
+    if start { refresh() }
+  }
+
+  private func refresh() {
+    Thread.detachNewThread { [self] in
+      let result = Result { try read() }
+      if case .failure(let error) = result { logger.warning("dashboard: cannot read the repository: \(error)") }
+      let waiting = state.withLock { state in
+        state.snapshot = result
+        state.readAt = Date()
+        state.reading = false
+        defer { state.waiting = [] }
+        return state.waiting
+      }
+      for continuation in waiting { continuation.resume(returning: result) }
+    }
+  }
+}

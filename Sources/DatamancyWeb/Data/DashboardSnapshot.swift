@@ -1,0 +1,61 @@
+import DatamancyConfig
+import DatamancyOperations
+import DatamancyRepository
+import Foundation
+
+/// Everything the pages show, read from the repository at once and then served
+/// from memory: pages never wait on storage, however many sets there are.
+public struct DashboardSnapshot: Sendable {
+  public var time: Date
+  /// Every readable set, safety copies included, newest first.
+  public var sets: [BackupSet]
+  public var damaged: [DamagedSet]
+  public var status: StatusReport
+  /// Drill reports, oldest first.
+  public var drills: [DrillReport]
+  /// Verify reports with the set each is about, oldest first.
+  public var verifies: [(set: String, report: VerifyReport)]
+  /// Bytes in packs; unique bytes before and after compression.
+  public var storedBytes: Int
+  public var uniqueRawBytes: Int
+  public var uniqueSealedBytes: Int
+
+  var totalRawBytes: Int { sets.reduce(0) { $0 + $1.rawBytes } }
+  public var dedupRatio: Double { uniqueRawBytes > 0 ? Double(totalRawBytes) / Double(uniqueRawBytes) : 1 }
+  public var compressionRatio: Double {
+    uniqueSealedBytes > 0 ? Double(uniqueRawBytes) / Double(uniqueSealedBytes) : 1
+  }
+
+  /// Reads the snapshot; the caches keep set and report files decrypted once.
+  public static func read(
+    _ repository: Repository, context: OperationContext, sets setCache: FileCache<BackupSet>,
+    reports reportCache: FileCache<Data>
+  ) throws -> DashboardSnapshot {
+    let listing = try repository.setListing(cache: setCache)
+    let reports = try repository.allReports(cache: reportCache)
+    let fallback = context.config.verifyMaxAge ?? VerifyPolicy().maxAge
+    let rpo = Dictionary(
+      context.config.sources.map { ($0.name, $0.rpoSeconds ?? fallback) }, uniquingKeysWith: { a, _ in a })
+    let packs = repository.index.entriesByPack.values.joined()
+    let status = StatusReport.build(
+      sets: listing.sets.filter { !$0.isSafetyCopy }, reports: reports,
+      storedBytes: packs.reduce(0) { $0 + Int($1.length) }, now: context.now(),
+      rpo: { rpo[$0] ?? fallback }, expected: context.config.sources.map(\.name))
+    var drills: [DrillReport] = []
+    var verifies: [(set: String, report: VerifyReport)] = []
+    for (set, json) in reports {
+      if let drill = try? BackupSet.decoder.decode(DrillReport.self, from: json), drill.kind == "drill" {
+        drills.append(drill)
+      } else if let verify = try? BackupSet.decoder.decode(VerifyReport.self, from: json) {
+        verifies.append((set, verify))
+      }
+    }
+    let totals = repository.index.totals
+    return DashboardSnapshot(
+      time: context.now(), sets: listing.sets.reversed(), damaged: listing.damaged, status: status,
+      drills: drills.sorted { $0.time < $1.time }, verifies: verifies.sorted { $0.report.time < $1.report.time },
+      storedBytes: status.storedBytes, uniqueRawBytes: totals.raw, uniqueSealedBytes: totals.sealed)
+  }
+
+  func set(_ id: String) -> BackupSet? { sets.first { $0.id == id } }
+}

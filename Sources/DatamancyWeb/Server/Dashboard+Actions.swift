@@ -1,0 +1,112 @@
+import DatamancyOperations
+import DatamancyRepository
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The actions: POST forms that start jobs through the launcher, exactly as the
+/// schedule starts them. Each answers 303 to the run's page, 409 while a job of
+/// its kind runs.
+extension Dashboard {
+  func addActionRoutes(to router: RouterGroup<WebContext>) {
+    router.post("actions/backup") { [self] request, context in
+      let visitor = try require(.operator, context)
+      let source = try await body(request, context)["source"] ?? ""
+      if !source.isEmpty, !settings.sources.contains(where: { $0.name == source }) {
+        throw Refusal(.badRequest, "There is no source named \(source).")
+      }
+      return try start("backup", ["backup"] + (source.isEmpty ? [] : ["--source", source]), by: visitor)
+    }
+    router.post("actions/verify") { [self] _, context in
+      try start("verify", ["verify", "--all"], by: try require(.operator, context))
+    }
+    router.post("actions/drill") { [self] _, context in
+      try start("drill", ["drill"], by: try require(.operator, context))
+    }
+    router.post("actions/restore") { [self] request, context in
+      let visitor = try require(.operator, context)
+      let form = try await body(request, context)
+      return try await restore(form, visitor: visitor, request: request, context: context)
+    }
+  }
+
+  /// The form the authentication middleware has already read.
+  func body(_ request: Request, _ context: WebContext) async throws -> Form {
+    var request = request
+    return Form(String(buffer: try await request.collectBody(upTo: context.maxUploadSize)))
+  }
+
+  func start(_ kind: String, _ arguments: [String], by visitor: Visitor) throws -> Response {
+    do {
+      let run = try launcher.launch(kind: kind, arguments: arguments, startedBy: visitor.user) { [cache] _ in
+        cache.invalidate()
+      }
+      return Responses.redirect("/runs/\(run.id)")
+    } catch let busy as JobLauncher.Busy {
+      throw Refusal(.conflict, busy.description + ".")
+    }
+  }
+
+  private func restore(_ form: Form, visitor: Visitor, request: Request, context: WebContext) async throws
+    -> Response
+  {
+    let snapshot = try await snapshot()
+    guard let set = snapshot.set(form["set"] ?? ""),
+      let item = set.items.first(where: { $0.name == form["item"] && $0.status == .ok })
+    else { throw Refusal(.notFound, "No such set or item.") }
+    let target = form["target"] ?? ""
+    let base = ["restore", set.id, "--item", item.name, "--yes"]
+    switch form["mode"] {
+    case "database":
+      guard isDatabase(item) else { throw Refusal(.badRequest, "\(item.name) is not a database.") }
+      guard target.range(of: "^[A-Za-z0-9_]{1,63}$", options: .regularExpression) != nil else {
+        throw Refusal(.badRequest, "A database name uses letters, digits and _ (at most 63).")
+      }
+      return try start("restore", base + ["--target-db", target], by: visitor)
+    case "folder":
+      guard target.range(of: "^[A-Za-z0-9._-]{1,100}$", options: .regularExpression) != nil,
+        target != ".", target != ".."
+      else { throw Refusal(.badRequest, "A folder name uses letters, digits, '.', '_' and '-'.") }
+      let folder = settings.serve.scratch + "/" + target
+      guard !FileManager.default.fileExists(atPath: folder) else {
+        throw Refusal(.conflict, "\(folder) exists already; choose another name.")
+      }
+      try? FileManager.default.createDirectory(
+        atPath: settings.serve.scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+      return try start("restore", base + ["--to", folder], by: visitor)
+    case "original":
+      guard visitor.role >= .admin else {
+        throw Refusal(.forbidden, "Restoring over live data needs the admin role; you are \(visitor.role.rawValue).")
+      }
+      guard isDatabase(item) else { throw Refusal(.badRequest, "\(item.name) is not a database.") }
+      guard form["confirm"] == item.name else {
+        throw Refusal(.badRequest, "Type the item's name, \(item.name), to confirm.")
+      }
+      try await confirmPassword(form["password"] ?? "", visitor: visitor, request: request, context: context)
+      return try start("restore", base + ["--original", "--force"], by: visitor)
+    default:
+      throw Refusal(.badRequest, "mode is database, folder or original.")
+    }
+  }
+
+  /// The admin's password again, checked (and throttled) like a login.
+  private func confirmPassword(_ password: String, visitor: Visitor, request: Request, context: WebContext)
+    async throws
+  {
+    let address = clientAddress(request, context: context)
+    let keys = ["address " + address, "user " + visitor.user]
+    guard !throttle.refuses(keys, now: now()) else {
+      throw Refusal(.tooManyRequests, "Too many wrong passwords; try again in 15 minutes.")
+    }
+    guard let user = try? users.user(named: visitor.user) else {
+      throw Refusal(.forbidden, "Only a user of the users file can confirm with a password.")
+    }
+    let matches = await Self.offThread { PasswordHash.matches(password, user.hash) }
+    guard matches else {
+      throttle.failed(keys, now: now())
+      logger.warning("dashboard: wrong password confirming a restore for '\(Self.loggable(visitor.user))' from \(address)")
+      throw Refusal(.forbidden, "Wrong password.")
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import XCTest
+
+@testable import DatamancyWeb
+
+/// The dashboard's pure parts: escaping, passwords, throttling, addresses, paths.
+final class SecurityTests: XCTestCase {
+  func testInterpolatedTextIsEscapedAndMarkupIsNot() {
+    let name = "<b>bold</b> & \"quoted\" 'single'"
+    let page: HTML = "<td>\(name)</td>\(HTML("<br>"))"
+    XCTAssertEqual(page.text, "<td>&lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot; &#39;single&#39;</td><br>")
+  }
+
+  func testPasswordHashMatchesOnlyItsPassword() throws {
+    let hash = try PasswordHash.make("correct horse", logCost: 10)
+    XCTAssertTrue(hash.hasPrefix("scrypt$10$8$1$"))
+    XCTAssertTrue(PasswordHash.matches("correct horse", hash))
+    XCTAssertFalse(PasswordHash.matches("correct horsE", hash))
+    XCTAssertFalse(PasswordHash.matches("correct horse", hash.replacingOccurrences(of: "scrypt$10", with: "scrypt$11")))
+    XCTAssertFalse(PasswordHash.matches("", "garbage"))
+    XCTAssertNotEqual(try PasswordHash.make("same", logCost: 10), try PasswordHash.make("same", logCost: 10))
+  }
+
+  func testThrottleRefusesAfterTenFailuresWithinTheWindow() {
+    let throttle = LoginThrottle(limit: 10, window: 900)
+    let start = Date(timeIntervalSince1970: 1_000_000)
+    for i in 0..<9 { throttle.failed(["user a"], now: start.addingTimeInterval(Double(i))) }
+    XCTAssertFalse(throttle.refuses(["user a"], now: start.addingTimeInterval(10)))
+    throttle.failed(["user a"], now: start.addingTimeInterval(10))
+    XCTAssertTrue(throttle.refuses(["user a"], now: start.addingTimeInterval(11)))
+    XCTAssertTrue(throttle.refuses(["user b", "user a"], now: start.addingTimeInterval(11)))
+    XCTAssertFalse(throttle.refuses(["user b"], now: start.addingTimeInterval(11)))
+    XCTAssertFalse(throttle.refuses(["user a"], now: start.addingTimeInterval(901)), "the first failure left the window")
+  }
+
+  func testAddressRanges() throws {
+    let network = try XCTUnwrap(AddressRange("10.1.0.0/16"))
+    XCTAssertTrue(network.contains("10.1.200.3"))
+    XCTAssertTrue(network.contains("::ffff:10.1.2.3"))
+    XCTAssertFalse(network.contains("10.2.0.1"))
+    XCTAssertFalse(network.contains("fd00::1"))
+    XCTAssertTrue(try XCTUnwrap(AddressRange("fd00::/8")).contains("fd12::1"))
+    XCTAssertNil(AddressRange("10.0.0.0/33"))
+    XCTAssertNil(AddressRange("example.org"))
+    XCTAssertTrue(AddressRange.isLoopback("127.0.0.1"))
+    XCTAssertTrue(AddressRange.isLoopback("::1"))
+    XCTAssertFalse(AddressRange.isLoopback("0.0.0.0"))
+  }
+
+  func testQueryBytesKeepNamesThatAreNotUTF8() {
+    XCTAssertEqual(Form.bytes("set=a&path=dir%2Fb%FFc+d", "path"), Array("dir/b".utf8) + [0xFF] + Array("c d".utf8))
+    XCTAssertEqual(Form.bytes("set=a", "path"), [])
+    XCTAssertEqual(BrowsePage.encode(Array("a b/".utf8) + [0xFF]), "a%20b/%FF")
+    XCTAssertEqual(Form("a=1+2&b=%3Cx%3E&a=3").all("a"), ["1 2", "3"])
+  }
+
+  func testSessionsEndWhenIdleOrOld() {
+    let store = SessionStore(idle: 60, maximum: 3600)
+    let start = Date(timeIntervalSince1970: 1_000_000)
+    let (id, session) = store.start(user: "ann", role: .viewer, hash: "h", now: start)
+    XCTAssertEqual(id.count, 43)
+    XCTAssertNotEqual(id, session.csrf)
+    XCTAssertNotNil(store.session(id, now: start.addingTimeInterval(59)))
+    XCTAssertNotNil(store.session(id, now: start.addingTimeInterval(118)), "each request renews the idle time")
+    XCTAssertNil(store.session(id, now: start.addingTimeInterval(180)))
+    let (old, _) = store.start(user: "ann", role: .viewer, hash: "h", now: start)
+    for minute in 1...60 { _ = store.session(old, now: start.addingTimeInterval(Double(minute) * 59)) }
+    XCTAssertNil(store.session(old, now: start.addingTimeInterval(3601)), "past the absolute limit")
+    let (ended, _) = store.start(user: "ann", role: .viewer, hash: "h", now: start)
+    store.end(ended)
+    XCTAssertNil(store.session(ended, now: start))
+  }
+}
