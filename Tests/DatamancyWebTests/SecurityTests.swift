@@ -1,14 +1,15 @@
+import DatamancyWeb
 import Foundation
 import XCTest
-
-@testable import DatamancyWeb
 
 /// The dashboard's pure parts: escaping, passwords, throttling, addresses, paths.
 final class SecurityTests: XCTestCase {
   func testInterpolatedTextIsEscapedAndMarkupIsNot() {
     let name = "<b>bold</b> & \"quoted\" 'single'"
-    let page: HTML = "<td>\(name)</td>\(HTML("<br>"))"
-    XCTAssertEqual(page.text, "<td>&lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot; &#39;single&#39;</td><br>")
+    let markup: HTML = "<br>"
+    let page: HTML = "<td>\(name)</td>\(markup)"
+    XCTAssertEqual(
+      page.text, "<td>&lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot; &#39;single&#39;</td><br>")
   }
 
   func testPasswordHashMatchesOnlyItsPassword() throws {
@@ -16,7 +17,8 @@ final class SecurityTests: XCTestCase {
     XCTAssertTrue(hash.hasPrefix("scrypt$10$8$1$"))
     XCTAssertTrue(PasswordHash.matches("correct horse", hash))
     XCTAssertFalse(PasswordHash.matches("correct horsE", hash))
-    XCTAssertFalse(PasswordHash.matches("correct horse", hash.replacingOccurrences(of: "scrypt$10", with: "scrypt$11")))
+    XCTAssertFalse(
+      PasswordHash.matches("correct horse", hash.replacingOccurrences(of: "scrypt$10", with: "scrypt$11")))
     XCTAssertFalse(PasswordHash.matches("", "garbage"))
     XCTAssertNotEqual(try PasswordHash.make("same", logCost: 10), try PasswordHash.make("same", logCost: 10))
   }
@@ -30,7 +32,8 @@ final class SecurityTests: XCTestCase {
     XCTAssertTrue(throttle.refuses(["user a"], now: start.addingTimeInterval(11)))
     XCTAssertTrue(throttle.refuses(["user b", "user a"], now: start.addingTimeInterval(11)))
     XCTAssertFalse(throttle.refuses(["user b"], now: start.addingTimeInterval(11)))
-    XCTAssertFalse(throttle.refuses(["user a"], now: start.addingTimeInterval(901)), "the first failure left the window")
+    XCTAssertFalse(
+      throttle.refuses(["user a"], now: start.addingTimeInterval(901)), "the first failure left the window")
   }
 
   func testAddressRanges() throws {
@@ -48,9 +51,10 @@ final class SecurityTests: XCTestCase {
   }
 
   func testQueryBytesKeepNamesThatAreNotUTF8() {
-    XCTAssertEqual(Form.bytes("set=a&path=dir%2Fb%FFc+d", "path"), Array("dir/b".utf8) + [0xFF] + Array("c d".utf8))
-    XCTAssertEqual(Form.bytes("set=a", "path"), [])
-    XCTAssertEqual(BrowsePage.encode(Array("a b/".utf8) + [0xFF]), "a%20b/%FF")
+    XCTAssertEqual(
+      PathQuery.decode("set=a&path=dir%2Fb%FFc+d", "path"), Array("dir/b".utf8) + [0xFF] + Array("c d".utf8))
+    XCTAssertEqual(PathQuery.decode("set=a", "path"), [])
+    XCTAssertEqual(PathQuery.encode(Array("a b/".utf8) + [0xFF]), "a%20b/%FF")
     XCTAssertEqual(Form("a=1+2&b=%3Cx%3E&a=3").all("a"), ["1 2", "3"])
   }
 
@@ -61,7 +65,8 @@ final class SecurityTests: XCTestCase {
     XCTAssertEqual(id.count, 43)
     XCTAssertNotEqual(id, session.csrf)
     XCTAssertNotNil(store.session(id, now: start.addingTimeInterval(59)))
-    XCTAssertNotNil(store.session(id, now: start.addingTimeInterval(118)), "each request renews the idle time")
+    XCTAssertNotNil(
+      store.session(id, now: start.addingTimeInterval(118)), "each request renews the idle time")
     XCTAssertNil(store.session(id, now: start.addingTimeInterval(180)))
     let (old, _) = store.start(user: "ann", role: .viewer, hash: "h", now: start)
     for minute in 1...60 { _ = store.session(old, now: start.addingTimeInterval(Double(minute) * 59)) }

@@ -27,7 +27,8 @@ extension DatamancyBackup.Serve {
       try access.writing {
         try context.withLock(repository, exclusive: false, command: "serve", readOnly: true) {
           try repository.loadIndex()
-          return try DashboardSnapshot.read(repository, context: context.operations, sets: sets, reports: reports)
+          return try DashboardSnapshot.read(
+            repository, context: context.operations, sets: sets, reports: reports)
         }
       }
     }
@@ -38,7 +39,9 @@ extension DatamancyBackup.Serve {
   {
     { body in
       try access.reading {
-        try context.withLock(repository, exclusive: false, command: "serve", readOnly: true) { try body(repository) }
+        try context.withLock(repository, exclusive: false, command: "serve", readOnly: true) {
+          try body(repository)
+        }
       }
     }
   }
@@ -59,7 +62,9 @@ extension DatamancyBackup.Serve {
         }
       return Scheduler.Job(job: job, calendar: try CalendarSpec(job.calendar), lastDone: done)
     }
-    Scheduler(jobs: jobs, launcher: launcher, logger: context.logger, persistent: context.config.schedule.persistent)
-      .start(now: context.now)
+    Scheduler(
+      jobs: jobs, launcher: launcher, logger: context.logger, persistent: context.config.schedule.persistent
+    )
+    .start(now: context.now)
   }
 }

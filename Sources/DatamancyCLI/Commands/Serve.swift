@@ -51,12 +51,14 @@ extension DatamancyBackup {
           sources: context.config.sources.map { ($0.name, $0.engine) }, schedule: context.config.schedule),
         cache: Self.cache(context, repository), launcher: launcher, runner: context.runner,
         reading: Self.reader(context, repository),
-        describe: { DatamancyBackup.message(for: $0)?.text ?? "\($0)" }, logger: context.logger, now: context.now)
+        describe: { DatamancyBackup.message(for: $0)?.text ?? "\($0)" }, logger: context.logger,
+        now: context.now)
       let server = WebServer(host: host, port: port, dashboard: dashboard, logger: context.logger)
       let application = try Self.application(server)
       if ((try? UserStore(path: settings.users).load()) ?? []).isEmpty {
         context.logger.warning(
-          "the dashboard has no user yet: 'datamancy-backup user add NAME --role admin' adds one (\(settings.users))")
+          "the dashboard has no user yet: 'datamancy-backup user add NAME --role admin' adds one (\(settings.users))"
+        )
       }
       context.logger.notice("serving the dashboard, /metrics and /health on \(listen)")
       let failure = Locked<Error?>(nil)

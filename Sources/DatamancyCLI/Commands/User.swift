@@ -28,7 +28,8 @@ extension DatamancyBackup {
           return try context.printJSON(users.map { ["name": $0.name, "role": $0.role.rawValue] })
         }
         guard !users.isEmpty else {
-          return context.print("no dashboard user yet: 'datamancy-backup user add NAME --role admin' adds one")
+          return context.print(
+            "no dashboard user yet: 'datamancy-backup user add NAME --role admin' adds one")
         }
         context.print(Formatting.table([["name", "role"]] + users.map { [$0.name, $0.role.rawValue] }))
       }
@@ -73,14 +74,17 @@ extension DatamancyBackup {
     }
 
     struct Passwd: BackupSubcommand {
-      static let configuration = CommandConfiguration(abstract: "Change a user's password (their sessions end).")
+      static let configuration = CommandConfiguration(
+        abstract: "Change a user's password (their sessions end).")
       @OptionGroup var global: GlobalOptions
       @Argument var name: String
 
       func run(_ context: CommandContext) throws {
         let store = try User.store(context)
         var users = try store.load()
-        guard let index = users.firstIndex(where: { $0.name == name }) else { throw CLIError.usage("no user \(name)") }
+        guard let index = users.firstIndex(where: { $0.name == name }) else {
+          throw CLIError.usage("no user \(name)")
+        }
         users[index].hash = try User.hash(try context.newPassword())
         try store.save(users)
         context.print("changed the password of \(name)")
@@ -92,7 +96,9 @@ extension DatamancyBackup {
     }
 
     static func hash(_ password: String) throws -> String {
-      guard password.count >= 8 else { throw CLIError.usage("a dashboard password has at least 8 characters") }
+      guard password.count >= 8 else {
+        throw CLIError.usage("a dashboard password has at least 8 characters")
+      }
       return try PasswordHash.make(password)
     }
   }

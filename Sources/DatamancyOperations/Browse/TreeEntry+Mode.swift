@@ -7,7 +7,7 @@ extension TreeEntry {
       .file: "-", .directory: "d", .symlink: "l", .fifo: "p", .characterDevice: "c", .blockDevice: "b",
     ]
     var text = String(types[kind] ?? "?")
-        for (shift, special, lower, upper) in [
+    for (shift, special, lower, upper) in [
       (6, 0o4000, "s", "S"), (3, 0o2000, "s", "S"), (0, 0o1000, "t", "T"),
     ] {
       let bits = (mode >> UInt32(shift)) & 7

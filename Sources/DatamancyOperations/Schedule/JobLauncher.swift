@@ -24,7 +24,8 @@ public final class JobLauncher: Sendable {
   private let state = Locked<(runs: [RunLog], running: Set<String>, next: Int)>(([], [], 1))
 
   public init(
-    binary: String, config: String?, runner: ProcessRunner, logger: Logger, now: @escaping @Sendable () -> Date
+    binary: String, config: String?, runner: ProcessRunner, logger: Logger,
+    now: @escaping @Sendable () -> Date
   ) {
     self.binary = binary
     self.config = config

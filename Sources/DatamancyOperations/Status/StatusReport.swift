@@ -95,7 +95,8 @@ extension StatusReport {
   ) throws -> StatusReport {
     let storedBytes = repository.index.entriesByPack.values.joined().reduce(0) { $0 + Int($1.length) }
     return build(
-      sets: try repository.backups(), reports: try repository.allReports(), storedBytes: storedBytes, now: now,
+      sets: try repository.backups(), reports: try repository.allReports(), storedBytes: storedBytes,
+      now: now,
       rpo: rpo, expected: expected)
   }
 

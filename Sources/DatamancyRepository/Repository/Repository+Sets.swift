@@ -32,7 +32,9 @@ extension Repository {
   /// Every set file: the readable sets, oldest first, and the damaged ones. With
   /// a `cache`, a file read before is not read again: set files are named by
   /// the hash of their content and never change.
-  public func setListing(cache: FileCache<BackupSet>? = nil) throws -> (sets: [BackupSet], damaged: [DamagedSet]) {
+  public func setListing(cache: FileCache<BackupSet>? = nil) throws -> (
+    sets: [BackupSet], damaged: [DamagedSet]
+  ) {
     var sets: [BackupSet] = []
     var damaged: [DamagedSet] = []
     let names = try storageCall({ try storage.list(prefix: "snapshots/") }).sorted()

@@ -15,7 +15,7 @@ struct Heatmap {
   func render() -> HTML {
     let cell = 14
     let left = 190
-    let width = left + days.count * (cell + 2) + 10
+    let width = left + days.count * (cell + 2) + 40
     let height = 24 + rows.count * (cell + 2)
     var parts: [HTML] = []
     for (index, day) in days.enumerated() where index % 5 == 0 || index == days.count - 1 {

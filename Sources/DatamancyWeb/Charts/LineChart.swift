@@ -50,7 +50,8 @@ struct LineChart {
       let points = series.points.sorted { $0.time < $1.time }
         .map { "\(Self.number(x($0.time))),\(Self.number(y($0.value)))" }.joined(separator: " ")
       let name = ["a", "b", "c"][index % 3]
-      parts.append("<polyline class=\"series-\(name)\" points=\"\(points)\"><title>\(series.name)</title></polyline>")
+      parts.append(
+        "<polyline class=\"series-\(name)\" points=\"\(points)\"><title>\(series.name)</title></polyline>")
       if series.points.count == 1 {
         parts.append(
           "<circle class=\"series-\(name)\" cx=\"\(Self.number(x(series.points[0].time)))\" cy=\"\(Self.number(y(series.points[0].value)))\" r=\"3\"/>"
@@ -66,4 +67,3 @@ struct LineChart {
 
   static func number(_ value: Double) -> String { String(format: "%.1f", value) }
 }
-

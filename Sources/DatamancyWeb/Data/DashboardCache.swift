@@ -19,7 +19,8 @@ public final class DashboardCache: Sendable {
   }
   private let state = Locked(State())
 
-  public init(maxAge: TimeInterval, logger: Logger, read: @escaping @Sendable () throws -> DashboardSnapshot) {
+  public init(maxAge: TimeInterval, logger: Logger, read: @escaping @Sendable () throws -> DashboardSnapshot)
+  {
     self.maxAge = maxAge
     self.logger = logger
     self.read = read
@@ -55,7 +56,9 @@ public final class DashboardCache: Sendable {
   private func refresh() {
     Thread.detachNewThread { [self] in
       let result = Result { try read() }
-      if case .failure(let error) = result { logger.warning("dashboard: cannot read the repository: \(error)") }
+      if case .failure(let error) = result {
+        logger.warning("dashboard: cannot read the repository: \(error)")
+      }
       let waiting = state.withLock { state in
         state.snapshot = result
         state.readAt = Date()

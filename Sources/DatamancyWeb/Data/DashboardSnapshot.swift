@@ -53,7 +53,8 @@ public struct DashboardSnapshot: Sendable {
     let totals = repository.index.totals
     return DashboardSnapshot(
       time: context.now(), sets: listing.sets.reversed(), damaged: listing.damaged, status: status,
-      drills: drills.sorted { $0.time < $1.time }, verifies: verifies.sorted { $0.report.time < $1.report.time },
+      drills: drills.sorted { $0.time < $1.time },
+      verifies: verifies.sorted { $0.report.time < $1.report.time },
       storedBytes: status.storedBytes, uniqueRawBytes: totals.raw, uniqueSealedBytes: totals.sealed)
   }
 

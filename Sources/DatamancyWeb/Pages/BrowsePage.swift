@@ -17,7 +17,7 @@ struct BrowsePage {
     let rows = entries.map { listed -> [HTML] in
       let entry = listed.entry
       let name = TreePath.display(entry.name)
-      let target = "\(base)&path=\(Self.encode(listed.path))"
+      let target = "\(base)&path=\(PathQuery.encode(listed.path))"
       let link: HTML =
         entry.kind == .directory ? "<a href=\"/browse?\(target)\">\(name)/</a>" : "\(name)"
       let shown: HTML = entry.kind == .symlink ? "\(link) → \(TreePath.display(entry.target))" : link
@@ -25,7 +25,8 @@ struct BrowsePage {
         download && (entry.kind == .file || entry.kind == .directory)
         ? "<a href=\"/download?\(target)\" download>\(entry.kind == .directory ? "tar" : "download")</a>" : ""
       return [
-        shown, "\(entry.modeString)", "\(entry.user.isEmpty ? "\(entry.uid)" : String(decoding: entry.user, as: UTF8.self))",
+        shown, "\(entry.modeString)",
+        "\(entry.user.isEmpty ? "\(entry.uid)" : String(decoding: entry.user, as: UTF8.self))",
         "\(entry.kind == .directory ? "" : WebFormat.bytes(Int(entry.size)))",
         "\(WebFormat.time(Date(timeIntervalSince1970: Double(entry.mtime.seconds))))", get,
       ]
@@ -34,30 +35,18 @@ struct BrowsePage {
     var prefix: [UInt8] = []
     for part in path.split(separator: UInt8(ascii: "/")) {
       prefix += (prefix.isEmpty ? [] : [UInt8(ascii: "/")]) + part
-      crumbs.append("<a href=\"/browse?\(base)&path=\(Self.encode(prefix))\">\(TreePath.display(Array(part)))</a>")
+      crumbs.append(
+        "<a href=\"/browse?\(base)&path=\(PathQuery.encode(prefix))\">\(TreePath.display(Array(part)))</a>")
     }
     let whole: HTML =
-      download ? " · <a href=\"/download?\(base)&path=\(Self.encode(path))\" download>download this folder (tar)</a>" : ""
+      download
+      ? " · <a href=\"/download?\(base)&path=\(PathQuery.encode(path))\" download>download this folder (tar)</a>"
+      : ""
     return Layout.page(
       title: "Files of \(item.name)", current: "/sets", visitor: visitor,
       body: """
         <p>Set <a href="/sets/\(set.id)">\(set.shortID)</a> of \(WebFormat.time(set.time)) · \(HTML.join(crumbs, separator: " / "))\(whole)</p>
         \(Layout.table(["name", "mode", "owner", "size", "modified", ""], rows))
         """)
-  }
-
-  /// Path bytes for a query: every byte but letters, digits and `-._~/` as %XX,
-  /// so names that are not UTF-8 survive the round trip.
-  static func encode(_ bytes: [UInt8]) -> String {
-    var text = ""
-    for byte in bytes {
-      let scalar = Unicode.Scalar(byte)
-      if byte < 128, CharacterSet.alphanumerics.contains(scalar) || "-._~/".unicodeScalars.contains(scalar) {
-        text.unicodeScalars.append(scalar)
-      } else {
-        text += String(format: "%%%02X", byte)
-      }
-    }
-    return text
   }
 }

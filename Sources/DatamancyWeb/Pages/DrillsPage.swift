@@ -16,7 +16,9 @@ struct DrillsPage {
     guard let newest = drills.last else {
       return Layout.page(
         title: "Drills", current: "/drills", visitor: visitor,
-        body: "<p>No drill yet. An operator can start one from the overview, or run <code>datamancy-backup drill</code>.</p>")
+        body:
+          "<p>No drill yet. An operator can start one from the overview, or run <code>datamancy-backup drill</code>.</p>"
+      )
     }
     let chart = LineChart(
       series: [LineChart.Series(name: "RTO (seconds)", points: drills.map { ($0.time, $0.totalSeconds) })],
@@ -25,15 +27,18 @@ struct DrillsPage {
     var sections: [HTML] = []
     let names = Set(drills.flatMap { $0.items.map(\.item) }).sorted()
     for name in names {
-      let runs = drills.compactMap { report in report.items.first { $0.item == name }.map { (report.time, $0) } }
-        .suffix(Self.columns)
+      let runs = drills.compactMap { report in
+        report.items.first { $0.item == name }.map { (report.time, $0) }
+      }
+      .suffix(Self.columns)
       let tables = Set(runs.flatMap { $0.1.checks.map(\.table) }).sorted()
       let rows = tables.map { table -> [HTML] in
         ["\(table)"]
           + runs.map { _, item -> HTML in
             guard let check = item.checks.first(where: { $0.table == table }) else { return "—" }
             let rows = check.foundRows.map(String.init) ?? "?"
-            return "\(Layout.badge(check.passed ? "equal" : "different")) \(rows)<div class=\"note\">\(check.passed ? "" : check.detail)</div>"
+            return
+              "\(Layout.badge(check.passed ? "equal" : "different")) \(rows)<div class=\"note\">\(check.passed ? "" : check.detail)</div>"
           }
       }
       let header = ["table"] + runs.map { WebFormat.day($0.0) }
@@ -43,7 +48,10 @@ struct DrillsPage {
     }
     let phases = newest.items.map { item -> [HTML] in
       ["\(item.item)", "\(item.target)", Layout.badge(item.passed ? "passed" : "failed")]
-        + ["\(item.phases.map { "\($0.name) \(WebFormat.seconds($0.seconds))" }.joined(separator: " · "))", "\(WebFormat.seconds(item.seconds))"]
+        + [
+          "\(item.phases.map { "\($0.name) \(WebFormat.seconds($0.seconds))" }.joined(separator: " · "))",
+          "\(WebFormat.seconds(item.seconds))",
+        ]
     }
     return Layout.page(
       title: "Drills", current: "/drills", visitor: visitor,

@@ -16,7 +16,7 @@ enum Layout {
     return """
       <!doctype html>
       <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-      <title>\(title) · Datamancy Backup</title><link rel="stylesheet" href="/static/style.css">
+      <title>\(title) · Datamancy Backup</title><link rel="stylesheet" href="/static/style.css"><link rel="icon" href="/static/icon.svg">
       <script src="/static/app.js" defer></script></head>
       <body><header><span class="brand">Datamancy Backup</span><nav>\(links)</nav>
       <form method="post" action="/logout" class="logout"><span>\(visitor.user) · \(visitor.role.rawValue)</span>
@@ -30,13 +30,15 @@ enum Layout {
     """
     <!doctype html>
     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-    <title>\(title) · Datamancy Backup</title><link rel="stylesheet" href="/static/style.css"></head>
+    <title>\(title) · Datamancy Backup</title><link rel="stylesheet" href="/static/style.css"><link rel="icon" href="/static/icon.svg"></head>
     <body class="bare"><main><h1>\(title)</h1>\(body)</main></body></html>
     """
   }
 
   /// A hidden field with the session's token, for every form.
-  static func token(_ visitor: Visitor) -> HTML { "<input type=\"hidden\" name=\"csrf\" value=\"\(visitor.csrf)\">" }
+  static func token(_ visitor: Visitor) -> HTML {
+    "<input type=\"hidden\" name=\"csrf\" value=\"\(visitor.csrf)\">"
+  }
 
   /// A table from a header and rows of cells.
   static func table(_ header: [String], _ rows: [[HTML]], classes: String = "") -> HTML {

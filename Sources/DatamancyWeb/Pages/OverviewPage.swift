@@ -15,7 +15,8 @@ struct OverviewPage {
   func render() -> HTML {
     Layout.page(
       title: "Overview", current: "/", visitor: visitor,
-      body: "\(cards())\(actions())<h2>Items</h2>\(items())<h2>Last 30 days</h2>\(heatmap())<h2>Next scheduled runs</h2>\(schedule())"
+      body:
+        "\(cards())\(actions())<h2>Items</h2>\(items())<h2>Last 30 days</h2>\(heatmap())<h2>Next scheduled runs</h2>\(schedule())"
     )
   }
 
@@ -44,7 +45,9 @@ struct OverviewPage {
 
   func actions() -> HTML {
     guard visitor.role >= .operator else { return "" }
-    let options = settings.sources.map { source -> HTML in "<option value=\"\(source.name)\">\(source.name)</option>" }
+    let options = settings.sources.map { source -> HTML in
+      "<option value=\"\(source.name)\">\(source.name)</option>"
+    }
     func state(_ kind: String) -> HTML { running.contains(kind) ? " \(Layout.badge("running"))" : "" }
     return """
       <div class="actions">
@@ -60,8 +63,14 @@ struct OverviewPage {
     let drilled = newestDrillByItem()
     let rows = snapshot.status.items.map { item -> [HTML] in
       let age = item.ageSeconds.map { WebFormat.age($0) } ?? "never"
-      let verify = verified[item.item].map { "\(Layout.badge($0.passed ? "passed" : "failed")) \(WebFormat.day($0.time))" as HTML } ?? "—"
-      let drill = drilled[item.item].map { "\(Layout.badge($0.passed ? "passed" : "failed")) \(WebFormat.day($0.time))" as HTML } ?? "—"
+      let verify =
+        verified[item.item].map {
+          "\(Layout.badge($0.passed ? "passed" : "failed")) \(WebFormat.day($0.time))" as HTML
+        } ?? "—"
+      let drill =
+        drilled[item.item].map {
+          "\(Layout.badge($0.passed ? "passed" : "failed")) \(WebFormat.day($0.time))" as HTML
+        } ?? "—"
       let error: HTML = item.lastError.map { "<div class=\"error\">\(Formatting.short($0))</div>" } ?? ""
       return [
         "\(item.item)\(error)", "\(item.source)", Layout.badge(item.state.rawValue),
@@ -76,7 +85,9 @@ struct OverviewPage {
     var newest: [String: (time: Date, passed: Bool)] = [:]
     for (_, report) in snapshot.verifies {
       var passed: [String: Bool] = [:]
-      for finding in report.findings { passed[finding.item] = (passed[finding.item] ?? true) && finding.passed }
+      for finding in report.findings {
+        passed[finding.item] = (passed[finding.item] ?? true) && finding.passed
+      }
       for (item, ok) in passed { newest[item] = (report.time, ok) }
     }
     return newest
@@ -135,7 +146,9 @@ struct OverviewPage {
         label: "drills",
         cells: days.map { day in
           guard let passed = drills[day] else { return ("none", "\(WebFormat.day(day)): no drill") }
-          return passed ? ("ok", "\(WebFormat.day(day)): drill passed") : ("failed", "\(WebFormat.day(day)): drill failed")
+          return passed
+            ? ("ok", "\(WebFormat.day(day)): drill passed")
+            : ("failed", "\(WebFormat.day(day)): drill failed")
         }))
     return Heatmap(rows: rows, days: days).render()
   }

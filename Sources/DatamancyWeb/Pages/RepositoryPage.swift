@@ -27,12 +27,18 @@ struct RepositoryPage {
     }
     let bytes: (Double) -> String = { WebFormat.bytes(Int($0)) }
     let growth = LineChart(
-      series: [.init(name: "backed up (sum of sets)", points: backedUp), .init(name: "stored (added by runs)", points: stored)],
+      series: [
+        .init(name: "backed up (sum of sets)", points: backedUp),
+        .init(name: "stored (added by runs)", points: stored),
+      ],
       format: bytes
     ).render()
     let runs = LineChart(series: [.init(name: "added per run", points: perRun)], format: bytes).render()
-    let ratio = LineChart(series: [.init(name: "dedup and compression ratio", points: dedup)], format: { String(format: "%.1fx", $0) })
-      .render()
+    let ratio = LineChart(
+      series: [.init(name: "dedup and compression ratio", points: dedup)],
+      format: { String(format: "%.1fx", $0) }
+    )
+    .render()
     return Layout.page(
       title: "Repository", current: "/repository", visitor: visitor,
       body: """

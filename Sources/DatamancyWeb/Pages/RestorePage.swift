@@ -43,6 +43,8 @@ struct RestorePage {
     }
     return Layout.page(
       title: "Restore \(item.name)", current: "/sets", visitor: visitor,
-      body: "<p>From set <a href=\"/sets/\(set.id)\">\(set.shortID)</a> of \(WebFormat.time(set.time)).</p>\(forms)")
+      body:
+        "<p>From set <a href=\"/sets/\(set.id)\">\(set.shortID)</a> of \(WebFormat.time(set.time)).</p>\(forms)"
+    )
   }
 }

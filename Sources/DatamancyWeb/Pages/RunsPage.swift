@@ -13,14 +13,17 @@ struct RunsPage {
       let state = run.ending.map { $0.succeeded ? "succeeded" : "failed" } ?? "running"
       return [
         "<a href=\"/runs/\(run.id)\">#\(run.id)</a>", "\(run.kind)", Layout.badge(state),
-        "\(WebFormat.time(run.started))", "\(run.startedBy)", "<code>\(run.arguments.joined(separator: " "))</code>",
+        "\(WebFormat.time(run.started))", "\(run.startedBy)",
+        "<code>\(run.arguments.joined(separator: " "))</code>",
       ]
     }
     let recorded = snapshot.sets.filter { !$0.isSafetyCopy }.prefix(30).map { set -> [HTML] in
       let failed = set.items.filter { $0.status != .ok }.map(\.name)
       return [
-        "<a href=\"/sets/\(set.id)\">\(set.shortID)</a>", "\(WebFormat.time(set.time))", Layout.badge(set.status.rawValue),
-        "\(WebFormat.seconds(set.durationSeconds))", "\(failed.isEmpty ? "" : "failed: " + failed.joined(separator: ", "))",
+        "<a href=\"/sets/\(set.id)\">\(set.shortID)</a>", "\(WebFormat.time(set.time))",
+        Layout.badge(set.status.rawValue),
+        "\(WebFormat.seconds(set.durationSeconds))",
+        "\(failed.isEmpty ? "" : "failed: " + failed.joined(separator: ", "))",
       ]
     }
     let jobs: HTML =
@@ -29,7 +32,8 @@ struct RunsPage {
       : Layout.table(["run", "kind", "state", "started", "by", "command"], started)
     return Layout.page(
       title: "Runs", current: "/runs", visitor: visitor,
-      body: "<h2>Started by this server</h2>\(jobs)<h2>Backup runs in the repository</h2>\(Layout.table(["set", "time", "status", "duration", "items"], recorded))"
+      body:
+        "<h2>Started by this server</h2>\(jobs)<h2>Backup runs in the repository</h2>\(Layout.table(["set", "time", "status", "duration", "items"], recorded))"
     )
   }
 }

@@ -13,7 +13,9 @@ struct SetPage {
     let rows = set.items.map { item -> [HTML] in
       var links: [HTML] = []
       let query = "set=\(HTML.urlComponent(set.id))&item=\(HTML.urlComponent(item.name))"
-      if item.format == .tree && item.status == .ok { links.append("<a href=\"/browse?\(query)\">browse</a>") }
+      if item.format == .tree && item.status == .ok {
+        links.append("<a href=\"/browse?\(query)\">browse</a>")
+      }
       if visitor.role >= .operator && item.status == .ok {
         links.append("<a href=\"/restore?\(query)\">restore</a>")
       }
@@ -40,14 +42,21 @@ struct SetPage {
       return "\(files.new + files.changed + files.unchanged) files, \(files.directories) folders"
     }
     guard let prints = item.fingerprints, !prints.isEmpty else { return "—" }
-    let rows = prints.map { print -> [HTML] in ["\(print.table)", "\(print.rows)", "<code>\(String(print.checksum.prefix(16)))</code>"] }
-    return "<details><summary>\(prints.count) tables</summary>\(Layout.table(["table", "rows", "checksum"], rows))</details>"
+    let rows = prints.map { print -> [HTML] in
+      ["\(print.table)", "\(print.rows)", "<code>\(String(print.checksum.prefix(16)))</code>"]
+    }
+    return
+      "<details><summary>\(prints.count) tables</summary>\(Layout.table(["table", "rows", "checksum"], rows))</details>"
   }
 
   func reports() -> HTML {
     let verifies = snapshot.verifies.filter { $0.set == set.id }.map { entry -> [HTML] in
-      let failures = entry.report.failures.map { "\($0.item): \($0.check): \($0.detail)" }.joined(separator: "; ")
-      return ["verify", "\(WebFormat.time(entry.report.time))", Layout.badge(entry.report.passed ? "passed" : "failed"), "\(failures)"]
+      let failures = entry.report.failures.map { "\($0.item): \($0.check): \($0.detail)" }.joined(
+        separator: "; ")
+      return [
+        "verify", "\(WebFormat.time(entry.report.time))",
+        Layout.badge(entry.report.passed ? "passed" : "failed"), "\(failures)",
+      ]
     }
     let drills = snapshot.drills.filter { $0.set == set.id }.map { report -> [HTML] in
       [
@@ -55,7 +64,9 @@ struct SetPage {
         "RTO \(WebFormat.seconds(report.totalSeconds)) of \(WebFormat.seconds(report.rtoTargetSeconds))",
       ]
     }
-    guard !(verifies + drills).isEmpty else { return "<p class=\"note\">No verify or drill report about this set.</p>" }
+    guard !(verifies + drills).isEmpty else {
+      return "<p class=\"note\">No verify or drill report about this set.</p>"
+    }
     return "<h2>Reports</h2>\(Layout.table(["kind", "time", "result", "detail"], verifies + drills))"
   }
 }

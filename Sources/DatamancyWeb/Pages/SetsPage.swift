@@ -46,7 +46,8 @@ struct SetsPage {
     var pages: HTML = ""
     let last = max((matching.count + Self.pageSize - 1) / Self.pageSize, 1)
     if last > 1 {
-      let base = "/sets?item=\(HTML.urlComponent(item))&tag=\(HTML.urlComponent(tag))&status=\(HTML.urlComponent(status))&page="
+      let base =
+        "/sets?item=\(HTML.urlComponent(item))&tag=\(HTML.urlComponent(tag))&status=\(HTML.urlComponent(status))&page="
       let previous: HTML = page > 1 ? "<a href=\"\(base)\(page - 1)\">previous</a> " : ""
       let next: HTML = page < last ? " <a href=\"\(base)\(page + 1)\">next</a>" : ""
       pages = "<p>\(previous)page \(page) of \(last)\(next)</p>"

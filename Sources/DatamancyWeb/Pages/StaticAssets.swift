@@ -45,6 +45,11 @@ enum StaticAssets {
     .legend span { margin-right: 1em; } .legend .a { color: #0969da; } .legend .b { color: #8250df; } .legend .c { color: #bf3989; }
     """
 
+  static let icon = """
+    <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#24292f"/>\
+    <path d="M4 4h5a3 3 0 0 1 0 8H4z" fill="none" stroke="#3fb950" stroke-width="2"/></svg>
+    """
+
   /// Follows a running job's log (server-sent events), and asks before a
   /// restore over live data. Loaded with `defer`; no inline script anywhere.
   static let script = """

@@ -28,7 +28,9 @@ public final class LoginThrottle: Sendable {
   public func failed(_ keys: [String], now: Date) {
     failures.withLock { failures in
       // Bounded: a flood of made-up user names cannot grow the table without end.
-      if failures.count > 100_000 { failures = failures.filter { now.timeIntervalSince($0.value.last!) < window } }
+      if failures.count > 100_000 {
+        failures = failures.filter { now.timeIntervalSince($0.value.last!) < window }
+      }
       for key in keys { failures[key, default: []].append(now) }
     }
   }

@@ -34,7 +34,8 @@ public final class SessionStore: Sendable {
   /// Starts a session; returns the cookie value.
   public func start(user: String, role: Role, hash: String?, now: Date) -> (id: String, session: Session) {
     let id = Self.randomToken()
-    let session = Session(user: user, role: role, csrf: Self.randomToken(), hash: hash, created: now, seen: now)
+    let session = Session(
+      user: user, role: role, csrf: Self.randomToken(), hash: hash, created: now, seen: now)
     sessions.withLock { sessions in
       if sessions.count >= Self.capacity, let oldest = sessions.min(by: { $0.value.seen < $1.value.seen }) {
         sessions[oldest.key] = nil
@@ -49,7 +50,8 @@ public final class SessionStore: Sendable {
     let key = Self.key(id)
     return sessions.withLock { sessions in
       guard var session = sessions[key] else { return nil }
-      guard now.timeIntervalSince(session.seen) < idle, now.timeIntervalSince(session.created) < maximum else {
+      guard now.timeIntervalSince(session.seen) < idle, now.timeIntervalSince(session.created) < maximum
+      else {
         sessions[key] = nil
         return nil
       }

@@ -35,7 +35,8 @@ struct Authentication: RouterMiddleware {
       let form = Form(String(buffer: buffer))
       let token = request.headers[HTTPField.Name("X-CSRF-Token")!] ?? form["csrf"] ?? ""
       guard PasswordHash.constantTimeEqual(Array(token.utf8), Array(context.visitor!.csrf.utf8)) else {
-        throw Refusal(.forbidden, "This form has expired or did not come from this dashboard; reload the page.")
+        throw Refusal(
+          .forbidden, "This form has expired or did not come from this dashboard; reload the page.")
       }
       var response = try await next(request, context)
       for cookie in cookies { response.headers.append(HTTPField(name: .setCookie, value: cookie)) }
@@ -68,7 +69,8 @@ extension Dashboard {
     else { return nil }
     var role = session.role
     if !session.proxied {
-      guard let user = users.current().first(where: { $0.name == session.user }), user.hash == session.hash else {
+      guard let user = users.current().first(where: { $0.name == session.user }), user.hash == session.hash
+      else {
         sessions.end(id)
         return nil
       }

@@ -73,11 +73,13 @@ extension Dashboard {
         throw Refusal(.conflict, "\(folder) exists already; choose another name.")
       }
       try? FileManager.default.createDirectory(
-        atPath: settings.serve.scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        atPath: settings.serve.scratch, withIntermediateDirectories: true,
+        attributes: [.posixPermissions: 0o700])
       return try start("restore", base + ["--to", folder], by: visitor)
     case "original":
       guard visitor.role >= .admin else {
-        throw Refusal(.forbidden, "Restoring over live data needs the admin role; you are \(visitor.role.rawValue).")
+        throw Refusal(
+          .forbidden, "Restoring over live data needs the admin role; you are \(visitor.role.rawValue).")
       }
       guard isDatabase(item) else { throw Refusal(.badRequest, "\(item.name) is not a database.") }
       guard form["confirm"] == item.name else {
@@ -105,7 +107,8 @@ extension Dashboard {
     let matches = await Self.offThread { PasswordHash.matches(password, user.hash) }
     guard matches else {
       throttle.failed(keys, now: now())
-      logger.warning("dashboard: wrong password confirming a restore for '\(Self.loggable(visitor.user))' from \(address)")
+      logger.warning(
+        "dashboard: wrong password confirming a restore for '\(Self.loggable(visitor.user))' from \(address)")
       throw Refusal(.forbidden, "Wrong password.")
     }
   }

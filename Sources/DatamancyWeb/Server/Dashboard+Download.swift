@@ -38,19 +38,22 @@ extension Dashboard {
           logger.error("dashboard: download of \(item.name) in \(set.shortID) failed: \(describe(error))")
         }
       }
-      let base = path.split(separator: UInt8(ascii: "/")).last.map { String(decoding: $0, as: UTF8.self) } ?? item.name
+      let base =
+        path.split(separator: UInt8(ascii: "/")).last.map { String(decoding: $0, as: UTF8.self) } ?? item.name
       let name = (folder ? base + ".tar" : base)
       let headers: HTTPFields = [
         .contentType: folder ? "application/x-tar" : "application/octet-stream",
         .contentDisposition: Self.attachment(name),
       ]
-      return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-        defer { close(input) }
-        while let chunk = await Self.offThread({ Self.readChunk(input) }) {
-          try await writer.write(chunk)
-        }
-        try await writer.finish(nil)
-      })
+      return Response(
+        status: .ok, headers: headers,
+        body: ResponseBody { writer in
+          defer { close(input) }
+          while let chunk = await Self.offThread({ Self.readChunk(input) }) {
+            try await writer.write(chunk)
+          }
+          try await writer.finish(nil)
+        })
     }
   }
 
@@ -69,7 +72,10 @@ extension Dashboard {
 
   /// `Content-Disposition` with an ASCII fallback name and the real one in UTF-8.
   static func attachment(_ name: String) -> String {
-    let plain = String(name.unicodeScalars.map { $0.isASCII && $0.value >= 32 && $0 != "\"" && $0 != "\\" ? Character($0) : "_" })
+    let plain = String(
+      name.unicodeScalars.map {
+        $0.isASCII && $0.value >= 32 && $0 != "\"" && $0 != "\\" ? Character($0) : "_"
+      })
     return "attachment; filename=\"\(plain)\"; filename*=UTF-8''\(HTML.urlComponent(name))"
   }
 }

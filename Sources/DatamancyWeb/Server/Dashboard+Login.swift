@@ -17,23 +17,30 @@ extension Dashboard {
         try checkOrigin(request)
         var request = request
         let form = Form(String(buffer: try await request.collectBody(upTo: context.maxUploadSize)))
-        guard PasswordHash.constantTimeEqual(Array((form["csrf"] ?? "").utf8), Array(visitor.csrf.utf8)) else {
+        guard PasswordHash.constantTimeEqual(Array((form["csrf"] ?? "").utf8), Array(visitor.csrf.utf8))
+        else {
           throw Refusal(.forbidden, "This form has expired; reload the page.")
         }
         sessions.end(visitor.sessionID)
       }
-      return Responses.redirect("/login", cookies: ["\(Self.sessionCookie)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"])
+      return Responses.redirect(
+        "/login", cookies: ["\(Self.sessionCookie)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"])
     }
   }
 
-  private func loginPage(_ request: Request, message: String?, status: HTTPResponse.Status) throws -> Response {
-    let token = cookieValue(request, Self.loginCookie).flatMap { $0.count == 43 ? $0 : nil } ?? SessionStore.randomToken()
+  private func loginPage(_ request: Request, message: String?, status: HTTPResponse.Status) throws -> Response
+  {
+    let token =
+      cookieValue(request, Self.loginCookie).flatMap { $0.count == 43 ? $0 : nil }
+      ?? SessionStore.randomToken()
     let noUsers = users.current().isEmpty
-    var response = Responses.html(LoginPage.render(csrf: token, message: message, noUsers: noUsers), status: status)
+    var response = Responses.html(
+      LoginPage.render(csrf: token, message: message, noUsers: noUsers), status: status)
     response.headers.append(
       HTTPField(
         name: .setCookie,
-        value: "\(Self.loginCookie)=\(token); Path=/login; HttpOnly; SameSite=Strict" + (settings.tls ? "; Secure" : "")))
+        value: "\(Self.loginCookie)=\(token); Path=/login; HttpOnly; SameSite=Strict"
+          + (settings.tls ? "; Secure" : "")))
     return response
   }
 
@@ -46,13 +53,15 @@ extension Dashboard {
     let keys = ["address " + address, "user " + name]
     let time = now()
     if throttle.refuses(keys, now: time) {
-      logger.warning("dashboard: login refused for '\(Self.loggable(name))' from \(address): too many failures")
+      logger.warning(
+        "dashboard: login refused for '\(Self.loggable(name))' from \(address): too many failures")
       var refusal = Refusal(.tooManyRequests, "Too many failed logins; try again in 15 minutes.")
       refusal.headers[.retryAfter] = "900"
       throw refusal
     }
     let cookie = cookieValue(request, Self.loginCookie) ?? ""
-    guard !cookie.isEmpty, PasswordHash.constantTimeEqual(Array((form["csrf"] ?? "").utf8), Array(cookie.utf8))
+    guard !cookie.isEmpty,
+      PasswordHash.constantTimeEqual(Array((form["csrf"] ?? "").utf8), Array(cookie.utf8))
     else {
       throw Refusal(.forbidden, "The login form has expired; reload the page.")
     }
@@ -78,7 +87,9 @@ extension Dashboard {
 
   /// A user name as a log line may show it: printable ASCII, at most 64 characters.
   static func loggable(_ name: String) -> String {
-    String(String(name.unicodeScalars.map { $0.isASCII && $0.value >= 32 && $0.value < 127 ? Character($0) : "?" }).prefix(64))
+    String(
+      String(name.unicodeScalars.map { $0.isASCII && $0.value >= 32 && $0.value < 127 ? Character($0) : "?" })
+        .prefix(64))
   }
 
   /// Runs blocking work (scrypt, repository reads) off the server's event loops.

@@ -30,6 +30,12 @@ extension Dashboard {
       response.headers[.cacheControl] = "max-age=3600"
       return response
     }
+    router.get("static/icon.svg") { _, _ in
+      var response = Responses.text(.ok, StaticAssets.icon, type: "image/svg+xml")
+      response.headers[.cacheControl] = "max-age=86400"
+      return response
+    }
+    router.get("favicon.ico") { _, _ in Response(status: .noContent) }
     router.get("static/app.js") { _, _ in
       var response = Responses.text(.ok, StaticAssets.script, type: "text/javascript; charset=utf-8")
       response.headers[.cacheControl] = "max-age=3600"
@@ -48,7 +54,8 @@ extension Dashboard {
       return
     }
     guard let peer = context.remoteAddress?.ipAddress, AddressRange.isLoopback(peer) else {
-      throw Refusal(.forbidden, "/metrics and /health answer loopback clients; set serve.metrics_token for others.")
+      throw Refusal(
+        .forbidden, "/metrics and /health answer loopback clients; set serve.metrics_token for others.")
     }
   }
 

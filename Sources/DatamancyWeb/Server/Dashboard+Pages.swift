@@ -14,11 +14,13 @@ extension Dashboard {
       let snapshot = try await snapshot()
       let running = Set(["backup", "verify", "drill"].filter(launcher.isRunning))
       return Responses.html(
-        OverviewPage(snapshot: snapshot, visitor: visitor, settings: settings, running: running, now: now()).render())
+        OverviewPage(snapshot: snapshot, visitor: visitor, settings: settings, running: running, now: now())
+          .render())
     }
     router.get("sets") { [self] request, context in
       let visitor = try require(.viewer, context)
-      return Responses.html(SetsPage(snapshot: try await snapshot(), visitor: visitor, query: .query(of: request)).render())
+      return Responses.html(
+        SetsPage(snapshot: try await snapshot(), visitor: visitor, query: .query(of: request)).render())
     }
     router.get("sets/:id") { [self] _, context in
       let visitor = try require(.viewer, context)
@@ -34,7 +36,8 @@ extension Dashboard {
       let entries = try await readRepository { repository in
         try TreeBrowser(repository: repository).list(path, in: item, of: set, recursive: false)
       }
-      return Responses.html(BrowsePage(set: set, item: item, path: path, entries: entries, visitor: visitor).render())
+      return Responses.html(
+        BrowsePage(set: set, item: item, path: path, entries: entries, visitor: visitor).render())
     }
     router.get("drills") { [self] _, context in
       let visitor = try require(.viewer, context)
@@ -43,13 +46,17 @@ extension Dashboard {
     router.get("repository") { [self] _, context in
       let visitor = try require(.viewer, context)
       return Responses.html(
-        RepositoryPage(snapshot: try await snapshot(), visitor: visitor, quota: settings.serve.quota).render())
+        RepositoryPage(snapshot: try await snapshot(), visitor: visitor, quota: settings.serve.quota).render()
+      )
     }
     router.get("restore") { [self] request, context in
       let visitor = try require(.operator, context)
       let (set, item, _) = try await locate(request)
       return Responses.html(
-        RestorePage(set: set, item: item, isDatabase: isDatabase(item), scratch: settings.serve.scratch, visitor: visitor).render())
+        RestorePage(
+          set: set, item: item, isDatabase: isDatabase(item), scratch: settings.serve.scratch,
+          visitor: visitor
+        ).render())
     }
   }
 
@@ -57,7 +64,8 @@ extension Dashboard {
   func snapshot() async throws -> DashboardSnapshot {
     switch await cache.snapshot() {
     case .success(let snapshot): return snapshot
-    case .failure(let error): throw Refusal(.serviceUnavailable, "The repository cannot be read: \(describe(error))")
+    case .failure(let error):
+      throw Refusal(.serviceUnavailable, "The repository cannot be read: \(describe(error))")
     }
   }
 
@@ -70,7 +78,7 @@ extension Dashboard {
       let item = set.items.first(where: { $0.name == query["item"] && $0.status == .ok })
     else { throw Refusal(.notFound, "No such set or item.") }
     do {
-      return (set, item, try TreePath.normalized(bytes: Form.bytes(request.uri.query ?? "", "path")))
+      return (set, item, try TreePath.normalized(bytes: PathQuery.decode(request.uri.query ?? "", "path")))
     } catch {
       throw Refusal(.badRequest, "\(error)")
     }

@@ -10,7 +10,8 @@ extension Dashboard {
   func addRunRoutes(to router: RouterGroup<WebContext>) {
     router.get("runs") { [self] _, context in
       let visitor = try require(.viewer, context)
-      return Responses.html(RunsPage(runs: launcher.runs, snapshot: try await snapshot(), visitor: visitor).render())
+      return Responses.html(
+        RunsPage(runs: launcher.runs, snapshot: try await snapshot(), visitor: visitor).render())
     }
     router.get("runs/:id") { [self] _, context in
       let visitor = try require(.viewer, context)
@@ -21,23 +22,25 @@ extension Dashboard {
       let run = try run(context)
       let from = Int(Form.query(of: request)["from"] ?? "") ?? 0
       let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-store"]
-      return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-        var next = from
-        while true {
-          let (lines, after, ended) = run.lines(from: next)
-          next = after
-          var text = lines.map { "event: line\ndata: \(Self.eventData($0))\n\n" }.joined()
-          if ended {
-            text += "event: end\ndata: \(Self.eventData(run.ending?.outcome ?? "ended"))\n\n"
-          } else if lines.isEmpty {
-            text += ": waiting\n\n"  // Finds a client that has gone.
+      return Response(
+        status: .ok, headers: headers,
+        body: ResponseBody { writer in
+          var next = from
+          while true {
+            let (lines, after, ended) = run.lines(from: next)
+            next = after
+            var text = lines.map { "event: line\ndata: \(Self.eventData($0))\n\n" }.joined()
+            if ended {
+              text += "event: end\ndata: \(Self.eventData(run.ending?.outcome ?? "ended"))\n\n"
+            } else if lines.isEmpty {
+              text += ": waiting\n\n"  // Finds a client that has gone.
+            }
+            try await writer.write(ByteBuffer(string: text))
+            if ended { break }
+            try await Task.sleep(for: .milliseconds(300))
           }
-          try await writer.write(ByteBuffer(string: text))
-          if ended { break }
-          try await Task.sleep(for: .milliseconds(300))
-        }
-        try await writer.finish(nil)
-      })
+          try await writer.finish(nil)
+        })
     }
   }
 

@@ -1,6 +1,6 @@
 import DatamancyConfig
-import DatamancyPOSIX
 import DatamancyOperations
+import DatamancyPOSIX
 import DatamancyRepository
 import Foundation
 import Logging
@@ -55,7 +55,8 @@ public final class Dashboard: Sendable {
     sessions = SessionStore(idle: settings.serve.sessionIdle, maximum: settings.serve.sessionMaximum)
     proxies = try settings.serve.trustedProxies.map { text in
       guard let range = AddressRange(text) else {
-        throw OperationError("serve.trusted_proxies: '\(text)' is not an address or a network such as 10.0.0.0/8")
+        throw OperationError(
+          "serve.trusted_proxies: '\(text)' is not an address or a network such as 10.0.0.0/8")
       }
       return range
     }

@@ -25,7 +25,9 @@ struct SecurityHeaders: RouterMiddleware {
     response.headers[HTTPField.Name("Content-Security-Policy")!] = Self.policy
     response.headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
     response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
-    response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+    // Not no-referrer: under it browsers send `Origin: null` with forms, and the
+    // origin check could not tell our own forms from anyone's.
+    response.headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
     if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
     if tls { response.headers[HTTPField.Name("Strict-Transport-Security")!] = "max-age=31536000" }
     return response
