@@ -157,7 +157,9 @@ def main():
             failures.append(f"login did not lead to the overview but to {location}")
         for path in paths:
             browser.navigate(base + path)
-            name = path.strip("/").split("?")[0].replace("/", "-") or "overview"
+            # One stable name per page: /sets/ID is "set", /runs/ID "run".
+            parts = path.strip("/").split("?")[0].split("/")
+            name = {"": "overview"}.get(parts[0], parts[0]) if len(parts) == 1 else parts[0].rstrip("s")
             browser.screenshot(os.path.join(folder, name + ".png"))
             title = browser.evaluate("document.querySelector('h1') && document.querySelector('h1').textContent")
             styled = browser.evaluate("getComputedStyle(document.querySelector('header') || document.body).display")

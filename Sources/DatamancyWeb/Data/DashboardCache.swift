@@ -16,6 +16,7 @@ public final class DashboardCache: Sendable {
     var readAt = Date.distantPast
     var reading = false
     var waiting: [CheckedContinuation<Result<DashboardSnapshot, Error>, Never>] = []
+    var problem: (time: Date, error: Error)?
   }
   private let state = Locked(State())
 
@@ -43,6 +44,9 @@ public final class DashboardCache: Sendable {
     }
   }
 
+  /// Why the newest re-read failed, while an older snapshot is served.
+  public var problem: (time: Date, error: Error)? { state.value.problem }
+
   /// Reads again now (after an action), without waiting for it.
   public func invalidate() {
     let start = state.withLock { state -> Bool in
@@ -60,7 +64,14 @@ public final class DashboardCache: Sendable {
         logger.warning("dashboard: cannot read the repository: \(error)")
       }
       let waiting = state.withLock { state in
-        state.snapshot = result
+        // A read that fails (a prune holds the exclusive lock, storage is away)
+        // leaves the last good snapshot in place; the pages say it is old.
+        if case .failure(let error) = result, case .success? = state.snapshot {
+          state.problem = (Date(), error)
+        } else {
+          state.snapshot = result
+          state.problem = nil
+        }
         state.readAt = Date()
         state.reading = false
         defer { state.waiting = [] }

@@ -11,12 +11,15 @@ struct OverviewPage {
   var settings: Dashboard.Settings
   var running: Set<String>
   var now: Date
+  /// Why the snapshot shown is not the newest.
+  var problem: String?
 
   func render() -> HTML {
-    Layout.page(
+    let warning: HTML = problem.map { "<p class=\"error\" role=\"alert\">\($0)</p>" } ?? ""
+    return Layout.page(
       title: "Overview", current: "/", visitor: visitor,
       body:
-        "\(cards())\(actions())<h2>Items</h2>\(items())<h2>Last 30 days</h2>\(heatmap())<h2>Next scheduled runs</h2>\(schedule())"
+        "\(warning)\(cards())\(actions())<h2>Items</h2>\(items())<h2>Last 30 days</h2>\(heatmap())<h2>Next scheduled runs</h2>\(schedule())"
     )
   }
 

@@ -64,6 +64,7 @@ struct RepositoryPage {
     let days = max(newest.timeIntervalSince(recent.first?.time ?? newest) / 86400, 1)
     let rate = Double(recent.reduce(0) { $0 + $1.storedBytes }) / days
     guard rate > 0 else { return "no growth" }
-    return "\(Int(remaining / rate)) days"
+    let left = remaining / rate
+    return left > 36500 ? "over 100 years" : "\(Int(left)) days"
   }
 }

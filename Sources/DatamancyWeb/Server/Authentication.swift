@@ -26,21 +26,17 @@ struct Authentication: RouterMiddleware {
     } else {
       throw Refusal(.unauthorized, "Log in first.")
     }
+    var request = request
     if request.method == .post {
       try dashboard.checkOrigin(request)
       // The token comes from the header or, for forms, from the body: read the
-      // body once and hand it on.
-      var request = request
-      let buffer = try await request.collectBody(upTo: context.maxUploadSize)
-      let form = Form(String(buffer: buffer))
+      // body once (the request keeps it for the route).
+      let form = Form(String(buffer: try await request.collectBody(upTo: context.maxUploadSize)))
       let token = request.headers[HTTPField.Name("X-CSRF-Token")!] ?? form["csrf"] ?? ""
       guard PasswordHash.constantTimeEqual(Array(token.utf8), Array(context.visitor!.csrf.utf8)) else {
         throw Refusal(
           .forbidden, "This form has expired or did not come from this dashboard; reload the page.")
       }
-      var response = try await next(request, context)
-      for cookie in cookies { response.headers.append(HTTPField(name: .setCookie, value: cookie)) }
-      return response
     }
     var response = try await next(request, context)
     for cookie in cookies { response.headers.append(HTTPField(name: .setCookie, value: cookie)) }

@@ -12,7 +12,7 @@ extension Dashboard {
   func addActionRoutes(to router: RouterGroup<WebContext>) {
     router.post("actions/backup") { [self] request, context in
       let visitor = try require(.operator, context)
-      let source = try await body(request, context)["source"] ?? ""
+      let source = try await Form.body(of: request, context: context)["source"] ?? ""
       if !source.isEmpty, !settings.sources.contains(where: { $0.name == source }) {
         throw Refusal(.badRequest, "There is no source named \(source).")
       }
@@ -26,15 +26,9 @@ extension Dashboard {
     }
     router.post("actions/restore") { [self] request, context in
       let visitor = try require(.operator, context)
-      let form = try await body(request, context)
+      let form = try await Form.body(of: request, context: context)
       return try await restore(form, visitor: visitor, request: request, context: context)
     }
-  }
-
-  /// The form the authentication middleware has already read.
-  func body(_ request: Request, _ context: WebContext) async throws -> Form {
-    var request = request
-    return Form(String(buffer: try await request.collectBody(upTo: context.maxUploadSize)))
   }
 
   func start(_ kind: String, _ arguments: [String], by visitor: Visitor) throws -> Response {

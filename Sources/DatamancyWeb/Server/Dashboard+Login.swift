@@ -15,8 +15,7 @@ extension Dashboard {
     router.post("logout") { [self] request, context in
       if let visitor = sessionVisitor(request) {
         try checkOrigin(request)
-        var request = request
-        let form = Form(String(buffer: try await request.collectBody(upTo: context.maxUploadSize)))
+        let form = try await Form.body(of: request, context: context)
         guard PasswordHash.constantTimeEqual(Array((form["csrf"] ?? "").utf8), Array(visitor.csrf.utf8))
         else {
           throw Refusal(.forbidden, "This form has expired; reload the page.")
@@ -45,8 +44,7 @@ extension Dashboard {
   }
 
   private func login(_ request: Request, context: WebContext) async throws -> Response {
-    var request = request
-    let form = Form(String(buffer: try await request.collectBody(upTo: context.maxUploadSize)))
+    let form = try await Form.body(of: request, context: context)
     try checkOrigin(request)
     let address = clientAddress(request, context: context)
     let name = form["username"] ?? ""

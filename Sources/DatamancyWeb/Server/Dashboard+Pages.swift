@@ -13,9 +13,15 @@ extension Dashboard {
       let visitor = try require(.viewer, context)
       let snapshot = try await snapshot()
       let running = Set(["backup", "verify", "drill"].filter(launcher.isRunning))
+      let problem = cache.problem.map {
+        "The repository could not be read again at \(WebFormat.time($0.time)): \(describe($0.error)). "
+          + "This page shows it as read at \(WebFormat.time(snapshot.time))."
+      }
       return Responses.html(
-        OverviewPage(snapshot: snapshot, visitor: visitor, settings: settings, running: running, now: now())
-          .render())
+        OverviewPage(
+          snapshot: snapshot, visitor: visitor, settings: settings, running: running, now: now(),
+          problem: problem
+        ).render())
     }
     router.get("sets") { [self] request, context in
       let visitor = try require(.viewer, context)

@@ -20,7 +20,7 @@ public struct Form: Sendable {
 
   public func all(_ name: String) -> [String] { values[name] ?? [] }
 
-  /// The body of a POST (at most `WebContext.maxUploadSize`).
+  /// The body of a POST (at most `WebContext.maxUploadSize`); it may be read again.
   static func body(of request: Request, context: WebContext) async throws -> Form {
     var request = request
     let buffer = try await request.collectBody(upTo: context.maxUploadSize)
