@@ -121,7 +121,7 @@ final class WebTests: XCTestCase {
     let viewerToken = try client.csrf()
     XCTAssertFalse(
       try client.get("/").body.contains("action=\"/actions/backup\""), "no action forms for viewers")
-    for action in ["backup", "verify", "drill", "restore"] {
+    for action in ["backup", "verify", "drill", "restore", "prune"] {
       let answer = try client.post(
         "/actions/\(action)",
         [("csrf", viewerToken), ("set", set), ("item", "note"), ("mode", "folder"), ("target", "x")])
@@ -183,6 +183,8 @@ final class WebTests: XCTestCase {
         "/actions/restore",
         [("csrf", token), ("set", set), ("item", "note"), ("mode", "original"), ("confirm", "note")]
       ).status, 403, "over live data is for admins")
+    XCTAssertEqual(
+      try operatorClient.post("/actions/prune", [("csrf", token)]).status, 403, "prune is for admins")
   }
 
   func testGuessingIsThrottled() throws {
@@ -271,6 +273,18 @@ final class WebTests: XCTestCase {
     XCTAssertEqual(try cli.shell("psql -AtX -d shop -c 'select count(*) from items'"), "500")
     let safety = try cli.sets().filter { ($0["tags"] as? [String])?.contains("pre-restore") == true }
     XCTAssertEqual(safety.count, 1, "the live database was saved first")
+
+    // An admin prunes from the Repository page; the repository stays whole.
+    XCTAssertTrue(try client.get("/repository").body.contains("action=\"/actions/prune\""))
+    XCTAssertEqual(cli.run(["backup"]).status, 0)
+    let forget = cli.run(["forget", set])
+    XCTAssertEqual(forget.status, 0, forget.stderr)
+    let prune = try client.post("/actions/prune", [("csrf", token)])
+    XCTAssertEqual(prune.status, 303, prune.body)
+    let pruned = try cli.waitForRun(client, try XCTUnwrap(prune.header("location")))
+    XCTAssertTrue(pruned.contains("succeeded"), pruned)
+    let check = cli.run(["check", "--read-data"])
+    XCTAssertEqual(check.status, 0, check.text + check.stderr)
   }
 
   func testExposedAddressesNeedTLSOrAProxyAndMetricsNeedTheirToken() throws {

@@ -19,6 +19,9 @@ public struct DashboardSnapshot: Sendable {
   public var storedBytes: Int
   public var uniqueRawBytes: Int
   public var uniqueSealedBytes: Int
+  /// Every item name and tag the sets hold, sorted (the Sets page's filters).
+  public var itemNames: [String] = []
+  public var tags: [String] = []
 
   var totalRawBytes: Int { sets.reduce(0) { $0 + $1.rawBytes } }
   public var dedupRatio: Double { uniqueRawBytes > 0 ? Double(totalRawBytes) / Double(uniqueRawBytes) : 1 }
@@ -51,11 +54,14 @@ public struct DashboardSnapshot: Sendable {
       }
     }
     let totals = repository.index.totals
-    return DashboardSnapshot(
+    var snapshot = DashboardSnapshot(
       time: context.now(), sets: listing.sets.reversed(), damaged: listing.damaged, status: status,
       drills: drills.sorted { $0.time < $1.time },
       verifies: verifies.sorted { $0.report.time < $1.report.time },
       storedBytes: status.storedBytes, uniqueRawBytes: totals.raw, uniqueSealedBytes: totals.sealed)
+    snapshot.itemNames = Set(listing.sets.flatMap { $0.items.map(\.name) }).sorted()
+    snapshot.tags = Set(listing.sets.flatMap(\.tags)).sorted()
+    return snapshot
   }
 
   func set(_ id: String) -> BackupSet? { sets.first { $0.id == id } }

@@ -20,8 +20,22 @@ struct DrillsPage {
           "<p>No drill yet. An operator can start one from the overview, or run <code>datamancy-backup drill</code>.</p>"
       )
     }
+    // The total and its two largest phases over time, summed over the drill's items.
+    func phase(_ name: String) -> LineChart.Series {
+      LineChart.Series(
+        name: "\(name) phase",
+        points: drills.map { report in
+          (
+            report.time,
+            report.items.flatMap(\.phases).filter { $0.name == name }.reduce(0) { $0 + $1.seconds }
+          )
+        })
+    }
     let chart = LineChart(
-      series: [LineChart.Series(name: "RTO (seconds)", points: drills.map { ($0.time, $0.totalSeconds) })],
+      series: [
+        LineChart.Series(name: "recovery time", points: drills.map { ($0.time, $0.totalSeconds) }),
+        phase("restore"), phase("verify"),
+      ],
       format: { WebFormat.seconds($0) }, target: newest.rtoTargetSeconds
     ).render()
     var sections: [HTML] = []
@@ -56,7 +70,7 @@ struct DrillsPage {
     return Layout.page(
       title: "Drills", current: "/drills", visitor: visitor,
       body: """
-        <h2>Recovery time per drill (target \(WebFormat.seconds(newest.rtoTargetSeconds)))</h2>\(chart)
+        <h2>Recovery time per drill, and its restore and verify phases (target \(WebFormat.seconds(newest.rtoTargetSeconds)))</h2>\(chart)
         <h2>Newest drill: \(WebFormat.time(newest.time)) \(Layout.badge(newest.passed ? "passed" : "failed"))</h2>
         \(Layout.table(["item", "restored into", "result", "phases", "total"], phases))
         \(sections)

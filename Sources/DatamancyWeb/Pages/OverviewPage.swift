@@ -6,21 +6,36 @@ import Foundation
 /// `/`: every item against its RPO, the last 30 days as a heatmap, the next
 /// scheduled runs, the repository's size and ratios, and the run-now actions.
 struct OverviewPage {
-  var snapshot: DashboardSnapshot
-  var visitor: Visitor
-  var settings: Dashboard.Settings
-  var running: Set<String>
-  var now: Date
-  /// Why the snapshot shown is not the newest.
-  var problem: String?
+  /// What every visitor sees alike, built once per snapshot (`Dashboard.overview`):
+  /// a thousand sets of fifty items make the heatmap the costly part.
+  struct Shared: Sendable {
+    var snapshotTime: Date
+    var cards: HTML
+    var report: HTML
+  }
 
-  func render() -> HTML {
+  var snapshot: DashboardSnapshot
+  var settings: Dashboard.Settings
+  /// The snapshot's own time: ages are as of the read.
+  var now: Date
+
+  func shared() -> Shared {
+    Shared(
+      snapshotTime: snapshot.time, cards: cards(),
+      report:
+        "<h2>Items</h2>\(items())<h2>Last 30 days</h2>\(heatmap())<h2>Next scheduled runs</h2>\(schedule())")
+  }
+
+  /// The page for one visitor: the shared parts, the actions with the visitor's
+  /// token, and why the snapshot is old if it is.
+  static func render(
+    _ shared: Shared, visitor: Visitor, settings: Dashboard.Settings, running: Set<String>, problem: String?
+  ) -> HTML {
     let warning: HTML = problem.map { "<p class=\"error\" role=\"alert\">\($0)</p>" } ?? ""
+    let actions = actions(visitor: visitor, settings: settings, running: running)
     return Layout.page(
       title: "Overview", current: "/", visitor: visitor,
-      body:
-        "\(warning)\(cards())\(actions())<h2>Items</h2>\(items())<h2>Last 30 days</h2>\(heatmap())<h2>Next scheduled runs</h2>\(schedule())"
-    )
+      body: "\(warning)\(shared.cards)\(actions)\(shared.report)")
   }
 
   func cards() -> HTML {
@@ -46,7 +61,7 @@ struct OverviewPage {
     return "<div class=\"cards\">\(cards)</div>"
   }
 
-  func actions() -> HTML {
+  static func actions(visitor: Visitor, settings: Dashboard.Settings, running: Set<String>) -> HTML {
     guard visitor.role >= .operator else { return "" }
     let options = settings.sources.map { source -> HTML in
       "<option value=\"\(source.name)\">\(source.name)</option>"

@@ -46,11 +46,20 @@ struct RepositoryPage {
         <div class="card">Backed up<b>\(WebFormat.bytes(snapshot.totalRawBytes))</b>in \(snapshot.sets.count) sets</div>
         <div class="card">Dedup<b>\(WebFormat.ratio(snapshot.dedupRatio))</b>compression \(WebFormat.ratio(snapshot.compressionRatio))</div>
         <div class="card">Quota<b>\(quotaText(sets: Array(sets)))</b>\(quota.map { "of " + WebFormat.bytes(Int($0)) } ?? "serve.quota not set")</div></div>
+        \(pruneForm())
         <h2>Stored and backed-up bytes over time</h2>\(growth)
         <h2>Bytes added per run</h2>\(runs)
         <h2>Ratio of backed-up to stored bytes over time</h2>\(ratio)
         <p class="note">Stored bytes over time add what each kept set's run added; sets forgotten since are not counted.</p>
         """)
+  }
+
+  /// Admins: prune (the data of forgotten sets), like `datamancy-backup prune`.
+  func pruneForm() -> HTML {
+    guard visitor.role >= .admin else { return "" }
+    return """
+      <form method="post" action="/actions/prune" class="actions" data-confirm="Delete the data no set uses?">\(Layout.token(visitor))<button>Prune now</button> <span class="note">deletes the data no set uses (exclusive lock: waits for no backup, fails while one runs)</span></form>
+      """
   }
 
   /// Days until `quota` at the growth of the last 30 days.

@@ -7,10 +7,15 @@ struct SetsPage {
   static let pageSize = 100
 
   var snapshot: DashboardSnapshot
-  var visitor: Visitor
   var query: Form
 
-  func render() -> HTML {
+  static func render(_ body: HTML, visitor: Visitor) -> HTML {
+    Layout.page(title: "Sets", current: "/sets", visitor: visitor, body: body)
+  }
+
+  /// The page's content: the same for every visitor (`Dashboard.setsBody` keeps it
+  /// per snapshot and query).
+  func body() -> HTML {
     let item = query["item"] ?? ""
     let tag = query["tag"] ?? ""
     let status = query["status"] ?? ""
@@ -28,8 +33,8 @@ struct SetsPage {
         "\(WebFormat.seconds(set.durationSeconds))",
       ]
     }
-    let items = Set(snapshot.sets.flatMap { $0.items.map(\.name) }).sorted()
-    let tags = Set(snapshot.sets.flatMap(\.tags)).sorted()
+    let items = snapshot.itemNames
+    let tags = snapshot.tags
     func options(_ values: [String], _ chosen: String, all: String) -> HTML {
       let list = values.map { value -> HTML in
         "<option value=\"\(value)\"\(value == chosen ? " selected" : "" as HTML)>\(value)</option>"
@@ -56,10 +61,8 @@ struct SetsPage {
       snapshot.damaged.isEmpty
       ? "" as HTML
       : "<h2>Damaged set files</h2>\(Layout.table(["file", "reason"], snapshot.damaged.map { ["\($0.file)", "\($0.reason)"] }))"
-    return Layout.page(
-      title: "Sets", current: "/sets", visitor: visitor,
-      body:
-        "\(filter)<p class=\"note\">\(matching.count) of \(snapshot.sets.count) sets</p>\(Layout.table(["set", "time", "status", "tags", "items", "size", "added", "duration"], rows))\(pages)\(damaged)"
-    )
+    let table = Layout.table(["set", "time", "status", "tags", "items", "size", "added", "duration"], rows)
+    return
+      "\(filter)<p class=\"note\">\(matching.count) of \(snapshot.sets.count) sets</p>\(table)\(pages)\(damaged)"
   }
 }

@@ -24,6 +24,9 @@ extension Dashboard {
     router.post("actions/drill") { [self] _, context in
       try start("drill", ["drill"], by: try require(.operator, context))
     }
+    router.post("actions/prune") { [self] _, context in
+      try start("prune", ["prune"], by: try require(.admin, context))
+    }
     router.post("actions/restore") { [self] request, context in
       let visitor = try require(.operator, context)
       let form = try await Form.body(of: request, context: context)

@@ -18,15 +18,13 @@ extension Dashboard {
           + "This page shows it as read at \(WebFormat.time(snapshot.time))."
       }
       return Responses.html(
-        OverviewPage(
-          snapshot: snapshot, visitor: visitor, settings: settings, running: running, now: now(),
-          problem: problem
-        ).render())
+        OverviewPage.render(
+          overview(snapshot), visitor: visitor, settings: settings, running: running, problem: problem))
     }
     router.get("sets") { [self] request, context in
       let visitor = try require(.viewer, context)
       return Responses.html(
-        SetsPage(snapshot: try await snapshot(), visitor: visitor, query: .query(of: request)).render())
+        SetsPage.render(setsBody(try await snapshot(), request.uri.query ?? ""), visitor: visitor))
     }
     router.get("sets/:id") { [self] _, context in
       let visitor = try require(.viewer, context)
@@ -64,6 +62,27 @@ extension Dashboard {
           visitor: visitor
         ).render())
     }
+  }
+
+  /// The overview's shared parts for this snapshot, built by the first request
+  /// that sees it.
+  func overview(_ snapshot: DashboardSnapshot) -> OverviewPage.Shared {
+    if let shared = overviewParts.value, shared.snapshotTime == snapshot.time { return shared }
+    let shared = OverviewPage(snapshot: snapshot, settings: settings, now: snapshot.time).shared()
+    overviewParts.value = shared
+    return shared
+  }
+
+  /// The Sets page's content for this snapshot and query, kept for the 64 queries
+  /// asked last (one snapshot's worth).
+  func setsBody(_ snapshot: DashboardSnapshot, _ query: String) -> HTML {
+    if let body = setsPages.withLock({ $0.time == snapshot.time ? $0.bodies[query] : nil }) { return body }
+    let body = SetsPage(snapshot: snapshot, query: Form(query)).body()
+    setsPages.withLock { pages in
+      if pages.time != snapshot.time || pages.bodies.count >= 64 { pages = (snapshot.time, [:]) }
+      pages.bodies[query] = body
+    }
+    return body
   }
 
   /// The snapshot, or a 503 that says why the repository cannot be read.

@@ -36,6 +36,10 @@ public final class Dashboard: Sendable {
   let throttle = LoginThrottle()
   let proxies: [AddressRange]
   let cache: DashboardCache
+  /// The overview's parts every visitor shares, for the newest snapshot.
+  let overviewParts = Locked<OverviewPage.Shared?>(nil)
+  /// The Sets page's content by query, for the newest snapshot.
+  let setsPages = Locked<(time: Date, bodies: [String: HTML])>((.distantPast, [:]))
   let launcher: JobLauncher
   let runner: ProcessRunner
   /// Runs `body` with the repository under a shared lock, on the caller's thread.
