@@ -19,7 +19,7 @@ public struct DatamancyBackup: ParsableCommand {
       Init.self, Backup.self, Snapshots.self, Verify.self, Restore.self, Drill.self, Dump.self, Check.self,
       Copy.self, Forget.self, Prune.self, Tag.self, Key.self, Status.self, Schedule.self, Notify.self,
       Serve.self, Repair.self, Unlock.self, Stats.self, Version.self, Ls.self, Find.self, Diff.self,
-      User.self,
+      User.self, WalPush.self, WalFetch.self,
     ]
   )
 
@@ -72,6 +72,7 @@ public struct DatamancyBackup: ParsableCommand {
     case let error as CLIError: return (error.description, .usage)
     case let error as OperationError: return (error.description, .usage)
     case let error as UserStore.Problem: return (error.description, .failure)
+    case let error as Repository.WALConflict: return (error.description, .failure)
     case let error as StorageLocation.Invalid: return (error.description, .usage)
     case let error as StorageError: return (error.description, .failure)
     case let error as ProcessError: return (error.description, .failure)

@@ -350,4 +350,23 @@ final class WebTests: XCTestCase {
     let untrusted = WebClient(base: "http://127.0.0.1:\(other)", folder: cli.folder)
     XCTAssertEqual(try untrusted.get("/", headers: ["Remote-User: carol", "Remote-Groups: ops"]).status, 303)
   }
+
+  func testTheLoginPageSaysWhenNobodyCanLogIn() throws {
+    try cli.configure(
+      sources: "    note: { type: command, command: [echo, hi] }",
+      extra: "serve: { users: \(cli.folder)/users }")
+    try cli.initialize()
+    let port = try cli.startServe()
+    let client = WebClient(base: "http://127.0.0.1:\(port)", folder: cli.folder)
+    XCTAssertTrue(try client.get("/login").body.contains("No dashboard user exists yet"))
+    XCTAssertTrue(try cli.shell("cat serve.log").contains("the dashboard has no user yet"))
+    XCTAssertEqual(try client.login("admin", "admin").status, 401, "no default user")
+
+    try "ada admin not-a-hash\ngarbage\n".write(
+      toFile: cli.folder + "/users", atomically: true, encoding: .utf8)
+    let page = try client.get("/login").body
+    XCTAssertTrue(page.contains("line 2: expected &#39;NAME ROLE HASH&#39;"), page)
+    XCTAssertEqual(try client.login("ada", "not-a-hash").status, 500)
+    XCTAssertEqual(cli.run(["user", "list"]).status, 1)
+  }
 }

@@ -55,10 +55,14 @@ extension DatamancyBackup {
         now: context.now)
       let server = WebServer(host: host, port: port, dashboard: dashboard, logger: context.logger)
       let application = try Self.application(server)
-      if ((try? UserStore(path: settings.users).load()) ?? []).isEmpty {
-        context.logger.warning(
-          "the dashboard has no user yet: 'datamancy-backup user add NAME --role admin' adds one (\(settings.users))"
-        )
+      do {
+        if try UserStore(path: settings.users).load().isEmpty {
+          context.logger.warning(
+            "the dashboard has no user yet: 'datamancy-backup user add NAME --role admin' adds one (\(settings.users))"
+          )
+        }
+      } catch {
+        context.logger.error("\(error): nobody can log in to the dashboard until it is mended")
       }
       context.logger.notice("serving the dashboard, /metrics and /health on \(listen)")
       let failure = Locked<Error?>(nil)

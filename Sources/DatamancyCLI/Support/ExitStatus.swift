@@ -28,6 +28,10 @@ public enum ExitStatus: Int32, Error, CaseIterable {
   case locked = 11
   /// The password opens no key of the repository.
   case wrongPassword = 12
+  /// wal-fetch: the file is archived but cannot be read (damaged, or the repository
+  /// or storage failed). Above 125, so PostgreSQL stops recovery instead of ending
+  /// it early at the wrong point.
+  case walUnreadable = 126
   /// Interrupted (Ctrl-C, SIGTERM).
   case interrupted = 130
 
@@ -50,6 +54,8 @@ public enum ExitStatus: Int32, Error, CaseIterable {
       10   no repository at the given location
       11   repository locked by another process
       12   wrong password
+      126  wal-fetch: the file is archived but cannot be read (damage,
+           repository or storage error): recovery must stop
       130  interrupted
     """
 

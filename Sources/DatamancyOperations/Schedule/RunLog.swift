@@ -47,9 +47,10 @@ public final class RunLog: Sendable {
   func append(_ line: String) {
     state.withLock { state in
       state.lines.append(line)
-      if state.lines.count > Self.lineLimit {
-        state.lines.removeFirst(state.lines.count - Self.lineLimit)
-        state.dropped += 1
+      let extra = state.lines.count - Self.lineLimit
+      if extra > 0 {
+        state.lines.removeFirst(extra)
+        state.dropped += extra
       }
     }
   }

@@ -1,10 +1,8 @@
 /// `/login`: the form, and how to create the first user when there is none.
 enum LoginPage {
-  static func render(csrf: String, message: String?, noUsers: Bool) -> HTML {
-    let notice: HTML =
-      noUsers
-      ? "<p class=\"error\">No dashboard user exists yet. On the server, run <code>datamancy-backup user add NAME --role admin</code>.</p>"
-      : ""
+  /// `notice`: why nobody can log in (no user yet, a broken users file).
+  static func render(csrf: String, message: String?, notice: String?) -> HTML {
+    let notice: HTML = notice.map { "<p class=\"error\">\($0)</p>" } ?? ""
     let error: HTML = message.map { "<p class=\"error\" role=\"alert\">\($0)</p>" } ?? ""
     return Layout.bare(
       title: "Log in",

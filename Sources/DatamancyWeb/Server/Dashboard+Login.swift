@@ -32,9 +32,17 @@ extension Dashboard {
     let token =
       cookieValue(request, Self.loginCookie).flatMap { $0.count == 43 ? $0 : nil }
       ?? SessionStore.randomToken()
-    let noUsers = users.current().isEmpty
+    let notice: String?
+    do {
+      notice =
+        try users.load().isEmpty
+        ? "No dashboard user exists yet. On the server, run 'datamancy-backup user add NAME --role admin'."
+        : nil
+    } catch {
+      notice = "\(error). Nobody can log in until it is mended ('datamancy-backup user list' checks it)."
+    }
     var response = Responses.html(
-      LoginPage.render(csrf: token, message: message, noUsers: noUsers), status: status)
+      LoginPage.render(csrf: token, message: message, notice: notice), status: status)
     response.headers.append(
       HTTPField(
         name: .setCookie,

@@ -1,0 +1,122 @@
+import Crypto
+import Foundation
+
+/// PostgreSQL's write-ahead log files (segments, `.history`, `.backup`), one object
+/// each: `wal/<source>/<file name>`, sealed with associated data that names the
+/// source and the file, so an object cannot be swapped for another's. The sealed
+/// plaintext is a header — format byte (0: stored, 1: zstd), the file's length
+/// (8 bytes, little-endian) and its SHA-256 — then the file, compressed when that
+/// makes it smaller. WAL is not chunked: segments do not repeat, and one object
+/// per file needs no index and no lock, so concurrent pushes are safe.
+extension Repository {
+  public enum WALStored: Sendable {
+    case stored
+    /// The same bytes were already archived under this name.
+    case alreadyStored
+  }
+
+  /// An archived file of this name holds other bytes.
+  public struct WALConflict: Error, CustomStringConvertible {
+    public var source: String
+    public var name: String
+    public var description: String {
+      "\(source): \(name) is already archived with different bytes; two clusters may be archiving "
+        + "into one source, or the file changed after it was archived. Nothing was stored"
+    }
+  }
+
+  static func walObject(_ source: String, _ name: String) -> String { "wal/\(source)/\(name)" }
+
+  static func walContext(_ source: String, _ name: String) -> Data {
+    Data("datamancy wal v1\u{0}\(source)/\(name)".utf8)
+  }
+
+  /// Stores one WAL file durably (the storage syncs it before it returns).
+  public func putWAL(source: String, name: String, bytes: Data) throws -> WALStored {
+    let digest = Data(SHA256.hash(data: bytes))
+    if let existing = try walHeader(source: source, name: name) {
+      guard existing.digest == digest, existing.length == bytes.count else {
+        throw WALConflict(source: source, name: name)
+      }
+      return .alreadyStored
+    }
+    var plain = Data()
+    var compressed: Data?
+    if case .zstd(let level) = config.compression {
+      let compressor = ZstdCompressor(level: level)
+      var output = Data(count: ZstdCompressor.bound(bytes.count))
+      let written = output.withUnsafeMutableBytes { out in
+        bytes.withUnsafeBytes { compressor.compress($0, into: out) }
+      }
+      if let written { compressed = output.prefix(written) }
+    }
+    plain.append(compressed == nil ? 0 : 1)
+    withUnsafeBytes(of: UInt64(bytes.count).littleEndian) { plain.append(contentsOf: $0) }
+    plain.append(digest)
+    plain.append(compressed ?? bytes)
+    let sealed = try Sealing.seal(plain, key: master.encryption, context: Self.walContext(source, name))
+    try storageCall { try storage.put(Self.walObject(source, name), data: sealed) }
+    return .stored
+  }
+
+  /// The archived file's bytes, authenticated and checked against their SHA-256;
+  /// nil when it is not archived. Damage throws `RepositoryError.damaged`.
+  public func getWAL(source: String, name: String) throws -> Data? {
+    guard let (format, length, digest, payload) = try openWAL(source: source, name: name) else { return nil }
+    let object = Self.walObject(source, name)
+    let bytes: Data
+    if format == 1 {
+      guard let expanded = payload.withUnsafeBytes({ ZstdDecompressor().decompress($0, rawLength: length) })
+      else {
+        throw RepositoryError.damaged(file: object, reason: "it does not decompress")
+      }
+      bytes = expanded
+    } else {
+      bytes = payload
+    }
+    guard bytes.count == length, Data(SHA256.hash(data: bytes)) == digest else {
+      throw RepositoryError.damaged(file: object, reason: "its content does not match its checksum")
+    }
+    return bytes
+  }
+
+  /// The names of the archived files of a source, sorted.
+  public func walNames(source: String) throws -> [String] {
+    let prefix = "wal/\(source)/"
+    return try storageCall { try storage.list(prefix: prefix) }
+      .map { String($0.dropFirst(prefix.count)) }
+      .filter { !$0.contains("/") && !$0.hasPrefix(".") }.sorted()
+  }
+
+  private func walHeader(source: String, name: String) throws -> (length: Int, digest: Data)? {
+    try openWAL(source: source, name: name).map { ($0.length, $0.digest) }
+  }
+
+  private func openWAL(source: String, name: String) throws -> (
+    format: UInt8, length: Int, digest: Data, payload: Data
+  )? {
+    let object = Self.walObject(source, name)
+    let sealed: Data
+    do {
+      sealed = try storageCall { try storage.get(object) }
+    } catch RepositoryError.storage(let error) where error.isNotFound {
+      return nil
+    }
+    let plain: Data
+    do {
+      plain = try Sealing.open(sealed, key: master.encryption, context: Self.walContext(source, name))
+    } catch {
+      throw RepositoryError.damaged(file: object, reason: "it fails authentication")
+    }
+    guard plain.count >= 41, plain[plain.startIndex] <= 1 else {
+      throw RepositoryError.damaged(file: object, reason: "its header is not a WAL file's")
+    }
+    let start = plain.startIndex
+    var length: UInt64 = 0
+    for index in 0..<8 { length |= UInt64(plain[start + 1 + index]) << (8 * UInt64(index)) }
+    guard length <= 1 << 32 else {
+      throw RepositoryError.damaged(file: object, reason: "its length is implausible")
+    }
+    return (plain[start], Int(length), Data(plain[(start + 9)..<(start + 41)]), Data(plain[(start + 41)...]))
+  }
+}
