@@ -21,7 +21,8 @@ extension BackupConfig {
     for (name, settings) in repositories { add("repositories.\(name)", settings) }
     for source in sources {
       switch source.kind {
-      case .postgres(let settings): add("sources.\(source.name).password", settings.connection.password)
+      case .postgres(let settings), .postgresPITR(let settings):
+        add("sources.\(source.name).password", settings.connection.password)
       case .mariadb(let settings): add("sources.\(source.name).password", settings.connection.password)
       case .ldap(let settings): add("sources.\(source.name).password", settings.connection.password)
       case .redis(let settings): add("sources.\(source.name).password", settings.connection.password)

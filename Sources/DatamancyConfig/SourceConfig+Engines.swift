@@ -9,6 +9,16 @@ extension SourceConfig {
       globals: try entries.first { $0.key == "globals" }?.value.bool() ?? true)
   }
 
+  /// `postgres_pitr`: the connection keys of `postgres` (a user with REPLICATION).
+  static func parsePostgresPITR(_ node: ConfigNode, _ entries: [(key: String, value: ConfigNode)]) throws
+    -> PostgresSettings
+  {
+    try allow(Connection.keys, in: node)
+    return PostgresSettings(
+      connection: try Connection.parse(entries, tools: ["pg_basebackup", "psql", "pg_verifybackup"]),
+      databases: .all(exclude: []), globals: false)
+  }
+
   static func parseMariaDB(_ node: ConfigNode, _ entries: [(key: String, value: ConfigNode)]) throws
     -> MariaDBSettings
   {

@@ -6,6 +6,9 @@ public struct SourceConfig: Sendable {
     /// A program whose standard output is the item.
     case command(argv: [String])
     case postgres(PostgresSettings)
+    /// A PostgreSQL cluster for point-in-time recovery: base backups as items,
+    /// its WAL pushed by `wal-push`.
+    case postgresPITR(PostgresSettings)
     case mariadb(MariaDBSettings)
     case ldap(LDAPSettings)
     case redis(RedisSettings)
@@ -20,7 +23,9 @@ public struct SourceConfig: Sendable {
   /// The line of the source's entry, for messages.
   public var line: Int?
 
-  static let types = ["files", "command", "postgres", "postgresql", "mariadb", "mysql", "ldap", "redis"]
+  static let types = [
+    "files", "command", "postgres", "postgresql", "postgres_pitr", "mariadb", "mysql", "ldap", "redis",
+  ]
 
   static func parse(name: String, _ node: ConfigNode) throws -> SourceConfig {
     guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
@@ -36,6 +41,7 @@ public struct SourceConfig: Sendable {
     case "files": kind = try parseFiles(node, entries)
     case "command": kind = try parseCommand(node, entries)
     case "postgres", "postgresql": kind = .postgres(try parsePostgres(node, entries))
+    case "postgres_pitr": kind = .postgresPITR(try parsePostgresPITR(node, entries))
     case "mariadb", "mysql": kind = .mariadb(try parseMariaDB(node, entries))
     case "ldap": kind = .ldap(try parseLDAP(node, entries))
     case "redis": kind = .redis(try parseRedis(node, entries))
@@ -99,6 +105,7 @@ extension SourceConfig {
     case .files: "files"
     case .command: "command"
     case .postgres: "postgres"
+    case .postgresPITR: "postgres_pitr"
     case .mariadb: "mariadb"
     case .ldap: "ldap"
     case .redis: "redis"

@@ -13,10 +13,12 @@ final class WALArchiveTests: XCTestCase {
     let servers = Servers(cli: cli)
     let server = try servers.startPostgres()
     try cli.configure(
-      sources:
-        "  pg: { type: postgres, socket: \(server.dir), port: \(server.port), user: postgres, databases: [postgres] }"
-    )
+      sources: "  pg: { type: postgres_pitr, socket: \(server.dir), port: \(server.port), user: postgres }")
     try cli.initialize()
+    // Without archiving a base backup would wait for ever: refused at once.
+    let unarchived = cli.run(["backup"], timeout: 60)
+    XCTAssertEqual(unarchived.status, 1, unarchived.stderr)
+    XCTAssertTrue((unarchived.text + unarchived.stderr).contains("archive_mode is off"), unarchived.text)
     let config = cli.folder + "/datamancy-backup.yml"
     let command = "\(CLI.binary) wal-push --config \(config) --source pg %p"
     // The server runs as postgres: it must write the repository (the password
@@ -41,10 +43,17 @@ final class WALArchiveTests: XCTestCase {
       """)
     try switchAndWait(cli)
 
-    // A base backup (tar), then rows before and after the target time.
-    try cli.shell("pg_basebackup -D base -Ft -X none --checkpoint=fast")
+    // A base backup (the postgres_pitr item), then rows before and after the target time.
+    let backup = cli.run(["backup"])
+    XCTAssertEqual(backup.status, 0, backup.stderr + backup.text)
+    XCTAssertTrue(backup.text.contains("pg/cluster"), backup.text)
+    let early = cli.run(["restore", "--source", "pg", "--to-time", "2020-01-01T00:00:00Z", "--to", "early"])
+    XCTAssertEqual(early.status, 2, early.stderr)
+    XCTAssertTrue(early.stderr.contains("is before the end of the oldest base backup"), early.stderr)
     try cli.shell("psql -qX -c \"insert into t select i, md5(i::text) from generate_series(1001, 1500) i\"")
-    let target = try cli.shell("psql -qAtX -c \"set timezone = 'UTC'\" -c 'select clock_timestamp()'")
+    let target = try cli.shell(
+      "psql -qAtX -c \"select to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD\\\"T\\\"HH24:MI:SS.MS\\\"Z\\\"')\""
+    )
     let expected = try cli.shell(
       "psql -AtX -c \"select count(*) || ' ' || md5(string_agg(note, '' order by id)) from t\"")
     Thread.sleep(forTimeInterval: 1.2)
@@ -55,23 +64,19 @@ final class WALArchiveTests: XCTestCase {
     XCTAssertTrue(archived.contains { $0.hasSuffix(".backup") }, "\(archived)")
     XCTAssertGreaterThanOrEqual(archived.filter { $0.count == 24 }.count, 3, "\(archived)")
 
-    // Recovery into a new folder through wal-fetch, to the target time.
+    // Recovery into a new folder: restore --to-time, then the server fetches WAL
+    // through wal-fetch and stops at the target.
     let port = Servers.freePort()
     let restored = cli.folder + "/restored"
+    let restore = cli.run(["restore", "--source", "pg", "--to-time", target, "--to", "restored/data"])
+    XCTAssertEqual(restore.status, 0, restore.stderr)
+    XCTAssertTrue(restore.text.contains("next: chown -R postgres"), restore.text)
     try cli.shellWithoutOutput(
       """
       set -e
-      mkdir -p \(restored)/data && tar -xf base/base.tar -C \(restored)/data
-      touch \(restored)/data/recovery.signal
-      cat >> \(restored)/data/postgresql.auto.conf <<'CONF'
-      archive_mode = off
-      restore_command = '\(CLI.binary) wal-fetch --config \(config) --source pg %f %p'
-      recovery_target_time = '\(target)'
-      recovery_target_action = 'promote'
-      CONF
-      chown -R postgres \(restored) && chmod 700 \(restored)/data
+      chown -R postgres \(restored)
       source \(Self.library)
-      as_postgres "$(pg_bin)/pg_ctl" -D \(restored)/data -l \(restored)/server.log -w -t 60 \
+      as_postgres "$(pg_bin)/pg_ctl" -D \(restored)/data -l \(restored)/server.log -w -t 60 \\
         -o "-p \(port) -k \(restored) -c listen_addresses=''" start
       """)
     defer { _ = try? cli.shell("source \(Self.library); pg_stop \(restored)") }
@@ -116,6 +121,20 @@ final class WALArchiveTests: XCTestCase {
     XCTAssertEqual(damaged.status, 126, damaged.stderr)
     XCTAssertTrue(damaged.stderr.contains("fails authentication"), damaged.stderr)
     XCTAssertFalse(FileManager.default.fileExists(atPath: cli.folder + "/copy3"), "nothing half-written")
+
+    // A segment lost from the archive after the base backup's start: refused by name.
+    let start = String(try XCTUnwrap(archived.first { $0.hasSuffix(".backup") }).prefix(24))
+    try cli.shell("psql -qX -c 'insert into t values (3000, null)'")
+    try switchAndWait(cli)
+    let segments = try cli.shell("ls repo/wal/pg").split(separator: "\n").map(String.init).filter {
+      $0.count == 24
+    }
+    let lost = try XCTUnwrap(segments.first { $0 > start && $0 < segments.last! }, "\(segments)")
+    try FileManager.default.removeItem(atPath: cli.repository + "/wal/pg/" + lost)
+    let gap = cli.run(["restore", "--source", "pg", "--to-time", target, "--to", "gap"])
+    XCTAssertEqual(gap.status, 2, gap.stderr)
+    XCTAssertTrue(gap.stderr.contains("misses WAL segment \(lost)"), gap.stderr)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: cli.folder + "/gap"))
   }
 
   /// Switches to a new WAL segment and waits until the archiver has pushed it.

@@ -19,6 +19,11 @@ extension DatamancyBackup {
         database that holds tables is refused unless --force, which first backs it up as a \
         set tagged pre-restore. A new database whose load fails is dropped again.
 
+        --source NAME --to-time TIME --to DIR (a postgres_pitr source): the newest base backup \
+        that ended before TIME is extracted into DIR with recovery.signal, restore_command \
+        (wal-fetch) and recovery_target_time, after checking that the archive holds every WAL \
+        segment from the backup's start on; pg_ctl -D DIR start recovers to TIME and promotes.
+
         """ + ExitStatus.reference)
 
     @OptionGroup var global: GlobalOptions
@@ -28,6 +33,15 @@ extension DatamancyBackup {
     var set: String?
 
     @Option(help: "The folder to restore into.") var to: String?
+
+    @Option(help: "With --to-time: the postgres_pitr source whose cluster to recover.") var source: String?
+
+    @Option(
+      name: .customLong("to-time"),
+      help:
+        "Recover a postgres_pitr source's cluster into --to to this time (2026-12-01T16:59:00Z), or 'latest'."
+    )
+    var toTime: String?
 
     @Option(help: "Restore only this item (repeatable).") var item: [String] = []
 
@@ -61,6 +75,7 @@ extension DatamancyBackup {
     @Flag(help: "Do not ask for confirmation on a terminal.") var yes = false
 
     func run(_ context: CommandContext) throws {
+      if let toTime { return try pointInTime(context, toTime) }
       let repository = try context.openRepository()
       let chosen: BackupSet
       let plan: [RestoreTarget]

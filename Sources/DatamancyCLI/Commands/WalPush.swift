@@ -24,7 +24,7 @@ extension DatamancyBackup {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "The PostgreSQL source whose cluster the file comes from.") var source: String
+    @Option(help: "The postgres_pitr source whose cluster the file comes from.") var source: String
 
     @Argument(help: "The file (%p: a path relative to the data folder).") var path: String
 
@@ -59,9 +59,9 @@ extension DatamancyBackup {
       guard let source = context.config.sources.first(where: { $0.name == name }) else {
         throw CLIError.usage("--source: the configuration has no source named '\(name)'")
       }
-      guard source.engine == "postgres" else {
+      guard source.engine == "postgres_pitr" else {
         throw CLIError.usage(
-          "--source: '\(name)' is a \(source.engine) source; WAL comes from a postgres source")
+          "--source: '\(name)' is a \(source.engine) source; WAL belongs to a postgres_pitr source")
       }
     }
   }
@@ -82,7 +82,7 @@ extension DatamancyBackup {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "The PostgreSQL source whose archive to read.") var source: String
+    @Option(help: "The postgres_pitr source whose archive to read.") var source: String
 
     @Argument(help: "The file's name (%f).") var name: String
 

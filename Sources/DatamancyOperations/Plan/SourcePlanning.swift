@@ -14,6 +14,8 @@ public enum SourcePlanning {
       return CommandSource(name: source.name, argv: argv, runner: runner)
     case .postgres(let settings):
       return PostgresSource(name: source.name, settings: settings, runner: runner, secrets: secrets)
+    case .postgresPITR(let settings):
+      return PostgresBaseBackupSource(name: source.name, settings: settings, runner: runner, secrets: secrets)
     case .mariadb(let settings):
       return MariaDBSource(name: source.name, settings: settings, runner: runner, secrets: secrets)
     case .ldap(let settings):
