@@ -213,7 +213,7 @@ final class OperatorTrapTests: XCTestCase {
     // pipe) spans several of the progress line's quarter-second ticks.
     try cli.randomFile("vol/big.bin", count: 1536 << 20)
     let output = try cli.shell(
-      "script -qec 'stty cols 200; \(CLI.binary) backup --source vol' /dev/null | tr '\\r' '\\n' | grep -a 'backing up' | head -3"
+      "script -qec 'stty cols 200; \(CLI.binary) backup --source vol' /dev/null | tr '\\r' '\\n' | grep -a 'backing up' | sed -n 1,3p"
     )
     let lines = output.split(separator: "\n")
     XCTAssertFalse(lines.isEmpty, "no progress line drawn")
