@@ -62,6 +62,12 @@ public struct PostgresSettings: Sendable, Equatable {
   public var databases: DatabaseSelection
   /// Also dump roles and tablespaces (`pg_dumpall --globals-only`) as `SOURCE/globals`.
   public var globals: Bool
+
+  public init(connection: Connection, databases: DatabaseSelection, globals: Bool) {
+    self.connection = connection
+    self.databases = databases
+    self.globals = globals
+  }
 }
 
 /// `type: mariadb` (or `mysql`).

@@ -15,7 +15,8 @@ extension SourceConfig {
   {
     try allow(Connection.keys, in: node)
     return PostgresSettings(
-      connection: try Connection.parse(entries, tools: ["pg_basebackup", "psql", "pg_verifybackup"]),
+      connection: try Connection.parse(
+        entries, tools: ["pg_basebackup", "psql", "pg_verifybackup", "pg_waldump", "postgres"]),
       databases: .all(exclude: []), globals: false)
   }
 

@@ -8,8 +8,12 @@ final class WALArchiveTests: XCTestCase {
   static let library =
     URL(fileURLWithPath: Servers.script).deletingLastPathComponent().path + "/lib/postgres.sh"
 
-  func testArchiveAndRecoverToAPointInTime() throws {
-    let cli = try CLI()
+  /// A PostgreSQL 15 whose archive_command is wal-push into a new repository
+  /// (refused by backup while archiving is off), with the table `t`.
+  /// The servers object owns the server: it stops it when released.
+  func archivingServer(_ cli: CLI) throws -> (
+    servers: Servers, server: (port: Int, dir: String), config: String
+  ) {
     let servers = Servers(cli: cli)
     let server = try servers.startPostgres()
     try cli.configure(
@@ -20,14 +24,13 @@ final class WALArchiveTests: XCTestCase {
     XCTAssertEqual(unarchived.status, 1, unarchived.stderr)
     XCTAssertTrue((unarchived.text + unarchived.stderr).contains("archive_mode is off"), unarchived.text)
     let config = cli.folder + "/datamancy-backup.yml"
-    let command = "\(CLI.binary) wal-push --config \(config) --source pg %p"
     // The server runs as postgres: it must write the repository (the password
     // comes from its environment, inherited from the test's).
     try cli.shell(
       """
       set -e
       chown -R postgres repo
-      psql -qX -c "alter system set archive_mode = on" -c "alter system set archive_command = '\(command)'"
+      psql -qX -c "alter system set archive_mode = on" -c "alter system set archive_command = '\(pushCommand(config))'"
       """)
     // A daemon started from a shell whose output the test reads would hold it open.
     try cli.shellWithoutOutput(
@@ -36,6 +39,15 @@ final class WALArchiveTests: XCTestCase {
       source \(Self.library)
       as_postgres "$(pg_bin)/pg_ctl" -D \(server.dir)/data -l \(server.dir)/server.log -w -m fast restart
       """)
+    return (servers, server, config)
+  }
+
+  func pushCommand(_ config: String) -> String { "\(CLI.binary) wal-push --config \(config) --source pg %p" }
+
+  func testArchiveAndRecoverToAPointInTime() throws {
+    let cli = try CLI()
+    let (servers, server, config) = try archivingServer(cli)
+    defer { withExtendedLifetime(servers) {} }
     try cli.shell(
       """
       psql -qX -c "create table t(id int primary key, note text)" \
@@ -66,23 +78,13 @@ final class WALArchiveTests: XCTestCase {
 
     // Recovery into a new folder: restore --to-time, then the server fetches WAL
     // through wal-fetch and stops at the target.
-    let port = Servers.freePort()
-    let restored = cli.folder + "/restored"
     let restore = cli.run(["restore", "--source", "pg", "--to-time", target, "--to", "restored/data"])
     XCTAssertEqual(restore.status, 0, restore.stderr)
     XCTAssertTrue(restore.text.contains("next: chown -R postgres"), restore.text)
-    try cli.shellWithoutOutput(
-      """
-      set -e
-      chown -R postgres \(restored)
-      source \(Self.library)
-      as_postgres "$(pg_bin)/pg_ctl" -D \(restored)/data -l \(restored)/server.log -w -t 60 \\
-        -o "-p \(port) -k \(restored) -c listen_addresses=''" start
-      """)
+    let restored = cli.folder + "/restored"
+    let port = try startRecovered(cli, restored)
     defer { _ = try? cli.shell("source \(Self.library); pg_stop \(restored)") }
-    let found = try cli.shell(
-      "psql -AtX -h \(restored) -p \(port) -c \"select count(*) || ' ' || md5(string_agg(note, '' order by id)) from t\""
-    )
+    let found = try rows(cli, restored, port)
     XCTAssertEqual(found, expected, "exactly the rows committed at \(target)")
     XCTAssertTrue(try cli.shell("cat \(restored)/server.log").contains("recovery stopping before commit"))
 
@@ -135,6 +137,173 @@ final class WALArchiveTests: XCTestCase {
     XCTAssertEqual(gap.status, 2, gap.stderr)
     XCTAssertTrue(gap.stderr.contains("misses WAL segment \(lost)"), gap.stderr)
     XCTAssertFalse(FileManager.default.fileExists(atPath: cli.folder + "/gap"))
+    // verify names the gap.
+    let verify = cli.run(["verify"])
+    XCTAssertEqual(verify.status, 5, verify.text + verify.stderr)
+    XCTAssertTrue(verify.text.contains("misses \(lost)"), verify.text)
+  }
+
+  /// Starts PostgreSQL on a data folder `restore` wrote (FOLDER/data), on a free
+  /// port with its socket in FOLDER, and waits until it accepts connections.
+  func startRecovered(_ cli: CLI, _ folder: String, settings: String = "") throws -> Int {
+    let port = Servers.freePort()
+    try cli.shellWithoutOutput(
+      """
+      set -e
+      printf '%s' "\(settings)" >> \(folder)/data/postgresql.auto.conf
+      chown -R postgres \(folder)
+      source \(Self.library)
+      as_postgres "$(pg_bin)/pg_ctl" -D \(folder)/data -l \(folder)/server.log -w -t 60 \\
+        -o "-p \(port) -k \(folder) -c listen_addresses=''" start
+      """)
+    // Connections are accepted during recovery (hot standby): wait for the promotion.
+    XCTAssertTrue(
+      try waitUntil {
+        try cli.shell("psql -AtX -h \(folder) -p \(port) -c 'select pg_is_in_recovery()'") == "f"
+      }, "\(folder) was not promoted")
+    return port
+  }
+
+  /// `COUNT MD5` of the table t.
+  func rows(_ cli: CLI, _ host: String? = nil, _ port: Int? = nil) throws -> String {
+    let connection = host.map { "-h \($0) -p \(port!)" } ?? ""
+    return try cli.shell(
+      "psql -AtX \(connection) -c \"select count(*) || ' ' || md5(string_agg(note, '' order by id)) from t\"")
+  }
+
+  /// Recovery to a WAL position and past a promotion (a timeline), status and
+  /// metrics of the archive, a drill of the base backup, and WAL retention.
+  func testTimelinesDrillStatusAndRetention() throws {
+    let cli = try CLI()
+    let (servers, _, config) = try archivingServer(cli)
+    defer { withExtendedLifetime(servers) {} }
+    try cli.shell(
+      """
+      psql -qX -c "create table t(id int primary key, note text)" \
+        -c "insert into t select i, md5(i::text) from generate_series(1, 1000) i"
+      """)
+    try switchAndWait(cli)
+    let first = cli.run(["backup"])
+    XCTAssertEqual(first.status, 0, first.stderr + first.text)
+    try cli.shell("psql -qX -c \"insert into t select i, md5(i::text) from generate_series(1001, 1500) i\"")
+    let position = try cli.shell("psql -AtX -c 'select pg_current_wal_insert_lsn()'")
+    let atPosition = try rows(cli)
+    try cli.shell("psql -qX -c \"insert into t select i, md5(i::text) from generate_series(1501, 2000) i\"")
+    try switchAndWait(cli)
+    let all = try rows(cli)
+
+    // status: the window, no failure, no gap; verify: the WAL is continuous.
+    let status = cli.run(["--json", "status"])
+    XCTAssertEqual(status.status, 0, status.text + status.stderr)
+    let wal = try XCTUnwrap(
+      (try JSONSerialization.jsonObject(with: Data(status.text.utf8)) as? [String: Any])?["wal"]
+        as? [[String: Any]])
+    XCTAssertEqual(wal.count, 1)
+    XCTAssertNotNil(wal[0]["windowStart"])
+    XCTAssertNotNil(wal[0]["windowEnd"])
+    XCTAssertEqual(wal[0]["failedPushes"] as? Int, 0)
+    XCTAssertEqual((wal[0]["gaps"] as? [Any])?.count, 0)
+    XCTAssertTrue(cli.run(["status"]).text.contains("WAL pg: recoverable "))
+    let verify = cli.run(["verify"])
+    XCTAssertEqual(verify.status, 0, verify.text + verify.stderr)
+    XCTAssertTrue(verify.text.contains("WAL continuous from the oldest base backup"), verify.text)
+
+    // A WAL position: exactly the rows written before it.
+    let byPosition = cli.run(["restore", "--source", "pg", "--to-lsn", position, "--to", "lsn/data"])
+    XCTAssertEqual(byPosition.status, 0, byPosition.stderr)
+    let lsnPort = try startRecovered(cli, cli.folder + "/lsn")
+    XCTAssertEqual(try rows(cli, cli.folder + "/lsn", lsnPort), atPosition)
+    _ = try cli.shell("source \(Self.library); pg_stop \(cli.folder)/lsn")
+    let late = cli.run(["restore", "--source", "pg", "--to-time", "2099-01-01T00:00:00Z", "--to", "late"])
+    XCTAssertEqual(late.status, 2, late.stderr)
+    XCTAssertTrue(
+      late.stderr.contains("is after the end of the archive: the recoverable window is"), late.stderr)
+
+    // A drill recovers to a random time in the window, and leaves nothing behind.
+    let scratch = cli.folder + "/tmp"
+    try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: false)
+    let drill = cli.run(["drill", "--item", "pg/cluster"], environment: ["TMPDIR": scratch])
+    XCTAssertEqual(drill.status, 0, drill.text + drill.stderr)
+    XCTAssertTrue(drill.text.contains("recovered to 20"), drill.text)
+    XCTAssertTrue(drill.text.contains("postgres") && drill.text.contains("answers"), drill.text)
+    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch), [])
+    XCTAssertFalse(try cli.shell("ps -eo args").contains("datamancy-drill-pitr-"), "a scratch server is left")
+
+    // A promoted copy archives into the same source on timeline 2; recovery to
+    // the end of the archive follows it through 00000002.history.
+    let promoted = cli.folder + "/promoted"
+    XCTAssertEqual(
+      cli.run(["restore", "--source", "pg", "--to-time", "latest", "--to", "promoted/data"]).status, 0)
+    let promotedPort = try startRecovered(
+      cli, promoted, settings: "archive_mode = on\narchive_command = '\(pushCommand(config))'\n")
+    XCTAssertEqual(try rows(cli, promoted, promotedPort), all)
+    try cli.shell(
+      """
+      psql -qX -h \(promoted) -p \(promotedPort) \
+        -c "insert into t select i, md5(i::text) from generate_series(5001, 5100) i" \
+        -c "select pg_switch_wal()"
+      """)
+    let onTimeline2 = try rows(cli, promoted, promotedPort)
+    XCTAssertTrue(
+      try waitUntil { FileManager.default.fileExists(atPath: cli.repository + "/wal/pg/00000002.history") })
+    XCTAssertTrue(
+      try waitUntil {
+        try cli.shell(
+          "psql -AtX -h \(promoted) -p \(promotedPort) -c 'select archived_count from pg_stat_archiver'")
+          >= "2"
+      })
+    _ = try cli.shell("source \(Self.library); pg_stop \(promoted)")
+    let followed = cli.run(["restore", "--source", "pg", "--to-time", "latest", "--to", "followed/data"])
+    XCTAssertEqual(followed.status, 0, followed.stderr)
+    XCTAssertTrue(followed.text.contains("on timeline 2"), followed.text)
+    let followedPort = try startRecovered(cli, cli.folder + "/followed")
+    XCTAssertEqual(try rows(cli, cli.folder + "/followed", followedPort), onTimeline2)
+    _ = try cli.shell("source \(Self.library); pg_stop \(cli.folder)/followed")
+
+    // Two clusters pushing one name: a conflict, shown by status and the metrics.
+    let segment = try XCTUnwrap(
+      try cli.shell("ls repo/wal/pg").split(separator: "\n").map(String.init).first { $0.count == 24 })
+    try cli.shell(
+      "mkdir -p again && \(CLI.binary) wal-fetch --config \(config) --source pg \(segment) again/\(segment)"
+    )
+    try cli.shell("printf 'x' | dd of=again/\(segment) bs=1 seek=100000 conv=notrunc 2>/dev/null")
+    XCTAssertEqual(cli.run(["wal-push", "--source", "pg", "again/\(segment)"]).status, 1)
+    let failing = cli.run(["status", "--prometheus", "metrics.prom"])
+    XCTAssertEqual(failing.status, 7, failing.text)
+    XCTAssertTrue(failing.text.contains("1 FAILED PUSHES"), failing.text)
+    XCTAssertTrue(
+      try cli.shell("cat metrics.prom").contains("datamancy_wal_failed_pushes{source=\"pg\"} 1"))
+
+    // Retention: with the first base backup forgotten, prune deletes the WAL
+    // before the second one's start, and recovery from the second still works.
+    let second = cli.run(["backup"])
+    XCTAssertEqual(second.status, 0, second.stderr + second.text)
+    // The sets: the refused first attempt (failed) and the two base backups.
+    let sets = try cli.sets().filter { $0["status"] as? String == "complete" }
+    XCTAssertEqual(sets.count, 2)
+    let oldest = try XCTUnwrap(
+      sets.min { ($0["time"] as? String ?? "") < ($1["time"] as? String ?? "") }?["id"] as? String)
+    XCTAssertEqual(cli.run(["forget", oldest]).status, 0)
+    let prune = cli.run(["prune"])
+    XCTAssertEqual(prune.status, 0, prune.stderr)
+    XCTAssertTrue(prune.text.contains("older than the oldest kept base backup, which starts at "), prune.text)
+    let start = try XCTUnwrap(prune.text.components(separatedBy: "which starts at ").last?.prefix(24))
+    let left = try cli.shell("ls repo/wal/pg").split(separator: "\n").map(String.init)
+    XCTAssertFalse(left.contains { $0.count == 24 && $0.dropFirst(8) < start.dropFirst(8) }, "\(left)")
+    let after = cli.run(["restore", "--source", "pg", "--to-time", "latest", "--to", "after/data"])
+    XCTAssertEqual(after.status, 0, after.stderr)
+    let afterPort = try startRecovered(cli, cli.folder + "/after")
+    XCTAssertEqual(try rows(cli, cli.folder + "/after", afterPort), all)
+    _ = try cli.shell("source \(Self.library); pg_stop \(cli.folder)/after")
+  }
+
+  func waitUntil(seconds: Double = 30, _ probe: () throws -> Bool) throws -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+      if try probe() { return true }
+      Thread.sleep(forTimeInterval: 0.2)
+    }
+    return try probe()
   }
 
   /// Switches to a new WAL segment and waits until the archiver has pushed it.

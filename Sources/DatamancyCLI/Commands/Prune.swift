@@ -11,7 +11,8 @@ extension DatamancyBackup {
         Takes the exclusive lock (a running backup makes it fail with the lock message). \
         Crash-safe: new packs first, then a new index, then the old index files and packs \
         are removed; killed at any point, the repository passes check --read-data and a \
-        rerun finishes the job.
+        rerun finishes the job. The WAL of postgres_pitr sources is kept from the start of \
+        the oldest kept base backup on; older WAL is deleted.
 
         """ + ExitStatus.reference)
 
@@ -33,7 +34,10 @@ extension DatamancyBackup {
       var pruner = Pruner(repository: repository)
       pruner.repackBelow = percent / 100
       let report = try context.withLock(repository, exclusive: true, command: "prune") {
-        try pruner.run(dryRun: dryRun)
+        var report = try pruner.run(dryRun: dryRun)
+        report.wal = try WALRetention.run(
+          repository, after: report, dryRun: dryRun, now: context.operations.now())
+        return report
       }
       if global.json {
         try context.printJSON(report)

@@ -3,47 +3,66 @@ import DatamancyRepository
 import Foundation
 
 extension DatamancyBackup.Restore {
-  /// `restore --source NAME --to-time TIME --to DIR`.
-  func pointInTime(_ context: CommandContext, _ time: String) throws {
-    guard let source, let to, set == nil, item.isEmpty else {
-      throw CLIError.usage("--to-time takes --source NAME and --to DIR, and no set or --item")
+  /// `restore --source NAME --to-time TIME|latest --to DIR`, or `--to-lsn X/Y`.
+  func pointInTime(_ context: CommandContext) throws {
+    guard let source, let to, set == nil, item.isEmpty, (toTime == nil) != (toLSN == nil) else {
+      throw CLIError.usage(
+        "--to-time or --to-lsn (one of them) takes --source NAME and --to DIR, and no set or --item")
     }
-    guard context.config.sources.first(where: { $0.name == source })?.engine == "postgres_pitr" else {
+    guard let config = context.config.sources.first(where: { $0.name == source }),
+      case .postgresPITR(let settings) = config.kind
+    else {
       throw CLIError.usage("--source: '\(source)' is not a postgres_pitr source of the configuration")
     }
-    guard let config = context.configFile else {
+    guard let configFile = context.configFile else {
       throw CLIError.usage(
         "--to-time needs a configuration file: the recovered server's restore_command reads it")
     }
-    let target: Date?
-    if time == "latest" {
-      target = nil
-    } else {
-      guard let parsed = Self.parseTime(time) else {
-        throw CLIError.usage("--to-time: '\(time)' is not a time; write 2026-12-01T16:59:00Z, or 'latest'")
-      }
-      target = parsed
-    }
+    let target = try Self.parseTarget(time: toTime, lsn: toLSN)
     let folder = to.hasPrefix("/") ? to : FileManager.default.currentDirectoryPath + "/" + to
     let repository = try context.openRepository()
     let command =
-      "\(DatamancyBackup.Schedule.Target.currentBinary()) wal-fetch --config \(config) --source \(source) %f %p"
+      "\(DatamancyBackup.Schedule.Target.currentBinary()) wal-fetch --config \(configFile) --source \(source) %f %p"
+    let commits = WALCommits(
+      repository: repository, runner: context.operations.runner,
+      program: PostgresPrograms.path("pg_waldump", tools: settings.connection.tools, dataFolder: nil))
     let outcome: PointInTimeRestore.Outcome
     do {
       outcome = try context.withLock(repository, exclusive: false, command: "restore", readOnly: true) {
         try PointInTimeRestore(repository: repository, context: context.operations, source: source)
-          .run(target: target, into: folder, restoreCommand: command)
+          .run(target, into: folder, restoreCommand: command, commits: commits)
       }
     } catch let refused as PointInTimeRestore.Refused {
       throw CLIError.usage(refused.description)
     }
-    let base = outcome.base
+    let base = outcome.plan.window.base
     context.print(
       "restored the base backup of set \(base.set.shortID) (ended \(Formatting.time(base.label.stopTime))) into "
-        + "\(outcome.folder); the archive holds \(outcome.segments) WAL segments from its start on")
+        + "\(outcome.folder); recovery reads \(Formatting.count(outcome.plan.segments.count, "WAL segment")) "
+        + "on timeline \(outcome.plan.window.chain.timeline)")
+    if case .time(let time) = target, case .latest = outcome.target {
+      context.print(
+        "\(Formatting.time(time)) is after the newest archived commit: recovery replays the whole archive, "
+          + "which is the state at that time")
+    }
     context.print(
       "next: chown -R postgres \(outcome.folder) && pg_ctl -D \(outcome.folder) start — it recovers to "
-        + (target.map(Formatting.time) ?? "the end of the archive") + " and promotes")
+        + "\(outcome.target) and promotes")
+  }
+
+  static func parseTarget(time: String?, lsn: String?) throws -> PointInTimeRestore.Target {
+    if let lsn {
+      guard let position = LSN.parse(lsn) else {
+        throw CLIError.usage(
+          "--to-lsn: '\(lsn)' is not a WAL position; write it as PostgreSQL does, 0/3000158")
+      }
+      return .lsn(position)
+    }
+    guard let time, time != "latest" else { return .latest }
+    guard let parsed = parseTime(time) else {
+      throw CLIError.usage("--to-time: '\(time)' is not a time; write 2026-12-01T16:59:00Z, or 'latest'")
+    }
+    return .time(parsed)
   }
 
   /// ISO 8601 with or without fractional seconds.

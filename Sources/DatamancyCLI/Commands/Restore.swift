@@ -22,7 +22,10 @@ extension DatamancyBackup {
         --source NAME --to-time TIME --to DIR (a postgres_pitr source): the newest base backup \
         that ended before TIME is extracted into DIR with recovery.signal, restore_command \
         (wal-fetch) and recovery_target_time, after checking that the archive holds every WAL \
-        segment from the backup's start on; pg_ctl -D DIR start recovers to TIME and promotes.
+        segment recovery reads (timelines followed through .history files); pg_ctl -D DIR \
+        start recovers to TIME and promotes. --to-lsn X/Y stops at a WAL position instead; \
+        --to-time latest recovers to the end of the archive. A target outside the recoverable \
+        window is refused, naming the window.
 
         """ + ExitStatus.reference)
 
@@ -42,6 +45,11 @@ extension DatamancyBackup {
         "Recover a postgres_pitr source's cluster into --to to this time (2026-12-01T16:59:00Z), or 'latest'."
     )
     var toTime: String?
+
+    @Option(
+      name: .customLong("to-lsn"),
+      help: "Recover a postgres_pitr source's cluster into --to up to this WAL position (0/3000158).")
+    var toLSN: String?
 
     @Option(help: "Restore only this item (repeatable).") var item: [String] = []
 
@@ -75,7 +83,7 @@ extension DatamancyBackup {
     @Flag(help: "Do not ask for confirmation on a terminal.") var yes = false
 
     func run(_ context: CommandContext) throws {
-      if let toTime { return try pointInTime(context, toTime) }
+      if toTime != nil || toLSN != nil { return try pointInTime(context) }
       let repository = try context.openRepository()
       let chosen: BackupSet
       let plan: [RestoreTarget]

@@ -23,12 +23,13 @@ extension DatamancyBackup.Serve {
   static func cache(_ context: CommandContext, _ repository: Repository) -> DashboardCache {
     let sets = FileCache<BackupSet>()
     let reports = FileCache<Data>()
+    let wal = WALArchiveState.Cache()
     return DashboardCache(maxAge: 5, logger: context.logger) {
       try access.writing {
         try context.withLock(repository, exclusive: false, command: "serve", readOnly: true) {
           try repository.loadIndex()
           return try DashboardSnapshot.read(
-            repository, context: context.operations, sets: sets, reports: reports)
+            repository, context: context.operations, sets: sets, reports: reports, wal: wal)
         }
       }
     }

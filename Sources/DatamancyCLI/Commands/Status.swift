@@ -84,6 +84,9 @@ extension DatamancyBackup {
         "repository: \(report.sets) sets, \(Formatting.bytes(report.storedBytes)) stored for "
           + "\(Formatting.bytes(report.rawBytes)) backed up (dedup and compression \(String(format: "%.1f", report.dedupRatio))x)"
       )
+      for wal in report.wal {
+        lines.append(WALStatus.line(wal))
+      }
       if let next { lines.append("\n" + next) }
       lines.append(report.healthy ? "healthy" : "NOT HEALTHY: see the items and checks above")
       return lines.joined(separator: "\n")

@@ -48,10 +48,32 @@ extension DatamancyBackup {
         throw CLIError.usage("wal-push: \(refused.description); nothing was stored")
       }
       let repository = try context.openRepository(loadIndex: false)
-      switch try repository.putWAL(source: source, name: name, bytes: bytes) {
-      case .stored: context.logger.info("archived \(name) (\(bytes.count) bytes)")
-      case .alreadyStored: context.logger.info("\(name) was already archived with the same bytes")
+      do {
+        switch try repository.putWAL(source: source, name: name, bytes: bytes) {
+        case .stored: context.logger.info("archived \(name) (\(bytes.count) bytes)")
+        case .alreadyStored: context.logger.info("\(name) was already archived with the same bytes")
+        }
+      } catch {
+        record(error, name: name, repository: repository, context)
+        throw error
       }
+    }
+
+    /// Keeps the failure where `status` sees it (best effort: the repository may
+    /// be what failed); a conflicting re-push is also notified, since
+    /// PostgreSQL retries it for ever and nothing else will change.
+    func record(_ error: Error, name: String, repository: Repository, _ context: CommandContext) {
+      let conflict = error is Repository.WALConflict
+      let reason = DatamancyBackup.message(for: error)?.text ?? "\(error)"
+      let time = context.operations.now()
+      try? repository.recordWALFailure(
+        source: source, .init(name: name, time: time, reason: reason, conflict: conflict))
+      guard conflict else { return }
+      context.operations.notifier.finished(
+        RunOutcome(
+          event: "wal-push", succeeded: false, host: context.operations.host, time: time, set: nil,
+          summary: "wal-push FAILED for \(source): \(name) is already archived with different bytes",
+          failures: [.init(item: "\(source)/wal", error: reason)]))
     }
 
     /// The source must be a PostgreSQL source of the configuration.

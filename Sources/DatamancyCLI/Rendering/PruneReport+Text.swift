@@ -20,6 +20,14 @@ extension PruneReport {
         "\(damagedSets.count) set files cannot be read, so every chunk was kept: "
           + "'forget ID' or 'repair' removes them (docs/operations.md)")
     }
+    for wal in wal {
+      lines.append(
+        wal.keptFrom.map { first in
+          "WAL \(wal.source): \(verb) \(Formatting.count(wal.files, "file")) (\(Formatting.bytes(wal.bytes))) "
+            + "older than the oldest kept base backup, which starts at \(first)"
+        } ?? "WAL \(wal.source): kept everything: no base backup is recoverable, or a set file cannot be read"
+      )
+    }
     return lines.joined(separator: "\n")
   }
 }

@@ -25,7 +25,7 @@ public enum DrillPlan {
 
   public static func isDatabase(_ item: BackupItem, context: OperationContext) -> Bool {
     switch SourcePlanning.source(of: item, context: context)?.kind {
-    case .redis, .ldap: return true
+    case .redis, .ldap, .postgresPITR: return true
     case .postgres, .mariadb: return SourcePlanning.database(of: item, context: context) != nil
     default: return false
     }
@@ -45,6 +45,10 @@ public enum DrillPlan {
           DatabaseScratch(engine: engine, database: name, repository: repository, runner: runner), nil
         )
       }
+    case .postgresPITR(let settings):
+      return (
+        ClusterScratch(repository: repository, context: context, source: item.source, settings: settings), nil
+      )
     case .redis(let settings):
       return (RedisScratch(repository: repository, runner: runner, tools: settings.connection.tools), nil)
     case .ldap(let settings):

@@ -50,7 +50,9 @@ extension RetentionRun {
     let policies = try policies(context.config)
     let (decisions, report) = try context.withLock(repository, exclusive: true, command: "forget") {
       let decisions = try RetentionRun(repository: repository, policies: policies).apply(dryRun: false)
-      return (decisions, try Pruner(repository: repository).run())
+      var report = try Pruner(repository: repository).run()
+      report.wal = try WALRetention.run(repository, after: report, dryRun: false, now: context.now())
+      return (decisions, report)
     }
     let removed = decisions.filter { !$0.keep }.count
     context.logger.notice(

@@ -61,6 +61,23 @@ public enum PrometheusText {
         metric("drill_rto_target_seconds", "The drills' recovery time objective.", [([], target)])
       }
     }
+    func perSource(_ value: (WALStatus) -> Double?) -> [(labels: [(String, String)], value: Double)] {
+      report.wal.compactMap { wal in value(wal).map { ([("source", wal.source)], $0) } }
+    }
+    metric(
+      "wal_window_start_timestamp_seconds", "Oldest time the WAL archive can recover to.",
+      perSource { $0.windowStart?.timeIntervalSince1970 })
+    metric(
+      "wal_window_end_timestamp_seconds", "Newest time the WAL archive can recover to without a gap.",
+      perSource { $0.windowEnd?.timeIntervalSince1970 })
+    metric(
+      "wal_archive_lag_seconds", "Seconds since the newest WAL segment was archived.",
+      perSource { $0.lagSeconds })
+    metric("wal_segments", "WAL segments archived.", perSource { Double($0.segments) })
+    metric(
+      "wal_failed_pushes", "WAL files whose push failed and that are still not archived.",
+      perSource { Double($0.failedPushes) })
+    metric("wal_gaps", "Runs of WAL segments missing from the archive.", perSource { Double($0.gaps.count) })
     metric("repository_sets", "Backup sets in the repository.", [([], Double(report.sets))])
     metric("repository_stored_bytes", "Bytes of the repository's packs.", [([], Double(report.storedBytes))])
     metric(

@@ -3,14 +3,27 @@ import Foundation
 
 extension StatusReport {
   /// The status of every configured source, each against its RPO (else
-  /// `verify.max_age`).
+  /// `verify.max_age`), with the WAL archives of `postgres_pitr` sources.
   public static func build(_ repository: Repository, context: OperationContext) throws -> StatusReport {
+    let sets = try repository.sets()
+    let storedBytes = repository.index.entriesByPack.values.joined().reduce(0) { $0 + Int($1.length) }
+    var report = build(
+      sets: sets.filter { !$0.isSafetyCopy }, reports: try repository.allReports(), storedBytes: storedBytes,
+      context: context)
+    try report.addWAL(repository, sets: sets, context: context)
+    return report
+  }
+
+  /// The same from sets (backup runs, oldest first) and reports already read.
+  public static func build(
+    sets: [BackupSet], reports: [(set: String, json: Data)], storedBytes: Int, context: OperationContext
+  ) -> StatusReport {
     let fallback = context.config.verifyMaxAge ?? VerifyPolicy().maxAge
     let rpo = Dictionary(
       context.config.sources.map { ($0.name, $0.rpoSeconds ?? fallback) },
       uniquingKeysWith: { first, _ in first })
-    return try StatusReport.build(
-      repository: repository, now: context.now(), rpo: { rpo[$0] ?? fallback },
-      expected: context.config.sources.map(\.name))
+    return build(
+      sets: sets, reports: reports, storedBytes: storedBytes, now: context.now(),
+      rpo: { rpo[$0] ?? fallback }, expected: context.config.sources.map(\.name))
   }
 }

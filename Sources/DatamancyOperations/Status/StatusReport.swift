@@ -53,13 +53,16 @@ public struct StatusReport: Sendable, Encodable {
   public var storedBytes: Int
   /// Bytes the sets hold, before deduplication and compression.
   public var rawBytes: Int
+  /// The WAL archives of `postgres_pitr` sources.
+  public var wal: [WALStatus] = []
   public var dedupRatio: Double { storedBytes > 0 ? Double(rawBytes) / Double(storedBytes) : 0 }
   public var healthy: Bool {
     items.allSatisfy { $0.state == .ok } && lastVerify?.passed != false && lastDrill?.passed != false
+      && wal.allSatisfy(\.healthy)
   }
 
   enum CodingKeys: String, CodingKey {
-    case time, items, lastRun, lastVerify, lastDrill, sets, storedBytes, rawBytes, dedupRatio, healthy
+    case time, items, lastRun, lastVerify, lastDrill, sets, storedBytes, rawBytes, wal, dedupRatio, healthy
   }
 
   public func encode(to encoder: Encoder) throws {
@@ -72,6 +75,7 @@ public struct StatusReport: Sendable, Encodable {
     try container.encode(sets, forKey: .sets)
     try container.encode(storedBytes, forKey: .storedBytes)
     try container.encode(rawBytes, forKey: .rawBytes)
+    if !wal.isEmpty { try container.encode(wal, forKey: .wal) }
     try container.encode(dedupRatio, forKey: .dedupRatio)
     try container.encode(healthy, forKey: .healthy)
   }
@@ -88,19 +92,9 @@ public struct BackupRunSummary: Sendable, Encodable {
 }
 
 extension StatusReport {
-  /// Builds the report. `rpo` gives each source's RPO; `expected` lists configured
-  /// sources, so one that never produced a good item shows as missing.
-  public static func build(
-    repository: Repository, now: Date, rpo: (String) -> Double, expected: [String]
-  ) throws -> StatusReport {
-    let storedBytes = repository.index.entriesByPack.values.joined().reduce(0) { $0 + Int($1.length) }
-    return build(
-      sets: try repository.backups(), reports: try repository.allReports(), storedBytes: storedBytes,
-      now: now,
-      rpo: rpo, expected: expected)
-  }
-
-  /// The same from sets (backup runs, oldest first) and reports already read.
+  /// Builds the report from sets (backup runs, oldest first) and reports. `rpo`
+  /// gives each source's RPO; `expected` lists configured sources, so one that
+  /// never produced a good item shows as missing.
   public static func build(
     sets: [BackupSet], reports: [(set: String, json: Data)], storedBytes: Int, now: Date,
     rpo: (String) -> Double, expected: [String]

@@ -27,11 +27,17 @@ public enum Formatting {
     return String(format: "%dd%02dh", Int(days), Int(value) % 86400 / 3600)
   }
 
-  public static func time(_ date: Date) -> String {
+  public static func time(_ date: Date) -> String { utc(date, "yyyy-MM-dd HH:mm:ss'Z'") }
+
+  /// `2026-12-01 16:59:00.123456+00`, as PostgreSQL's settings take a time (it
+  /// refuses ISO 8601's T and Z).
+  public static func postgresTime(_ date: Date) -> String { utc(date, "yyyy-MM-dd HH:mm:ss.SSSSSS'+00'") }
+
+  static func utc(_ date: Date, _ format: String) -> String {
     let formatter = DateFormatter()
     formatter.locale = Locale(identifier: "en_US_POSIX")
     formatter.timeZone = TimeZone(identifier: "UTC")
-    formatter.dateFormat = "yyyy-MM-dd HH:mm:ss'Z'"
+    formatter.dateFormat = format
     return formatter.string(from: date)
   }
 

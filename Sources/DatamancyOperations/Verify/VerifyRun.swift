@@ -31,6 +31,13 @@ public struct VerifyRun {
       for (chosen, items) in targets {
         var part = VerifyReport(time: result.time)
         verifier.verify(chosen, items: items, history: history, into: &part)
+        for source in context.config.sources where source.engine == "postgres_pitr" {
+          let item = "\(source.name)/cluster"
+          guard chosen.items.contains(where: { $0.name == item }), items?.contains(item) ?? true else {
+            continue
+          }
+          part.findings += WALContinuity.findings(repository, source: source.name, set: chosen, sets: history)
+        }
         try context.saveReport(part, about: chosen.id, in: repository)
         result.findings += part.findings
       }

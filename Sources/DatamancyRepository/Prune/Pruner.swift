@@ -18,6 +18,25 @@ public struct PruneReport: Sendable, Encodable {
   /// Set files that could not be read: while there are any, every indexed chunk
   /// counts as used, because one of them may need it.
   public var damagedSets: [DamagedSet] = []
+  /// WAL older than the oldest kept base backup of each `postgres_pitr` source.
+  public var wal: [WALPruned] = []
+}
+
+/// One source's WAL retention: the files removed, and where the archive now starts.
+public struct WALPruned: Sendable, Encodable {
+  public var source: String
+  public var files: Int
+  public var bytes: Int
+  /// The first segment kept (the oldest kept base backup's start); nil when no
+  /// base backup is recoverable, and nothing was removed.
+  public var keptFrom: String?
+
+  public init(source: String, files: Int, bytes: Int, keptFrom: String?) {
+    self.source = source
+    self.files = files
+    self.bytes = bytes
+    self.keptFrom = keptFrom
+  }
 }
 
 /// Gives back the space of data no set references, crash-safely.

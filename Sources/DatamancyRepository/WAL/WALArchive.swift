@@ -1,4 +1,5 @@
 import Crypto
+import DatamancyStorage
 import Foundation
 
 /// PostgreSQL's write-ahead log files (segments, `.history`, `.backup`), one object
@@ -82,10 +83,33 @@ extension Repository {
 
   /// The names of the archived files of a source, sorted.
   public func walNames(source: String) throws -> [String] {
+    try walObjects(source: source).map(\.name)
+  }
+
+  /// The archived files of a source, sorted by name, with the time each was
+  /// stored (by the storage's clock) and its stored size: one listing.
+  public func walObjects(source: String) throws -> [ObjectInfo] {
     let prefix = "wal/\(source)/"
-    return try storageCall { try storage.list(prefix: prefix) }
-      .map { String($0.dropFirst(prefix.count)) }
-      .filter { !$0.contains("/") && !$0.hasPrefix(".") }.sorted()
+    return try storageCall { try storage.listObjects(prefix: prefix) }
+      .map { ObjectInfo(name: String($0.name.dropFirst(prefix.count)), size: $0.size, modified: $0.modified) }
+      .filter { !$0.name.contains("/") && !$0.name.hasPrefix(".") }.sorted { $0.name < $1.name }
+  }
+
+  /// The sources that have archived WAL.
+  public func walSources() throws -> [String] {
+    let names = try storageCall { try storage.list(prefix: "wal/") }
+    return Set(names.compactMap { $0.split(separator: "/").dropFirst().first.map(String.init) }).sorted()
+  }
+
+  /// Removes one archived file (`prune`'s WAL retention).
+  public func deleteWAL(source: String, name: String) throws {
+    try storageCall { try storage.delete(Self.walObject(source, name)) }
+  }
+
+  /// The length of an archived file, from its header (the object is read and
+  /// authenticated, not decompressed).
+  public func walLength(source: String, name: String) throws -> Int? {
+    try walHeader(source: source, name: name)?.length
   }
 
   private func walHeader(source: String, name: String) throws -> (length: Int, digest: Data)? {

@@ -32,18 +32,15 @@ public struct DashboardSnapshot: Sendable {
   /// Reads the snapshot; the caches keep set and report files decrypted once.
   public static func read(
     _ repository: Repository, context: OperationContext, sets setCache: FileCache<BackupSet>,
-    reports reportCache: FileCache<Data>
+    reports reportCache: FileCache<Data>, wal walCache: WALArchiveState.Cache
   ) throws -> DashboardSnapshot {
     let listing = try repository.setListing(cache: setCache)
     let reports = try repository.allReports(cache: reportCache)
-    let fallback = context.config.verifyMaxAge ?? VerifyPolicy().maxAge
-    let rpo = Dictionary(
-      context.config.sources.map { ($0.name, $0.rpoSeconds ?? fallback) }, uniquingKeysWith: { a, _ in a })
     let packs = repository.index.entriesByPack.values.joined()
-    let status = StatusReport.build(
+    var status = StatusReport.build(
       sets: listing.sets.filter { !$0.isSafetyCopy }, reports: reports,
-      storedBytes: packs.reduce(0) { $0 + Int($1.length) }, now: context.now(),
-      rpo: { rpo[$0] ?? fallback }, expected: context.config.sources.map(\.name))
+      storedBytes: packs.reduce(0) { $0 + Int($1.length) }, context: context)
+    try status.addWAL(repository, sets: listing.sets, context: context, cache: walCache)
     var drills: [DrillReport] = []
     var verifies: [(set: String, report: VerifyReport)] = []
     for (set, json) in reports {
