@@ -267,7 +267,18 @@ final class WALArchiveTests: XCTestCase {
       "mkdir -p again && \(CLI.binary) wal-fetch --config \(config) --source pg \(segment) again/\(segment)"
     )
     try cli.shell("printf 'x' | dd of=again/\(segment) bs=1 seek=100000 conv=notrunc 2>/dev/null")
-    XCTAssertEqual(cli.run(["wal-push", "--source", "pg", "again/\(segment)"]).status, 1)
+    // A key for archive_command: a random password, a cheap scrypt (tried first).
+    XCTAssertEqual(cli.run(["key", "add", "--kdf-cost", "1000"]).status, 2)
+    let walPassword = String(repeating: "k7", count: 22)
+    let key = cli.run(
+      ["key", "add", "--kdf-cost", "1024"], environment: ["DATAMANCY_BACKUP_NEW_PASSWORD": walPassword])
+    XCTAssertEqual(key.status, 0, key.stderr)
+    XCTAssertFalse(key.stderr.contains("warning"), key.stderr)
+    let conflicting = cli.run(
+      ["wal-push", "--source", "pg", "again/\(segment)"],
+      environment: ["DATAMANCY_BACKUP_PASSWORD": walPassword])
+    XCTAssertEqual(conflicting.status, 1, conflicting.stderr)
+    XCTAssertTrue(conflicting.stderr.contains("already archived with different bytes"), conflicting.stderr)
     let failing = cli.run(["status", "--prometheus", "metrics.prom"])
     XCTAssertEqual(failing.status, 7, failing.text)
     XCTAssertTrue(failing.text.contains("1 FAILED PUSHES"), failing.text)

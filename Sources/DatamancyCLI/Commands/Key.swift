@@ -35,12 +35,19 @@ extension DatamancyBackup {
     struct Add: BackupSubcommand {
       static let configuration = CommandConfiguration(abstract: "Add a key for a new password.")
       @OptionGroup var global: GlobalOptions
-      @Option(name: .customLong("kdf-cost"), help: .hidden) var cost = KeyFile.KDF.defaultCost
+      @Option(
+        name: .customLong("kdf-cost"),
+        help: ArgumentHelp(
+          "scrypt's cost N, a power of two (default 32768, about 0.3 s per opening). Lower only for a random password held by a machine, such as wal-push's: 1024 opens in milliseconds.",
+          valueName: "N"))
+      var cost = KeyFile.KDF.defaultCost
 
       func run(_ context: CommandContext) throws {
+        let password = try context.newPassword()
+        try Key.checkCost(cost, password: password)
         let repository = try context.openRepository(loadIndex: false)
         let name = try repository.addKey(
-          password: try context.newPassword(), cost: cost, now: context.now(), host: context.host)
+          password: password, cost: cost, now: context.now(), host: context.host)
         context.print("added key \((name as NSString).lastPathComponent.prefix(8))")
       }
     }
@@ -60,13 +67,30 @@ extension DatamancyBackup {
       static let configuration = CommandConfiguration(
         abstract: "Change the password of the key that opens the repository.")
       @OptionGroup var global: GlobalOptions
-      @Option(name: .customLong("kdf-cost"), help: .hidden) var cost = KeyFile.KDF.defaultCost
+      @Option(name: .customLong("kdf-cost"), help: ArgumentHelp("As for key add.", valueName: "N"))
+      var cost = KeyFile.KDF.defaultCost
 
       func run(_ context: CommandContext) throws {
+        let password = try context.newPassword()
+        try Key.checkCost(cost, password: password)
         let repository = try context.openRepository(loadIndex: false)
         let name = try repository.changePassword(
-          to: try context.newPassword(), cost: cost, now: context.now(), host: context.host)
+          to: password, cost: cost, now: context.now(), host: context.host)
         context.print("password changed; the key is now \((name as NSString).lastPathComponent.prefix(8))")
+      }
+    }
+
+    /// scrypt's cost must be a power of two; below the default, it only guards a
+    /// password that needs no stretching (random, 32 characters or more): a
+    /// shorter one is warned about.
+    static func checkCost(_ cost: Int, password: String) throws {
+      guard cost >= 1024, cost <= 1 << 20, cost & (cost - 1) == 0 else {
+        throw CLIError.usage("--kdf-cost: a power of two from 1024 to 1048576")
+      }
+      if cost < KeyFile.KDF.defaultCost, password.count < 32 {
+        Console.error(
+          "datamancy-backup: warning: --kdf-cost \(cost) is for a random password of 32 characters or more "
+            + "(head -c 32 /dev/urandom | base64): a cheap key makes a guessable password easy to find\n")
       }
     }
   }

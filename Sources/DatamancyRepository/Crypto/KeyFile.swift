@@ -17,6 +17,8 @@ public struct KeyFile: Codable, Sendable {
     public var name = "scrypt"
     /// scrypt cost N (a power of two), block size r and parallelism p.
     public var n: Int
+    /// What one attempt costs, for trying the cheapest key first.
+    var work: Int { n * r * p }
     public var r: Int
     public var p: Int
     /// 32 random bytes, base64.

@@ -39,6 +39,7 @@ extension Repository {
     }
     let keyNames = try storageCall { try storage.list(prefix: "keys/") }.sorted()
     var damaged: [String] = []
+    var keys: [(name: String, file: KeyFile, json: Data, mac: [UInt8])] = []
     for name in keyNames {
       // A key file is named by the hash of its bytes, so damage shows before
       // the password is even tried.
@@ -48,6 +49,11 @@ extension Repository {
         damaged.append(name)
         continue
       }
+      keys.append((name, file, json, mac))
+    }
+    // The cheapest key first: a key made for wal-push (a random password, a low
+    // scrypt cost) opens in milliseconds, and a wrong guess at it costs as little.
+    for (name, file, json, mac) in keys.sorted(by: { $0.file.kdf.work < $1.file.kdf.work }) {
       guard let master = file.unwrap(password: password) else { continue }
       guard KeyFile.isAuthentic(json: json, mac: mac, master: master) else {
         throw RepositoryError.damaged(file: name, reason: "its MAC does not match its content")
