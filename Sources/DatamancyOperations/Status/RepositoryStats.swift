@@ -20,6 +20,8 @@ public struct RepositoryStats: Encodable, Sendable {
 
   public var sets: Int
   public var packs: Int
+  /// Chunks the index names.
+  public var chunks: Int
   /// The pack files' sizes: what the repository's data takes on its storage.
   public var storedBytes: Int
   /// Every item of every set, added up.
@@ -65,7 +67,8 @@ public struct RepositoryStats: Encodable, Sendable {
     }
     let totalRaw = sets.reduce(0) { $0 + $1.rawBytes }
     return RepositoryStats(
-      sets: sets.count, packs: packSizes.count, storedBytes: packSizes.values.reduce(0, +),
+      sets: sets.count, packs: packSizes.count, chunks: repository.index.chunkCount,
+      storedBytes: packSizes.values.reduce(0, +),
       totalRawBytes: totalRaw, uniqueRawBytes: uniqueRaw, uniqueSealedBytes: uniqueSealed, items: items,
       dedupRatio: ratio(totalRaw, uniqueRaw), compressionRatio: ratio(uniqueRaw, uniqueSealed))
   }

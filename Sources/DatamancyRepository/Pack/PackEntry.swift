@@ -10,6 +10,13 @@ public struct PackEntry: Equatable, Sendable {
   /// Length of the chunk's plaintext (the original data).
   public var rawLength: UInt32
 
+  public init(id: ChunkID, offset: UInt32, length: UInt32, rawLength: UInt32) {
+    self.id = id
+    self.offset = offset
+    self.length = length
+    self.rawLength = rawLength
+  }
+
   /// Encoded size: id (32), offset, length, raw length (4 each, little-endian).
   static let encodedSize = 44
 
