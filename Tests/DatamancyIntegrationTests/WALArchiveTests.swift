@@ -306,6 +306,19 @@ final class WALArchiveTests: XCTestCase {
     let afterPort = try startRecovered(cli, cli.folder + "/after")
     XCTAssertEqual(try rows(cli, cli.folder + "/after", afterPort), all)
     _ = try cli.shell("source \(Self.library); pg_stop \(cli.folder)/after")
+
+    // A damaged segment that recovery needs: wal-fetch exits 126 and recovery
+    // stops there (FATAL), instead of ending early and promoting.
+    let newest = try XCTUnwrap(left.filter { $0.count == 24 && $0.hasPrefix("00000001") }.max())
+    try cli.flipByte("repo/wal/pg/" + newest, at: 200)
+    let damaged = cli.run(["restore", "--source", "pg", "--to-time", "latest", "--to", "damaged/data"])
+    XCTAssertEqual(damaged.status, 0, damaged.stderr)
+    XCTAssertThrowsError(try startRecovered(cli, cli.folder + "/damaged"))
+    let log = try cli.shell("cat damaged/server.log")
+    // PostgreSQL names status 126 as the shell does: "command not executable".
+    XCTAssertTrue(
+      log.contains("could not restore file \"\(newest)\" from archive: command not executable"), log)
+    XCTAssertFalse(log.contains("selected new timeline ID"), "recovery must not promote past damage")
   }
 
   func waitUntil(seconds: Double = 30, _ probe: () throws -> Bool) throws -> Bool {

@@ -5,7 +5,11 @@ import XCTest
 /// entries into the sorted array, every chunk is found at its first location,
 /// unknown ids are not, and chunks of unusable packs are named as lost.
 final class IndexTests: XCTestCase {
-  func randomID() -> ChunkID { ChunkID(bytes: (0..<32).map { _ in UInt8.random(in: 0...255) }) }
+  func randomID() -> ChunkID {
+    let words = (0..<4).map { _ in UInt64.random(in: 0...UInt64.max) }
+    return ChunkID(
+      bytes: words.flatMap { word in (0..<8).map { UInt8(truncatingIfNeeded: word >> ($0 * 8)) } })
+  }
 
   func testLookupsAcrossMergesKeepTheFirstLocation() {
     var index = RepositoryIndex()

@@ -147,7 +147,7 @@ public struct PointInTimeRestore {
     return Plan(window: window, segments: needed)
   }
 
-  /// `A – B (set X), C – D (set Y)`: each base backup's window, merged where they touch.
+  /// `A to B, C to D`: the base backups' windows, merged where they overlap.
   static func describe(_ windows: [Window]) -> String {
     var parts: [(Date, Date?)] = []
     for window in windows {

@@ -15,6 +15,18 @@ public struct WALArchiveState: Sendable {
   public var histories: [UInt32: TimelineHistory]
   public var labels: [BackupLabel]
 
+  public init(
+    source: String, objects: [String: ObjectInfo], segmentSize: Int, segments: [WALSegment],
+    histories: [UInt32: TimelineHistory], labels: [BackupLabel]
+  ) {
+    self.source = source
+    self.objects = objects
+    self.segmentSize = segmentSize
+    self.segments = segments
+    self.histories = histories
+    self.labels = labels
+  }
+
   /// PostgreSQL's default, used until a segment says otherwise.
   public static let defaultSegmentSize = 16 << 20
 
