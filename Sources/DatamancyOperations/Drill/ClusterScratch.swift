@@ -72,7 +72,7 @@ public final class ClusterScratch: DrillScratch {
     let tools = settings.connection.tools
     let waldump = PostgresPrograms.path("pg_waldump", tools: tools, dataFolder: data)
     let newest = try WALCommits(repository: repository, runner: context.runner, program: waldump)
-      .newest(in: window.chain.contiguous, folder: wal)
+      .newest(in: window.chain.contiguous, source: source, fetched: wal)
     if let newest, newest > window.base.label.stopTime {
       let span = newest.timeIntervalSince(window.base.label.stopTime)
       target = .time(window.base.label.stopTime.addingTimeInterval(Double.random(in: 0...span)))

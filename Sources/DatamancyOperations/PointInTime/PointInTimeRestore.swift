@@ -170,15 +170,15 @@ public struct PointInTimeRestore {
   public func run(_ asked: Target, into folder: String, restoreCommand: String, commits: WALCommits?) throws
     -> Outcome
   {
+    guard !FileManager.default.fileExists(atPath: folder) else {
+      throw Refused(description: "\(folder) exists; recovery needs a new, empty data folder")
+    }
     let plan = try plan(asked)
     var target = asked
     if case .time(let time) = asked, let commits,
       (try commits.newest(in: plan.window.chain.contiguous, source: source)).map({ $0 < time }) ?? false
     {
       target = .latest
-    }
-    guard !FileManager.default.fileExists(atPath: folder) else {
-      throw Refused(description: "\(folder) exists; recovery needs a new, empty data folder")
     }
     try Self.extract(plan.window.base, into: folder, repository: repository, context: context)
     try Self.writeRecoverySettings(

@@ -20,21 +20,18 @@ public struct WALCommits {
   }
 
   /// The newest commit in `segments` (read newest first, at most `limit` of
-  /// them), or nil when none of them holds one.
-  public func newest(in segments: [WALSegment], source: String, limit: Int = 8) throws -> Date? {
-    let folder = try scratchFolder("datamancy-waldump")
-    defer { try? FileManager.default.removeItem(atPath: folder) }
+  /// them), or nil when none of them holds one. The segments are fetched from
+  /// the archive into a scratch folder, unless `fetched` already holds them.
+  public func newest(in segments: [WALSegment], source: String, fetched: String? = nil, limit: Int = 8)
+    throws -> Date?
+  {
+    let folder = try fetched ?? scratchFolder("datamancy-waldump")
+    defer { if fetched == nil { try? FileManager.default.removeItem(atPath: folder) } }
     for segment in segments.reversed().prefix(limit) {
-      guard let bytes = try repository.getWAL(source: source, name: segment.name) else { continue }
-      try bytes.write(to: URL(fileURLWithPath: folder + "/" + segment.name))
-      if let time = try commits(in: segment, folder: folder).max() { return time }
-    }
-    return nil
-  }
-
-  /// The same for segments already in `folder`.
-  public func newest(in segments: [WALSegment], folder: String, limit: Int = 8) throws -> Date? {
-    for segment in segments.reversed().prefix(limit) {
+      if fetched == nil {
+        guard let bytes = try repository.getWAL(source: source, name: segment.name) else { continue }
+        try bytes.write(to: URL(fileURLWithPath: folder + "/" + segment.name))
+      }
       if let time = try commits(in: segment, folder: folder).max() { return time }
     }
     return nil
@@ -67,15 +64,12 @@ public struct WALCommits {
 public enum PostgresPrograms {
   public static func path(_ name: String, tools: [String: String], dataFolder: String?) -> String {
     if let configured = tools[name] { return configured }
-    if let folder = dataFolder,
-      let version = try? String(contentsOfFile: folder + "/PG_VERSION", encoding: .utf8)
-        .trimmingCharacters(in: .whitespacesAndNewlines)
-    {
-      let debian = "/usr/lib/postgresql/\(version)/bin/\(name)"
-      if FileManager.default.isExecutableFile(atPath: debian) { return debian }
+    let own = dataFolder.flatMap {
+      try? String(contentsOfFile: $0 + "/PG_VERSION", encoding: .utf8).trimmingCharacters(
+        in: .whitespacesAndNewlines)
     }
     let installed = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
-    for version in installed.sorted(by: { (Int($0) ?? 0) > (Int($1) ?? 0) }) {
+    for version in [own].compactMap({ $0 }) + installed.sorted(by: { (Int($0) ?? 0) > (Int($1) ?? 0) }) {
       let debian = "/usr/lib/postgresql/\(version)/bin/\(name)"
       if FileManager.default.isExecutableFile(atPath: debian) { return debian }
     }

@@ -23,14 +23,12 @@ public enum WALRetention {
         return WALPruned(source: source, files: 0, bytes: 0, keptFrom: nil)
       }
       let start = oldest.base.label.startSegment(size: state.segmentSize)
+      // A segment, `.backup` or `.partial` file starts with its segment's name
+      // (a `.history` file does not, and stays).
       let removable = state.objects.values.filter { object in
-        if object.name.hasSuffix(".backup") || object.name.hasSuffix(".partial") {
-          return WALSegment(name: String(object.name.prefix(24)), size: state.segmentSize).map {
-            $0.number < start.number
-          } ?? false
-        }
-        return WALSegment(name: object.name, size: state.segmentSize).map { $0.number < start.number }
-          ?? false
+        WALSegment(name: String(object.name.prefix(24)), size: state.segmentSize).map {
+          $0.number < start.number
+        } ?? false
       }
       if !dryRun {
         for object in removable { try repository.deleteWAL(source: source, name: object.name) }

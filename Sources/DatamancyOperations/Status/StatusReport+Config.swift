@@ -6,10 +6,9 @@ extension StatusReport {
   /// `verify.max_age`), with the WAL archives of `postgres_pitr` sources.
   public static func build(_ repository: Repository, context: OperationContext) throws -> StatusReport {
     let sets = try repository.sets()
-    let storedBytes = repository.index.entriesByPack.values.joined().reduce(0) { $0 + Int($1.length) }
     var report = build(
-      sets: sets.filter { !$0.isSafetyCopy }, reports: try repository.allReports(), storedBytes: storedBytes,
-      context: context)
+      sets: sets.filter { !$0.isSafetyCopy }, reports: try repository.allReports(),
+      storedBytes: repository.index.totals.sealed, context: context)
     try report.addWAL(repository, sets: sets, context: context)
     return report
   }

@@ -36,10 +36,10 @@ public struct DashboardSnapshot: Sendable {
   ) throws -> DashboardSnapshot {
     let listing = try repository.setListing(cache: setCache)
     let reports = try repository.allReports(cache: reportCache)
-    let packs = repository.index.entriesByPack.values.joined()
+    let totals = repository.index.totals
     var status = StatusReport.build(
-      sets: listing.sets.filter { !$0.isSafetyCopy }, reports: reports,
-      storedBytes: packs.reduce(0) { $0 + Int($1.length) }, context: context)
+      sets: listing.sets.filter { !$0.isSafetyCopy }, reports: reports, storedBytes: totals.sealed,
+      context: context)
     try status.addWAL(repository, sets: listing.sets, context: context, cache: walCache)
     var drills: [DrillReport] = []
     var verifies: [(set: String, report: VerifyReport)] = []
@@ -50,7 +50,6 @@ public struct DashboardSnapshot: Sendable {
         verifies.append((set, verify))
       }
     }
-    let totals = repository.index.totals
     var snapshot = DashboardSnapshot(
       time: context.now(), sets: listing.sets.reversed(), damaged: listing.damaged, status: status,
       drills: drills.sorted { $0.time < $1.time },
