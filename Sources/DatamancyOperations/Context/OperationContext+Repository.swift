@@ -97,7 +97,7 @@ extension OperationContext {
     return repository
   }
 
-  /// `connections`, else the location's default (8 on S3, 1 on a folder).
+  /// `connections`, else the location's default (8 on S3, 2 on a folder).
   public static func connections(settings: RepositorySettings, path: String) throws -> Int {
     try settings.connections ?? StorageLocation(path).defaultConnections
   }
