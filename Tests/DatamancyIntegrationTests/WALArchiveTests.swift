@@ -308,8 +308,9 @@ final class WALArchiveTests: XCTestCase {
     _ = try cli.shell("source \(Self.library); pg_stop \(cli.folder)/after")
 
     // A damaged segment that recovery needs: either the restore finds it first
-    // (finding the archive's newest commit reads back from the newest segment
-    // until one holds a commit, which may reach it) and refuses as damage, or
+    // (reading the archive's state reads the newest segment by name to learn the
+    // segment size: this one, while no timeline-2 segment is archived) and refuses
+    // as damage, or
     // wal-fetch exits 126 and recovery stops there (FATAL), instead of ending
     // early and promoting. Never a recovered server.
     let newest = try XCTUnwrap(left.filter { $0.count == 24 && $0.hasPrefix("00000001") }.max())
