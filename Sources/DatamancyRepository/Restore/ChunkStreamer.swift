@@ -2,17 +2,20 @@ import Foundation
 
 /// Writes a list of chunks back out in order, fetching and opening several at once
 /// so reading, decryption and decompression use every core, while memory stays
-/// bounded by one batch.
+/// bounded by a few batches.
 public struct ChunkStreamer: Sendable {
   public let repository: Repository
-  /// Chunks opened at once.
-  public var batch = 4
-  /// Opened batches that may wait for the sink.
-  public var queued = 2
+  /// Chunks opened at once: one per core, or one per connection where reads wait
+  /// on the network.
+  public var batch: Int
+  /// Opened batches that may wait for the sink. One is enough to keep the sink
+  /// busy while the next batch opens; two held another batch of plaintext for no
+  /// gain in speed (docs/benchmarks.md).
+  public var queued = 1
 
   public init(repository: Repository) {
     self.repository = repository
-    batch = max(batch, repository.connections)
+    batch = max(ProcessInfo.processInfo.activeProcessorCount, repository.connections)
   }
 
   /// Calls `sink` with each chunk's plaintext, in order. Every chunk is
