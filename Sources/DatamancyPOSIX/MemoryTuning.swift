@@ -10,9 +10,10 @@ public enum MemoryTuning {
   /// One arena: by default glibc gives each thread that allocates its own arena
   /// (up to 8 per core), and every arena keeps the multi-megabyte chunk buffers
   /// its threads freed; a restore's reading, opening and writing threads each
-  /// held their own, which made its peak 1.6x what it needs. Small allocations
-  /// are served from per-thread caches without the arena's lock, and big ones
-  /// are a few per chunk; no change in speed was measured (docs/benchmarks.md).
+  /// held their own, which made its peak about 1.6x what one arena needs.
+  /// Small allocations are served from per-thread caches without the arena's
+  /// lock, and big ones are a few per chunk; alternating runs showed no change
+  /// in speed (bench/run gives the peaks, docs/benchmarks.md).
   public static func apply() {
     mallopt(M_MMAP_THRESHOLD, 16 << 20)
     mallopt(M_TRIM_THRESHOLD, 32 << 20)

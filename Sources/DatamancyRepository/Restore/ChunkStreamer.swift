@@ -9,8 +9,8 @@ public struct ChunkStreamer: Sendable {
   /// on the network.
   public var batch: Int
   /// Opened batches that may wait for the sink. One is enough to keep the sink
-  /// busy while the next batch opens; two held another batch of plaintext for no
-  /// gain in speed (docs/benchmarks.md).
+  /// busy while the next batch opens; two held another batch of plaintext for
+  /// no gain in speed that alternating runs could show.
   public var queued = 1
 
   public init(repository: Repository) {
