@@ -310,9 +310,8 @@ final class WALArchiveTests: XCTestCase {
     // A damaged segment that recovery needs: either the restore finds it first
     // (reading the archive's state reads the newest segment by name to learn the
     // segment size: this one, while no timeline-2 segment is archived) and refuses
-    // as damage, or
-    // wal-fetch exits 126 and recovery stops there (FATAL), instead of ending
-    // early and promoting. Never a recovered server.
+    // as damage, or wal-fetch exits 126 and recovery stops there (FATAL), instead
+    // of ending early and promoting. Never a recovered server.
     let newest = try XCTUnwrap(left.filter { $0.count == 24 && $0.hasPrefix("00000001") }.max())
     try cli.flipByte("repo/wal/pg/" + newest, at: 200)
     let damaged = cli.run(["restore", "--source", "pg", "--to-time", "latest", "--to", "damaged/data"])
