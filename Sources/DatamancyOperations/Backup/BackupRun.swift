@@ -1,4 +1,5 @@
 import DatamancyConfig
+import DatamancyPOSIX
 import DatamancyRepository
 import DatamancySources
 import Foundation
@@ -58,7 +59,7 @@ public struct BackupRun {
     do {
       let planned = try plan(names)
       onPlanned?(planned)
-      let concurrency = context.config.concurrency ?? ProcessInfo.processInfo.activeProcessorCount
+      let concurrency = context.config.concurrency ?? Cores.available
       let started = EarlyStart(planned, count: concurrency)
       early = started
       repository = try context.openRepository()

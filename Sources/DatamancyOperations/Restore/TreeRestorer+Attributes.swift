@@ -43,18 +43,27 @@ extension TreeRestorer {
 
   /// Owner, mode, extended attributes and times, in that order: `chown`
   /// clears setuid bits, and setting anything changes nothing but ctime.
-  func apply(_ entry: TreeEntry, to path: [UInt8]) throws {
+  /// Through `descriptor` when the entry is open (a regular file just written),
+  /// which spares the kernel a path lookup per call.
+  func apply(_ entry: TreeEntry, to path: [UInt8], descriptor: Int32? = nil) throws {
     try FileSystem.withPath(path) { p in
       if isRoot {
         let (uid, gid) = owner(of: entry)
-        guard lchown(p, uid, gid) == 0 else { throw FileSystem.Failure("set the owner of", path) }
+        guard (descriptor.map { fchown($0, uid, gid) } ?? lchown(p, uid, gid)) == 0 else {
+          throw FileSystem.Failure("set the owner of", path)
+        }
       }
-      if entry.kind != .symlink, chmod(p, mode_t(entry.mode)) != 0 {
+      if entry.kind != .symlink,
+        (descriptor.map { fchmod($0, mode_t(entry.mode)) } ?? chmod(p, mode_t(entry.mode))) != 0
+      {
         throw FileSystem.Failure("set the mode of", path)
       }
       for xattr in entry.xattrs {
         let status = FileSystem.withPath(xattr.name) { name in
-          xattr.value.withUnsafeBytes { lsetxattr(p, name, $0.baseAddress, $0.count, 0) }
+          xattr.value.withUnsafeBytes { value in
+            descriptor.map { fsetxattr($0, name, value.baseAddress, value.count, 0) }
+              ?? lsetxattr(p, name, value.baseAddress, value.count, 0)
+          }
         }
         if status != 0 {
           let reason = String(cString: strerror(errno))
@@ -65,13 +74,11 @@ extension TreeRestorer {
           }
         }
       }
-      var times = [
-        timespec(tv_sec: Int(entry.mtime.seconds), tv_nsec: Int(entry.mtime.nanoseconds)),
-        timespec(tv_sec: Int(entry.mtime.seconds), tv_nsec: Int(entry.mtime.nanoseconds)),
-      ]
-      guard utimensat(AT_FDCWD, p, &times, AT_SYMLINK_NOFOLLOW) == 0 else {
-        throw FileSystem.Failure("set the times of", path)
-      }
+      let time = timespec(tv_sec: Int(entry.mtime.seconds), tv_nsec: Int(entry.mtime.nanoseconds))
+      var times = [time, time]
+      let status =
+        descriptor.map { futimens($0, &times) } ?? utimensat(AT_FDCWD, p, &times, AT_SYMLINK_NOFOLLOW)
+      guard status == 0 else { throw FileSystem.Failure("set the times of", path) }
     }
   }
 

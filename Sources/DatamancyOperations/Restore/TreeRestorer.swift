@@ -34,6 +34,9 @@ public final class TreeRestorer: @unchecked Sendable {
   /// Files written at once within one directory.
   var width = 4
   let isRoot = geteuid() == 0
+  /// Whether the target was empty when the restore began: then nothing in it
+  /// needs room made (one `lstat` less per entry).
+  private var intoEmpty = false
   let state = Locked(State())
 
   struct State {
@@ -59,6 +62,7 @@ public final class TreeRestorer: @unchecked Sendable {
   public func restore(_ item: BackupItem, of set: BackupSet, into folder: String) throws -> Report {
     let root = try repository.readTree(try repository.rootTree(of: item, in: set))
     let base = Array(folder.utf8)
+    intoEmpty = (try? FileManager.default.contentsOfDirectory(atPath: folder))?.isEmpty == true
     try restore(root, into: base, relative: [])
     if paths.isEmpty, let itself = root.entry(named: [46]) { try apply(itself, to: base) }
     // One flush for every file written, before the result is called restored.
@@ -97,7 +101,7 @@ public final class TreeRestorer: @unchecked Sendable {
       let (take, descend) = wanted(childRelative)
       guard take || (descend && entry.kind == .directory) else { continue }
       let path = FileSystem.join(folder, entry.name)
-      if take, entry.kind != .directory, try !makeRoom(for: entry, at: path) { continue }
+      if take, entry.kind != .directory, !intoEmpty, try !makeRoom(for: entry, at: path) { continue }
       switch entry.kind {
       case .directory:
         folders.append((entry, take, childRelative))
@@ -165,57 +169,5 @@ public final class TreeRestorer: @unchecked Sendable {
     }
     try apply(entry, to: path)
     state.withLock { $0.report.files += 1 }
-  }
-
-  /// Writes regular files on up to `width` threads.
-  private func writeFiles(_ files: [TreeEntry], in folder: [UInt8]) throws {
-    let results = BoundedParallel.map(files.count, width: width, stopOnFailure: true) { i in
-      try self.writeFile(files[i], at: FileSystem.join(folder, files[i].name))
-    }
-    for result in results { try result.get() }
-  }
-
-  private func writeFile(_ entry: TreeEntry, at path: [UInt8]) throws {
-    let fd = FileSystem.withPath(path) {
-      open($0, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-    }
-    guard fd >= 0 else { throw FileSystem.Failure("create", path) }
-    defer { close(fd) }
-    // Data regions in order; a file without holes is one region.
-    var regions = (entry.extents ?? [Extent(offset: 0, length: entry.size)])[...]
-    var offset = regions.first?.offset ?? 0
-    var left = regions.first?.length ?? 0
-    func sink(_ data: Data) throws {
-      var data = data[...]
-      while !data.isEmpty {
-        while left == 0 {
-          regions = regions.dropFirst()
-          guard let region = regions.first else {
-            throw RepositoryError.damaged(
-              file: "tree of \(String(decoding: path, as: UTF8.self))",
-              reason: "more data than the file's regions")
-          }
-          (offset, left) = (region.offset, region.length)
-        }
-        let count = min(Int(left), data.count)
-        let written = data.prefix(count).withUnsafeBytes { pwrite(fd, $0.baseAddress, count, off_t(offset)) }
-        guard written > 0 else { throw FileSystem.Failure("write", path) }
-        offset += UInt64(written)
-        left -= UInt64(written)
-        data = data.dropFirst(written)
-      }
-      onBytes?(data.count)
-    }
-    if entry.chunks.count <= 4 {
-      for data in try repository.readChunks(entry.chunks) { try sink(data) }
-    } else {
-      try ChunkStreamer(repository: repository).stream(entry.chunks, to: sink)
-    }
-    guard ftruncate(fd, off_t(entry.size)) == 0 else { throw FileSystem.Failure("set the size of", path) }
-    try apply(entry, to: path)
-    state.withLock {
-      $0.report.files += 1
-      $0.report.bytes += Int(entry.storedLength)
-    }
   }
 }

@@ -89,12 +89,14 @@ struct ChunkBatchReader {
     for member in sorted {
       let start = Int(member.location.entry.offset)
       let end = start + Int(member.location.entry.length)
-      if var last = spans.last, last.pack == member.location.pack, start - last.end <= gap,
-        max(end, last.end) - last.start <= maxSpan
+      // The last span is changed in place: a copy of it would copy its members
+      // for every chunk appended.
+      let last = spans.count - 1
+      if last >= 0, spans[last].pack == member.location.pack, start - spans[last].end <= gap,
+        max(end, spans[last].end) - spans[last].start <= maxSpan
       {
-        last.end = max(last.end, end)
-        last.members.append(member)
-        spans[spans.count - 1] = last
+        spans[last].end = max(spans[last].end, end)
+        spans[last].members.append(member)
       } else {
         spans.append(Span(pack: member.location.pack, start: start, end: end, members: [member]))
       }

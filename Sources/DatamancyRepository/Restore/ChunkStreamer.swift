@@ -1,3 +1,4 @@
+import DatamancyPOSIX
 import Foundation
 
 /// Writes a list of chunks back out in order, fetching and opening several at once
@@ -15,7 +16,7 @@ public struct ChunkStreamer: Sendable {
 
   public init(repository: Repository) {
     self.repository = repository
-    batch = max(ProcessInfo.processInfo.activeProcessorCount, repository.connections)
+    batch = max(Cores.available, repository.connections)
   }
 
   /// Calls `sink` with each chunk's plaintext, in order. Every chunk is

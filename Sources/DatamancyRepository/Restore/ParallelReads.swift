@@ -6,7 +6,7 @@ import Foundation
 /// `connections` threads when each call mostly waits on the network.
 enum ParallelReads {
   static func run(_ count: Int, connections: Int, _ body: @escaping @Sendable (Int) -> Void) {
-    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let cores = Cores.available
     guard connections > cores, count > 1 else {
       DispatchQueue.concurrentPerform(iterations: count, execute: body)
       return
