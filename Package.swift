@@ -123,9 +123,12 @@ let package = Package(
     ),
     .executableTarget(name: "datamancy-backup", dependencies: ["DatamancyCLI"]),
     .testTarget(name: "DatamancyStorageTests", dependencies: ["DatamancyStorage"]),
+    // What several test targets share: storage that counts the reads made of it.
+    .target(
+      name: "DatamancyTestSupport", dependencies: ["DatamancyStorage"], path: "Tests/DatamancyTestSupport"),
     .testTarget(
       name: "DatamancyRepositoryTests",
-      dependencies: ["DatamancyRepository", "DatamancyStorage", "DatamancyPOSIX"]),
+      dependencies: ["DatamancyRepository", "DatamancyStorage", "DatamancyPOSIX", "DatamancyTestSupport"]),
     .testTarget(name: "DatamancyConfigTests", dependencies: ["DatamancyConfig"]),
     .testTarget(name: "DatamancyWebTests", dependencies: ["DatamancyWeb"]),
     .testTarget(
@@ -135,7 +138,7 @@ let package = Package(
       name: "DatamancyOperationsTests",
       dependencies: [
         "DatamancyOperations", "DatamancyRepository", "DatamancyStorage", "DatamancyConfig", "DatamancyPOSIX",
-        .product(name: "Logging", package: "swift-log"),
+        "DatamancySources", "DatamancyTestSupport", .product(name: "Logging", package: "swift-log"),
       ]
     ),
     .testTarget(

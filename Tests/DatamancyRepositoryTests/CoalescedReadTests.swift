@@ -1,28 +1,12 @@
 import DatamancyRepository
 import DatamancyStorage
+import DatamancyTestSupport
 import Foundation
 import XCTest
 
 /// Restores read neighbouring chunks of a pack with one request, and still
 /// authenticate every chunk.
 final class CoalescedReadTests: XCTestCase {
-  /// Counts reads of pack files.
-  final class CountingStorage: Storage, @unchecked Sendable {
-    let inner = MemoryStorage()
-    private let lock = NSLock()
-    private var reads = 0
-    var packReads: Int { lock.withLock { reads } }
-    var location: String { inner.location }
-    func put(_ name: String, data: Data) throws { try inner.put(name, data: data) }
-    func get(_ name: String, offset: Int, length: Int?) throws -> Data {
-      if name.hasPrefix("data/") { lock.withLock { reads += 1 } }
-      return try inner.get(name, offset: offset, length: length)
-    }
-    func listObjects(prefix: String) throws -> [ObjectInfo] { try inner.listObjects(prefix: prefix) }
-    func stat(_ name: String) throws -> ObjectInfo { try inner.stat(name) }
-    func delete(_ name: String) throws { try inner.delete(name) }
-  }
-
   func testNeighbouringChunksAreReadTogether() throws {
     let storage = CountingStorage()
     let repository = try Fixtures.repository(storage)
