@@ -12,11 +12,16 @@ import Foundation
 extension TreeRestorer {
   /// A file up to this size is read with its folder's other small files: one
   /// coalesced read of the packs they lie in (a folder's files were stored one
-  /// after the other) instead of a pack opened and read per file, which was a
-  /// third of the system calls of restoring a million small files.
+  /// after the other) instead of a pack opened, read and closed per file.
   static let smallFile: UInt64 = 1 << 20
   /// Plaintext of small files read at once, held until they are written.
   static let groupBytes: UInt64 = 4 << 20
+  /// Files read at once, and the most a read may span between two of them: a
+  /// folder whose files were stored at different times, between other data,
+  /// would otherwise fetch up to a megabyte of other data per file. At most
+  /// `groupBytes + groupFiles * gap` (36 MiB) is held.
+  static let groupFiles = 512
+  static let gap = 64 << 10
 
   func writeFiles(_ files: [TreeEntry], in folder: [UInt8]) throws {
     guard !files.isEmpty else { return }
@@ -30,7 +35,7 @@ extension TreeRestorer {
       let batch = group
       (group, groupBytes) = ([], 0)
       guard !batch.isEmpty else { return }
-      let contents = try repository.readChunks(batch.flatMap(\.chunks))
+      let contents = try repository.readChunks(batch.flatMap(\.chunks), gap: Self.gap)
       // Where each file's chunks start among the group's.
       let starts = batch.reduce(into: [0]) { $0.append($0.last! + $1.chunks.count) }
       try inParallel(batch.count) { i in
@@ -45,7 +50,7 @@ extension TreeRestorer {
       }
       group.append(entry)
       groupBytes += entry.storedLength
-      if groupBytes >= Self.groupBytes { try writeGroup() }
+      if groupBytes >= Self.groupBytes || group.count >= Self.groupFiles { try writeGroup() }
     }
     try writeGroup()
     let rest = large
