@@ -18,8 +18,8 @@ extension TreeRestorer {
   static let groupBytes: UInt64 = 4 << 20
   /// Files read at once, and the most a read may span between two of them: a
   /// folder whose files were stored at different times, between other data,
-  /// would otherwise fetch up to a megabyte of other data per file. At most
-  /// `groupBytes + groupFiles * gap` (36 MiB) is held.
+  /// would otherwise fetch up to a megabyte of other data per file. About
+  /// `groupBytes + groupFiles * gap` (36 MiB) is held at most.
   static let groupFiles = 512
   static let gap = 64 << 10
 
