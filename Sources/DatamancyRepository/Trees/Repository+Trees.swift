@@ -82,10 +82,11 @@ extension Repository {
 extension Repository {
   /// Reads a few chunks on the calling thread (a small file, a tree), each
   /// authenticated and checked against its id. Chunks of one pack at most `gap`
-  /// bytes apart are fetched by one read, the bytes between them included.
-  public func readChunks(_ ids: [ChunkID], gap: Int = 1 << 20) throws -> [Data] {
+  /// bytes apart (`ChunkBatchReader`'s gap unless given) are fetched by one
+  /// read, the bytes between them included.
+  public func readChunks(_ ids: [ChunkID], gap: Int? = nil) throws -> [Data] {
     var reader = ChunkBatchReader(repository: self)
-    reader.gap = gap
+    if let gap { reader.gap = gap }
     return try reader.read(ids, decompressors: treeDecompressors).map { try $0.get() }
   }
 
