@@ -7,10 +7,11 @@ import Foundation
 
 /// A repository in a local folder (or a mounted network filesystem).
 ///
-/// Writes go to a temporary file beside the target (`.tmp-` prefix), are flushed
-/// with `fsync`, then renamed over the final name, and the folder is synced, so a
-/// crash leaves either the old state or the new object, never a partial one.
-/// Temporary files left by a crash are never listed.
+/// Writes go to a temporary file (`.tmp-` prefix) beside the target, or in the
+/// folder given to `makeWriter`, are flushed with `fsync`, then renamed over the
+/// final name, and the folder is synced, so a crash leaves either the old state or
+/// the new object, never a partial one. Temporary files left by a crash are never
+/// listed; prune removes the stale ones.
 public struct LocalStorage: Storage {
   public let root: String
   public var location: String { root }
@@ -25,26 +26,16 @@ public struct LocalStorage: Storage {
   private func path(_ name: String) -> String { root + "/" + name }
 
   public func put(_ name: String, data: Data) throws {
-    let final = path(name)
-    let folder = (final as NSString).deletingLastPathComponent
-    try makeFolder(folder, for: name)
-    let temporary = folder + "/" + Self.temporaryPrefix + UUID().uuidString
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-    guard fd >= 0 else { throw ioError("create", name) }
-    var failure: StorageError?
-    if FileDescriptor.writeAll(fd, data) != 0 { failure = ioError("write", name) }
-    if failure == nil && fsync(fd) != 0 { failure = ioError("sync", name) }
-    close(fd)
-    if let failure {
-      unlink(temporary)
-      throw failure
-    }
-    guard rename(temporary, final) == 0 else {
-      let error = ioError("rename", name)
-      unlink(temporary)
-      throw error
-    }
-    syncFolder(folder)
+    let writer = try LocalObjectWriter(
+      storage: self, folder: (name as NSString).deletingLastPathComponent, label: name)
+    try writer.append(data)
+    try writer.commit(as: name)
+  }
+
+  /// Stages the object in a temporary file in `folder`; errors before the commit
+  /// name that file.
+  public func makeWriter(under folder: String) throws -> ObjectWriter {
+    try LocalObjectWriter(storage: self, folder: folder)
   }
 
   public func get(_ name: String, offset: Int, length: Int?) throws -> Data {
@@ -142,7 +133,7 @@ public struct LocalStorage: Storage {
     return removed
   }
 
-  private func makeFolder(_ folder: String, for name: String) throws {
+  func makeFolder(_ folder: String, for name: String) throws {
     do {
       try FileManager.default.createDirectory(
         atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -159,7 +150,7 @@ public struct LocalStorage: Storage {
     }
   }
 
-  private func syncFolder(_ folder: String) {
+  func syncFolder(_ folder: String) {
     let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     if fd >= 0 {
       fsync(fd)
@@ -167,7 +158,7 @@ public struct LocalStorage: Storage {
     }
   }
 
-  private func ioError(_ operation: String, _ name: String) -> StorageError {
+  func ioError(_ operation: String, _ name: String) -> StorageError {
     let reason = String(cString: strerror(errno))
     if [EROFS, EACCES, EPERM].contains(errno) {
       return .denied(operation: operation, name: name, location: location, reason: reason)

@@ -54,4 +54,24 @@ public final class RetryingStorage: Storage, @unchecked Sendable {
   public func stat(_ name: String) throws -> ObjectInfo { try retrying { try inner.stat(name) } }
 
   public func delete(_ name: String) throws { try retrying { try inner.delete(name) } }
+
+  public func makeWriter(under folder: String) throws -> ObjectWriter {
+    RetryingObjectWriter(inner: try retrying { try inner.makeWriter(under: folder) }, storage: self)
+  }
+}
+
+/// Retries a writer's commit as `RetryingStorage` retries a put: appends stay with
+/// the inner writer, whose commit can be repeated (a buffered one puts again).
+final class RetryingObjectWriter: ObjectWriter, @unchecked Sendable {
+  let inner: ObjectWriter
+  let storage: RetryingStorage
+
+  init(inner: ObjectWriter, storage: RetryingStorage) {
+    self.inner = inner
+    self.storage = storage
+  }
+
+  var count: Int { inner.count }
+  func append(_ bytes: UnsafeRawBufferPointer) throws { try inner.append(bytes) }
+  func commit(as name: String) throws { try storage.retrying { try inner.commit(as: name) } }
 }

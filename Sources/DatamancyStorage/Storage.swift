@@ -36,9 +36,16 @@ public protocol Storage: Sendable {
 
   /// Deletes an object; deleting a missing object is not an error.
   func delete(_ name: String) throws
+
+  /// Starts a new object to be written piece by piece and named by its commit,
+  /// which will be under `folder` (such as `data`). A local folder stages the
+  /// bytes in a temporary file there; the default gathers them in memory.
+  func makeWriter(under folder: String) throws -> ObjectWriter
 }
 
 extension Storage {
+  public func makeWriter(under folder: String) throws -> ObjectWriter { BufferedObjectWriter(storage: self) }
+
   /// Reads a whole object.
   public func get(_ name: String) throws -> Data {
     try get(name, offset: 0, length: nil)

@@ -23,6 +23,25 @@ final class LocalStorageTests: XCTestCase {
     try StorageConformance.assertConformance { MemoryStorage() }
   }
 
+  func testAWriterStagesInATemporaryFileAndRemovesItWhenAbandoned() throws {
+    let storage = makeStorage()
+    let temporaries = { try FileManager.default.contentsOfDirectory(atPath: storage.root + "/data") }
+    var writer: ObjectWriter? = try storage.makeWriter(under: "data")
+    try writer!.append(Data(repeating: 7, count: 1 << 20))
+    XCTAssertEqual(try temporaries().count, 1)
+    XCTAssertTrue(try temporaries()[0].hasPrefix(".tmp-"))
+    XCTAssertEqual(
+      try FileManager.default.attributesOfItem(atPath: storage.root + "/data/" + temporaries()[0])[.size]
+        as? Int, 1 << 20, "the bytes are on disk, not in memory")
+    writer = nil
+    XCTAssertEqual(try temporaries(), [])
+
+    let committed = try storage.makeWriter(under: "data")
+    try committed.append(Data("pack".utf8))
+    try committed.commit(as: "data/cd/pack")
+    XCTAssertEqual(try temporaries(), ["cd"])
+  }
+
   func testLeftoverTemporaryFilesAreNotListedAndAreCleanedUp() throws {
     let storage = makeStorage()
     try storage.put("data/00/a", data: Data("a".utf8))

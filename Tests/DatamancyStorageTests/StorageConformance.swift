@@ -15,6 +15,7 @@ enum StorageConformance {
     try listing(try make())
     try deletes(try make())
     try largeObject(try make())
+    try writers(try make())
   }
 
   static func roundTrip(_ storage: Storage) throws {
@@ -89,5 +90,25 @@ enum StorageConformance {
     XCTAssertEqual(try storage.get("data/ff/big"), bytes)
     XCTAssertEqual(
       try storage.get("data/ff/big", offset: 8 << 20, length: 4096), bytes[(8 << 20)..<(8 << 20) + 4096])
+  }
+
+  /// An object written in pieces is invisible until its commit, then whole; an
+  /// abandoned writer leaves nothing.
+  static func writers(_ storage: Storage) throws {
+    let pieces: [Data] = (0..<5).map { (i: Int) -> Data in
+      Data((0..<(300_000 + i)).map { (n: Int) -> UInt8 in UInt8(truncatingIfNeeded: n * 7 + i) })
+    }
+    let writer = try storage.makeWriter(under: "data")
+    for piece in pieces { try writer.append(piece) }
+    XCTAssertEqual(writer.count, pieces.reduce(0) { $0 + $1.count })
+    XCTAssertEqual(try storage.list(prefix: ""), [], "nothing is visible before the commit")
+    try writer.commit(as: "data/ab/whole")
+    XCTAssertEqual(try storage.get("data/ab/whole"), pieces.reduce(Data(), +))
+    XCTAssertEqual(try storage.list(prefix: ""), ["data/ab/whole"])
+
+    var abandoned: ObjectWriter? = try storage.makeWriter(under: "data")
+    try abandoned!.append(pieces[0])
+    abandoned = nil
+    XCTAssertEqual(try storage.list(prefix: ""), ["data/ab/whole"])
   }
 }

@@ -25,7 +25,8 @@ public final class BackupSession: @unchecked Sendable {
   private let buffers = 3
   private let indexEvery: Int
   private let lock = NSLock()
-  private var pack: PackBuffer
+  /// The pack being filled; made when its first chunk arrives.
+  private var pack: PackBuilder?
   private var inPack: Set<ChunkID> = []
   private var unindexed: [(id: String, entries: [PackEntry])] = []
   private let uploader: PackUploader
@@ -38,13 +39,11 @@ public final class BackupSession: @unchecked Sendable {
   ) {
     self.repository = repository
     self.compression = compression ?? repository.config.compression
-    let compression = self.compression
-    sealers = Pool { ChunkSealer(compression: compression) }
+    let (compression, maxChunk) = (self.compression, repository.config.chunker.maxSize)
+    sealers = Pool { ChunkSealer(compression: compression, maxChunk: maxChunk) }
     self.batchSize = batchSize
     self.indexEvery = indexEvery
-    uploader = PackUploader(repository: repository, connections: repository.connections)
-    let config = repository.config
-    pack = PackBuffer(capacity: config.packSize + config.chunker.maxSize + 64 * 1024)
+    uploader = PackUploader(connections: repository.connections)
   }
 
   /// Reads `source` to its end, storing every chunk the repository lacks.
@@ -136,9 +135,10 @@ public final class BackupSession: @unchecked Sendable {
   func add(_ sealed: Data, id: ChunkID, rawLength: Int) throws -> Int {
     try lock.withLock {
       if inPack.contains(id) || repository.index.contains(id) { return 0 }
-      pack.append(sealed: sealed, id: id, rawLength: rawLength)
+      if pack == nil { pack = try PackBuilder(storage: repository.storage) }
+      try pack!.append(sealed: sealed, id: id, rawLength: rawLength)
       inPack.insert(id)
-      if pack.count >= repository.config.packSize { try closePack() }
+      if pack!.count >= repository.config.packSize { try closePack() }
       if unindexed.count >= indexEvery { try writeIndex() }
       return sealed.count
     }
@@ -146,9 +146,9 @@ public final class BackupSession: @unchecked Sendable {
 
   /// Must hold `lock`.
   private func closePack() throws {
-    guard !pack.isEmpty else { return }
-    let closed = try pack.close(key: repository.master.encryption)
-    try uploader.upload(PackFormat.name(of: closed.id), data: closed.file)
+    guard let filled = pack.take(), !filled.isEmpty else { return }
+    let closed = try filled.close(key: repository.master.encryption)
+    try uploader.upload(closed)
     unindexed.append((closed.id, closed.entries))
     // Chunks in a stored but unindexed pack are still known through `inPack`.
   }

@@ -2,36 +2,36 @@ import DatamancyPOSIX
 import Foundation
 
 /// Stores closed packs on up to `connections` threads at once, so that sealing
-/// goes on while packs travel (on S3 each upload waits on the network).
+/// goes on while packs travel (on S3 each upload waits on the network, on a local
+/// folder each `fsync`). A closed pack's bytes are already written, to a temporary
+/// file on a local folder, in memory for object storage.
 ///
-/// Memory: at most `connections` packs in flight. Commit order: the session calls
+/// Commit order: the session calls
 /// `waitForAll` before it writes an index file, so an index never names a pack
 /// that is not stored yet. A failed upload is thrown by the next call; the
 /// session then fails and no set is saved, so nothing names the lost pack.
 final class PackUploader: @unchecked Sendable {
-  private let repository: Repository
   private let slots: DispatchSemaphore
   private let group = DispatchGroup()
   private let failure = Locked<Error?>(nil)
 
-  init(repository: Repository, connections: Int) {
-    self.repository = repository
+  init(connections: Int) {
     slots = DispatchSemaphore(value: max(1, connections))
   }
 
-  /// Starts storing `data` as `name`; waits while every connection is busy.
-  func upload(_ name: String, data: Data) throws {
+  /// Starts storing `pack`; waits while every connection is busy.
+  func upload(_ pack: ClosedPack) throws {
     if let error = failure.value { throw error }
     slots.wait()
     group.enter()
-    let (repository, slots, group, failure) = (self.repository, self.slots, self.group, self.failure)
+    let (slots, group, failure) = (self.slots, self.group, self.failure)
     Thread.detachNewThread {
       defer {
         slots.signal()
         group.leave()
       }
       do {
-        try storageCall { try repository.storage.put(name, data: data) }
+        try pack.store()
       } catch {
         failure.withLock { if $0 == nil { $0 = error } }
       }

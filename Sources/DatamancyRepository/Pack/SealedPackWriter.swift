@@ -5,26 +5,24 @@ import Foundation
 /// it fills. The caller writes an index naming `written` once it is done.
 struct SealedPackWriter {
   let repository: Repository
-  private var buffer: PackBuffer
+  private var pack: PackBuilder?
   /// The packs stored so far, with their entries.
   private(set) var written: [(id: String, entries: [PackEntry])] = []
 
-  init(repository: Repository) {
-    self.repository = repository
-    buffer = PackBuffer(capacity: repository.config.packSize + repository.config.chunker.maxSize)
-  }
+  init(repository: Repository) { self.repository = repository }
 
   /// Adds one sealed chunk; stores the pack once it reaches the pack size.
   mutating func append(sealed: Data, entry: PackEntry) throws {
-    buffer.append(sealed: sealed, id: entry.id, rawLength: Int(entry.rawLength))
-    if buffer.count >= repository.config.packSize { try close() }
+    if pack == nil { pack = try PackBuilder(storage: repository.storage) }
+    try pack!.append(sealed: sealed, id: entry.id, rawLength: Int(entry.rawLength))
+    if pack!.count >= repository.config.packSize { try close() }
   }
 
   /// Stores the pack being filled, if any.
   mutating func close() throws {
-    guard !buffer.isEmpty else { return }
-    let closed = try buffer.close(key: repository.master.encryption)
-    try storageCall { try repository.storage.put(PackFormat.name(of: closed.id), data: closed.file) }
+    guard let filled = pack.take(), !filled.isEmpty else { return }
+    let closed = try filled.close(key: repository.master.encryption)
+    try closed.store()
     written.append((closed.id, closed.entries))
   }
 }
