@@ -53,9 +53,8 @@ public struct LocalStorage: Storage {
       throw StorageError.shortRead(
         name: name, location: location, expected: offset + wanted, got: size)
     }
-    var data = Data(count: wanted)
     var failure: StorageError?
-    data.withUnsafeMutableBytes { buffer in
+    let data = Data.filling(count: wanted) { buffer in
       var done = 0
       while done < wanted {
         let n = pread(fd, buffer.baseAddress! + done, wanted - done, off_t(offset + done))
@@ -65,12 +64,13 @@ public struct LocalStorage: Storage {
             n == 0
             ? .shortRead(name: name, location: location, expected: wanted, got: done)
             : ioError("read", name)
-          return
+          return false
         }
         done += n
       }
+      return true
     }
-    if let failure { throw failure }
+    guard let data else { throw failure! }
     return data
   }
 

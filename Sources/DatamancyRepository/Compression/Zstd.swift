@@ -1,4 +1,5 @@
 import CZstd
+import DatamancyPOSIX
 import Foundation
 
 /// zstd compression with a reusable context: creating one per chunk would cost
@@ -36,12 +37,10 @@ public final class ZstdDecompressor {
 
   /// Decompresses `input`, which must expand to exactly `rawLength` bytes.
   func decompress(_ input: UnsafeRawBufferPointer, rawLength: Int) -> Data? {
-    var output = Data(count: rawLength)
-    let written = output.withUnsafeMutableBytes { out in
-      ZSTD_decompressDCtx(context, out.baseAddress, rawLength, input.baseAddress, input.count)
+    Data.filling(count: rawLength) { out in
+      let written = ZSTD_decompressDCtx(context, out.baseAddress, rawLength, input.baseAddress, input.count)
+      return ZSTD_isError(written) == 0 && written == rawLength
     }
-    guard ZSTD_isError(written) == 0, written == rawLength else { return nil }
-    return output
   }
 }
 
