@@ -28,8 +28,7 @@ public final class BackupSession: @unchecked Sendable {
   private let buffers = 3
   private let indexEvery: Int
   private let lock = NSLock()
-  /// The pack being filled; made when its first chunk arrives.
-  private var pack: PackBuilder?
+  private var pack: PackBuilder
   private var inPack: Set<ChunkID> = []
   private var unindexed: [(id: String, entries: [PackEntry])] = []
   private let uploader: PackUploader
@@ -47,6 +46,7 @@ public final class BackupSession: @unchecked Sendable {
     self.batchSize = batchSize
     self.indexEvery = indexEvery
     uploader = PackUploader(connections: repository.connections)
+    pack = PackBuilder(storage: repository.storage)
   }
 
   /// Reads `source` to its end, storing every chunk the repository lacks.
@@ -167,10 +167,9 @@ public final class BackupSession: @unchecked Sendable {
   func add(_ sealed: Data, id: ChunkID, rawLength: Int) throws -> Int {
     try lock.withLock {
       if inPack.contains(id) || repository.index.contains(id) { return 0 }
-      if pack == nil { pack = try PackBuilder(storage: repository.storage) }
-      try pack!.append(sealed: sealed, id: id, rawLength: rawLength)
+      try pack.append(sealed: sealed, id: id, rawLength: rawLength)
       inPack.insert(id)
-      if pack!.count >= repository.config.packSize { try closePack() }
+      if pack.count >= repository.config.packSize { try closePack() }
       if unindexed.count >= indexEvery { try writeIndex() }
       return sealed.count
     }
@@ -178,8 +177,7 @@ public final class BackupSession: @unchecked Sendable {
 
   /// Must hold `lock`.
   private func closePack() throws {
-    guard let filled = pack.take(), !filled.isEmpty else { return }
-    let closed = try filled.close(key: repository.master.encryption)
+    guard let closed = try pack.close(key: repository.master.encryption) else { return }
     try uploader.upload(closed)
     unindexed.append((closed.id, closed.entries))
     // Chunks in a stored but unindexed pack are still known through `inPack`.

@@ -2,21 +2,20 @@ import Crypto
 import DatamancyStorage
 import Foundation
 
-/// A pack file being assembled: sealed chunks go straight to the storage's writer
-/// (a temporary file on a local folder), hashed as they pass, so a pack in the
-/// making costs no memory beyond its entries.
+/// The pack being filled: sealed chunks go straight to the storage's writer (a
+/// temporary file on a local folder), hashed as they pass, so a pack in the
+/// making costs no memory beyond its entries. The writer is made with the first
+/// chunk, so an empty builder leaves nothing behind.
 struct PackBuilder {
-  private let writer: ObjectWriter
+  private let storage: Storage
+  private var writer: ObjectWriter?
   private var hash = SHA256()
-  private(set) var entries: [PackEntry] = []
+  private var entries: [PackEntry] = []
 
-  init(storage: Storage) throws {
-    writer = try storageCall { try storage.makeWriter(under: "data") }
-  }
+  init(storage: Storage) { self.storage = storage }
 
-  var isEmpty: Bool { entries.isEmpty }
   /// Bytes written so far.
-  var count: Int { writer.count }
+  var count: Int { writer?.count ?? 0 }
 
   mutating func append(sealed: Data, id: ChunkID, rawLength: Int) throws {
     let entry = PackEntry(
@@ -25,19 +24,26 @@ struct PackBuilder {
     entries.append(entry)
   }
 
-  /// Appends the sealed header and its length; the pack's id is the hash of the
-  /// whole file. The pack is stored only when `ClosedPack.store` is called.
-  consuming func close(key: SymmetricKey) throws -> ClosedPack {
+  /// Appends the sealed header and its length and starts a new pack (a failed
+  /// close discards the old one); the pack's id is the hash of the whole file.
+  /// Nil when no chunk was added. The pack is stored only when
+  /// `ClosedPack.store` is called.
+  mutating func close(key: SymmetricKey) throws -> ClosedPack? {
+    guard !entries.isEmpty else { return nil }
+    var filled = self
+    self = PackBuilder(storage: storage)
     let header = try Sealing.seal(
-      PackFormat.encodeHeader(entries), key: key, context: Sealing.Context.packHeader)
-    try write(header)
-    try write(withUnsafeBytes(of: UInt32(header.count).littleEndian) { Data($0) })
-    return ClosedPack(id: Data(hash.finalize()).hexString, entries: entries, writer: writer)
+      PackFormat.encodeHeader(filled.entries), key: key, context: Sealing.Context.packHeader)
+    try filled.write(header)
+    try filled.write(withUnsafeBytes(of: UInt32(header.count).littleEndian) { Data($0) })
+    return ClosedPack(
+      id: Data(filled.hash.finalize()).hexString, entries: filled.entries, writer: filled.writer!)
   }
 
   private mutating func write(_ bytes: Data) throws {
+    if writer == nil { writer = try storageCall { try storage.makeWriter(under: "data") } }
     hash.update(data: bytes)
-    try storageCall { try writer.append(bytes) }
+    try storageCall { try writer!.append(bytes) }
   }
 }
 

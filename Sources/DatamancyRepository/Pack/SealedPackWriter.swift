@@ -5,23 +5,24 @@ import Foundation
 /// it fills. The caller writes an index naming `written` once it is done.
 struct SealedPackWriter {
   let repository: Repository
-  private var pack: PackBuilder?
+  private var pack: PackBuilder
   /// The packs stored so far, with their entries.
   private(set) var written: [(id: String, entries: [PackEntry])] = []
 
-  init(repository: Repository) { self.repository = repository }
+  init(repository: Repository) {
+    self.repository = repository
+    pack = PackBuilder(storage: repository.storage)
+  }
 
   /// Adds one sealed chunk; stores the pack once it reaches the pack size.
   mutating func append(sealed: Data, entry: PackEntry) throws {
-    if pack == nil { pack = try PackBuilder(storage: repository.storage) }
-    try pack!.append(sealed: sealed, id: entry.id, rawLength: Int(entry.rawLength))
-    if pack!.count >= repository.config.packSize { try close() }
+    try pack.append(sealed: sealed, id: entry.id, rawLength: Int(entry.rawLength))
+    if pack.count >= repository.config.packSize { try close() }
   }
 
   /// Stores the pack being filled, if any.
   mutating func close() throws {
-    guard let filled = pack.take(), !filled.isEmpty else { return }
-    let closed = try filled.close(key: repository.master.encryption)
+    guard let closed = try pack.close(key: repository.master.encryption) else { return }
     try closed.store()
     written.append((closed.id, closed.entries))
   }
