@@ -28,18 +28,9 @@ struct ChunkBatchReader {
     let slots = Locked<[Result<Data, Error>?]>(Array(repeating: nil, count: ids.count))
     var located: [(position: Int, location: ChunkLocation)] = []
     for (position, id) in ids.enumerated() {
-      if let location = repository.index.location(of: id) {
-        located.append((position, location))
-      } else {
-        let missing: RepositoryError
-        if let pack = repository.index.lostPack(of: id) {
-          let problem = repository.index.unusablePacks[pack] ?? "indexed pack is missing"
-          missing = .damaged(
-            file: PackFormat.name(of: pack), reason: "\(problem), and it holds chunk \(id.hex.prefix(16))")
-        } else {
-          missing = .damaged(file: "index", reason: "chunk \(id.hex.prefix(16)) is not indexed")
-        }
-        slots.withLock { $0[position] = .failure(missing) }
+      switch Self.locate(id, in: repository) {
+      case .success(let location): located.append((position, location))
+      case .failure(let missing): slots.withLock { $0[position] = .failure(missing) }
       }
     }
     let spans = Self.spans(located, gap: gap, maxSpan: maxSpan)
@@ -48,17 +39,7 @@ struct ChunkBatchReader {
     let fetched = Locked<[Result<Data, Error>?]>(Array(repeating: nil, count: spans.count))
     ParallelReads.run(spans.count, connections: repository.connections) { i in
       let span = spans[i]
-      let name = PackFormat.name(of: span.pack)
-      let bytes = Result {
-        do {
-          return try repository.storage.get(name, offset: span.start, length: span.end - span.start)
-        } catch let error as StorageError where error.isNotFound {
-          throw RepositoryError.damaged(file: name, reason: "indexed pack is missing")
-        } catch let error as StorageError {
-          if case .shortRead = error { throw RepositoryError.damaged(file: name, reason: "it is truncated") }
-          throw RepositoryError.storage(error)
-        }
-      }
+      let bytes = Result { try Self.fetch(span.pack, from: span.start, to: span.end, in: repository) }
       fetched.withLock { $0[i] = bytes }
     }
     let work = spans.indices.flatMap { i in spans[i].members.map { (span: i, member: $0) } }
@@ -76,6 +57,31 @@ struct ChunkBatchReader {
       slots.withLock { $0[member.position] = result }
     }
     return slots.value.map { $0! }
+  }
+
+  /// Where the index keeps a chunk, or the damage that lost it.
+  static func locate(_ id: ChunkID, in repository: Repository) -> Result<ChunkLocation, RepositoryError> {
+    if let location = repository.index.location(of: id) { return .success(location) }
+    if let pack = repository.index.lostPack(of: id) {
+      let problem = repository.index.unusablePacks[pack] ?? "indexed pack is missing"
+      return .failure(
+        .damaged(
+          file: PackFormat.name(of: pack), reason: "\(problem), and it holds chunk \(id.hex.prefix(16))"))
+    }
+    return .failure(.damaged(file: "index", reason: "chunk \(id.hex.prefix(16)) is not indexed"))
+  }
+
+  /// Bytes `start..<end` of a pack; a missing or short pack is damage.
+  static func fetch(_ pack: String, from start: Int, to end: Int, in repository: Repository) throws -> Data {
+    let name = PackFormat.name(of: pack)
+    do {
+      return try repository.storage.get(name, offset: start, length: end - start)
+    } catch let error as StorageError where error.isNotFound {
+      throw RepositoryError.damaged(file: name, reason: "indexed pack is missing")
+    } catch let error as StorageError {
+      if case .shortRead = error { throw RepositoryError.damaged(file: name, reason: "it is truncated") }
+      throw RepositoryError.storage(error)
+    }
   }
 
   /// Groups chunk locations into reads: by pack, in offset order, a chunk joining

@@ -3,7 +3,9 @@ import Foundation
 
 /// Writes a list of chunks back out in order, fetching and opening several at once
 /// so reading, decryption and decompression use every core, while memory stays
-/// bounded by a few batches.
+/// bounded by a few chunks: from a folder through a sliding window of chunks
+/// (`ChunkWindow`), from object storage in batches whose neighbouring chunks are
+/// fetched by one read.
 public struct ChunkStreamer: Sendable {
   public let repository: Repository
   /// Chunks opened at once: one per core, or one per connection where reads wait
@@ -13,6 +15,9 @@ public struct ChunkStreamer: Sendable {
   /// busy while the next batch opens; two held another batch of plaintext for
   /// no gain in speed that alternating runs could show.
   public var queued = 1
+  /// Chunks opened ahead of the sink where reads are local (`ChunkWindow`): two per
+  /// core, about the plaintext the batches held.
+  public var window = 2 * Cores.available
 
   public init(repository: Repository) {
     self.repository = repository
@@ -25,6 +30,9 @@ public struct ChunkStreamer: Sendable {
   /// A reader thread opens the next batch on all cores while `sink` writes the
   /// previous one; at most `queued` batches wait between them.
   public func stream(_ chunks: [ChunkID], to sink: (Data) throws -> Void) throws {
+    if repository.connections <= Cores.available {
+      return try ChunkWindow(repository: repository, window: window).stream(chunks, to: sink)
+    }
     let ready = Channel<[Result<Data, Error>]>(capacity: queued)
     let readerDone = DispatchSemaphore(value: 0)
     let (repository, batch) = (self.repository, self.batch)

@@ -1,0 +1,69 @@
+import DatamancyRepository
+import DatamancyStorage
+import DatamancyTestSupport
+import Foundation
+import XCTest
+
+/// Restores from a folder-like storage open chunks through a sliding window: in
+/// order, never more than the window ahead of the sink, and a failure stops them.
+final class ChunkWindowTests: XCTestCase {
+  func testEveryWindowRestoresTheSameBytes() throws {
+    let repository = try Fixtures.repository()
+    let data = Fixtures.bytes(400_000)
+    let set = try Fixtures.backup(data, into: repository)
+    let ids = try ChunkStreamer.ids(of: set.items[0], set: set)
+    XCTAssertGreaterThan(ids.count, 40)
+    for window in [1, 2, 3, 16] {
+      var streamer = ChunkStreamer(repository: repository)
+      streamer.window = window
+      var out: [UInt8] = []
+      try streamer.stream(ids) { out.append(contentsOf: $0) }
+      XCTAssertEqual(out, data, "window \(window)")
+    }
+  }
+
+  func testChunksAreOpenedAtMostTheWindowAheadOfTheSink() throws {
+    let storage = CountingStorage()
+    let repository = try Fixtures.repository(storage)
+    let set = try Fixtures.backup(Fixtures.bytes(400_000), into: repository)
+    let ids = try ChunkStreamer.ids(of: set.items[0], set: set)
+    var streamer = ChunkStreamer(repository: repository)
+    streamer.window = 3
+    let before = storage.packReads
+    var readsWhileTheSinkHeldTheFirst = 0
+    var seen = 0
+    try streamer.stream(ids) { _ in
+      if seen == 0 {
+        Thread.sleep(forTimeInterval: 0.3)  // the workers run out of window meanwhile
+        readsWhileTheSinkHeldTheFirst = storage.packReads - before
+      }
+      seen += 1
+    }
+    XCTAssertEqual(seen, ids.count)
+    // The chunk in the sink and the three after it.
+    XCTAssertEqual(readsWhileTheSinkHeldTheFirst, 4)
+  }
+
+  func testAFailingSinkStopsTheStreamAndItsWorkers() throws {
+    let storage = CountingStorage()
+    let repository = try Fixtures.repository(storage)
+    let set = try Fixtures.backup(Fixtures.bytes(400_000), into: repository)
+    let ids = try ChunkStreamer.ids(of: set.items[0], set: set)
+    struct Full: Error {}
+    var streamer = ChunkStreamer(repository: repository)
+    streamer.window = 2
+    let before = storage.packReads
+    var seen = 0
+    XCTAssertThrowsError(
+      try streamer.stream(ids) { _ in
+        seen += 1
+        if seen == 3 { throw Full() }
+      }
+    ) { XCTAssertTrue($0 is Full, "\($0)") }
+    // Returned once the workers had left: nothing reads after the failure.
+    let after = storage.packReads
+    Thread.sleep(forTimeInterval: 0.1)
+    XCTAssertEqual(storage.packReads, after)
+    XCTAssertLessThanOrEqual(after - before, 3 + 2)
+  }
+}
