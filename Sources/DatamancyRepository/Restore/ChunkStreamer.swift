@@ -8,15 +8,15 @@ import Foundation
 /// fetched by one read.
 public struct ChunkStreamer: Sendable {
   public let repository: Repository
-  /// Chunks opened at once: one per core, or one per connection where reads wait
-  /// on the network.
+  /// Chunks opened at once where reads wait on the network (more connections than
+  /// cores): one per connection.
   public var batch: Int
   /// Opened batches that may wait for the sink. One is enough to keep the sink
   /// busy while the next batch opens; two held another batch of plaintext for
   /// no gain in speed that alternating runs could show.
   public var queued = 1
   /// Chunks opened ahead of the sink where reads are local (`ChunkWindow`): two per
-  /// core, about the plaintext the batches held.
+  /// core; four per core was no faster and held more plaintext.
   public var window = 2 * Cores.available
 
   public init(repository: Repository) {
@@ -27,8 +27,9 @@ public struct ChunkStreamer: Sendable {
   /// Calls `sink` with each chunk's plaintext, in order. Every chunk is
   /// authenticated and checked against its id before `sink` sees it.
   ///
-  /// A reader thread opens the next batch on all cores while `sink` writes the
-  /// previous one; at most `queued` batches wait between them.
+  /// Local reads go through `ChunkWindow`. Otherwise a reader thread opens the next
+  /// batch on all cores while `sink` writes the previous one; at most `queued`
+  /// batches wait between them.
   public func stream(_ chunks: [ChunkID], to sink: (Data) throws -> Void) throws {
     if repository.connections <= Cores.available {
       return try ChunkWindow(repository: repository, window: window).stream(chunks, to: sink)
