@@ -193,9 +193,9 @@ public struct RepositorySettings: Sendable {
       default:
         let text = try value.string()
         guard
-          text == "none" || text == "zstd"
+          text == "auto" || text == "none" || text == "zstd"
             || (text.hasPrefix("zstd:") && Int(text.dropFirst(5)).map { (1...19).contains($0) } == true)
-        else { throw value.error("expected none, zstd or zstd:LEVEL with LEVEL from 1 to 19") }
+        else { throw value.error("expected auto, none, zstd or zstd:LEVEL with LEVEL from 1 to 19") }
         settings.compression = text
       }
     }

@@ -58,6 +58,8 @@ final class ConfigTests: XCTestCase {
 
   func testBadValues() {
     XCTAssertEqual(refusal("repository: { compression: zstd:99 }")?.key, "repository.compression")
+    XCTAssertEqual(refusal("repository: { compression: fast }")?.key, "repository.compression")
+    XCTAssertEqual(try parse("repository: { path: /r, compression: auto }").repository.compression, "auto")
     XCTAssertEqual(refusal("concurrency: lots")?.key, "concurrency")
     XCTAssertEqual(refusal("sources:\n  a: { type: files }\n")?.key, "sources.a")
     XCTAssertEqual(refusal("sources:\n  a: { type: tape }\n")?.key, "sources.a.type")

@@ -11,11 +11,7 @@ final class ChunkSealer {
   private let scratch: UnsafeMutableRawBufferPointer
 
   init(compression: Compression, maxChunk: Int) {
-    if case .zstd(let level) = compression {
-      compressor = ZstdCompressor(level: level)
-    } else {
-      compressor = nil
-    }
+    compressor = compression.makeCompressor()
     scratch = .allocate(byteCount: 1 + maxChunk, alignment: 64)
   }
 

@@ -43,8 +43,7 @@ extension Repository {
     }
     var plain = Data()
     var compressed: Data?
-    if case .zstd(let level) = config.compression {
-      let compressor = ZstdCompressor(level: level)
+    if let compressor = config.compression.makeCompressor() {
       var output = Data(count: ZstdCompressor.bound(bytes.count))
       let written = output.withUnsafeMutableBytes { out in
         bytes.withUnsafeBytes { compressor.compress($0, into: out) }

@@ -1,0 +1,121 @@
+import DatamancyRepository
+import DatamancyStorage
+import Foundation
+import XCTest
+
+/// `auto` compresses each chunk at zstd level 3, or at level 1 where a sample shows
+/// level 3 compressing poorly and level 1 no worse; every chunk restores the same.
+final class CompressionTests: XCTestCase {
+  /// What a repository with default chunk sizes stores of `data` under `compression`,
+  /// after checking the set restores byte for byte.
+  private func stored(_ data: [UInt8], _ compression: Compression) throws -> Int {
+    var options = InitOptions()
+    options.kdfCost = 1024
+    options.compression = compression
+    let repository = try Fixtures.repository(options: options)
+    let set = try Fixtures.backup(data, into: repository)
+    XCTAssertEqual(try Fixtures.restore(set, from: repository), data, "\(compression)")
+    return set.items[0].storedBytes
+  }
+
+  /// Rows of 64 hex digits, like the md5 columns of a dump: 4 bits of entropy per
+  /// byte, few matches worth coding.
+  private func hexRows(_ count: Int) -> [UInt8] {
+    let digits = Array("0123456789abcdef".utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity(count)
+    for (i, byte) in Fixtures.bytes(count / 2).enumerated() {
+      out.append(digits[Int(byte >> 4)])
+      out.append(digits[Int(byte & 15)])
+      if i % 32 == 31 { out.append(UInt8(ascii: "\n")) }
+    }
+    return out
+  }
+
+  /// CSV rows of names, cities, amounts, dates and comments, words drawn with
+  /// English letter frequencies (as bench/run's text data): level 3's matches pay off.
+  private func textRows(_ count: Int) -> [UInt8] {
+    var state: UInt64 = 7
+    func next(_ bound: Int) -> Int {
+      state ^= state << 13
+      state ^= state >> 7
+      state ^= state << 17
+      return Int(state % UInt64(bound))
+    }
+    let letters = Array("etaoinshrdlcumwfgypbvkjxqz")
+    let weights = [12, 9, 8, 8, 7, 7, 6, 6, 6, 4, 4, 3, 3, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1]
+    let pool = zip(letters, weights).flatMap { Array(repeating: $0, count: $1) }
+    let words = (0..<5000).map { _ in String((0..<(3 + next(8))).map { _ in pool[next(pool.count)] }) }
+    var out: [UInt8] = []
+    out.reserveCapacity(count + 256)
+    var row = 0
+    while out.count < count {
+      row += 1
+      let comment = (0..<(4 + next(12))).map { _ in words[next(words.count)] }.joined(separator: " ")
+      let line =
+        "\(row),\(words[next(words.count)].capitalized),\(words[next(words.count)].capitalized),"
+        + "\(words[next(400)].capitalized),\(next(1_000_000) / 100).\(next(100)),"
+        + "2026-\(1 + next(12))-\(1 + next(28)),\(comment)\n"
+      out.append(contentsOf: Array(line.utf8))
+    }
+    return out
+  }
+
+  // Each repository has its own key, so its own chunk boundaries: the same data
+  // stores a few hundred bytes more or less from one repository to the next.
+  private func assertClose(
+    _ a: Int, _ b: Int, _ message: String, file: StaticString = #filePath, line: UInt = #line
+  ) {
+    XCTAssertLessThan(
+      abs(Double(a - b)) / Double(b), 0.01, "\(a) against \(b): \(message)", file: file, line: line)
+  }
+
+  func testHexDataGoesAtLevelOneTextAtLevelThree() throws {
+    let hex = hexRows(6 << 20)
+    let (hexAuto, hexOne, hexThree) = (
+      try stored(hex, .auto), try stored(hex, .zstd(level: 1)), try stored(hex, .zstd(level: 3))
+    )
+    XCTAssertLessThan(Double(hexOne), 0.99 * Double(hexThree), "level 1 stores less of hex data")
+    assertClose(hexAuto, hexOne, "every hex chunk at level 1")
+
+    let text = textRows(6 << 20)
+    let (textAuto, textOne, textThree) = (
+      try stored(text, .auto), try stored(text, .zstd(level: 1)), try stored(text, .zstd(level: 3))
+    )
+    XCTAssertLessThan(Double(textThree), 0.95 * Double(textOne), "level 3 stores less of text")
+    assertClose(textAuto, textThree, "every text chunk at level 3")
+  }
+
+  func testIncompressibleDataIsStoredAsItIs() throws {
+    let random = Fixtures.bytes(4 << 20, seed: 3)
+    assertClose(try stored(random, .auto), try stored(random, Compression.none), "random bytes")
+  }
+
+  func testSettingsText() throws {
+    XCTAssertEqual(Compression.default, .auto)
+    XCTAssertEqual(Compression(text: "auto"), .auto)
+    XCTAssertEqual(Compression.auto.description, "auto")
+    XCTAssertEqual(Compression(text: "zstd"), .zstd(level: 3))
+    XCTAssertEqual(Compression(text: "zstd:19"), .zstd(level: 19))
+    XCTAssertNil(Compression(text: "zstd:0"))
+    XCTAssertNil(Compression(text: "fast"))
+    let encoded = try JSONEncoder().encode([Compression.auto])
+    XCTAssertEqual(try JSONDecoder().decode([Compression].self, from: encoded), [.auto])
+  }
+
+  func testAutoIsStoredSoThatFixedLevelVersionsReadLevelThree() throws {
+    let config = RepositoryConfig(
+      id: "00", created: Date(timeIntervalSince1970: 0), chunker: .default, packSize: 1 << 20,
+      compression: .auto)
+    let json = try JSONEncoder().encode(config)
+    let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+    XCTAssertEqual(object["compression"] as? String, "zstd:3")
+    XCTAssertEqual(object["autoLevel"] as? Bool, true)
+    XCTAssertEqual(try JSONDecoder().decode(RepositoryConfig.self, from: json).compression, .auto)
+    var fixed = config
+    fixed.compression = .zstd(level: 5)
+    let fixedJSON = try JSONEncoder().encode(fixed)
+    XCTAssertNil((try JSONSerialization.jsonObject(with: fixedJSON) as? [String: Any])?["autoLevel"])
+    XCTAssertEqual(try JSONDecoder().decode(RepositoryConfig.self, from: fixedJSON), fixed)
+  }
+}
