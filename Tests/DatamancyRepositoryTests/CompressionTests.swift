@@ -35,13 +35,8 @@ final class CompressionTests: XCTestCase {
   /// CSV rows of names, cities, amounts, dates and comments, words drawn with
   /// English letter frequencies (as bench/run's text data): level 3's matches pay off.
   private func textRows(_ count: Int) -> [UInt8] {
-    var state: UInt64 = 7
-    func next(_ bound: Int) -> Int {
-      state ^= state << 13
-      state ^= state >> 7
-      state ^= state << 17
-      return Int(state % UInt64(bound))
-    }
+    var random = Fixtures.XorShift(seed: 7)
+    func next(_ bound: Int) -> Int { Int(random.next() % UInt64(bound)) }
     let letters = Array("etaoinshrdlcumwfgypbvkjxqz")
     let weights = [12, 9, 8, 8, 7, 7, 6, 6, 6, 4, 4, 3, 3, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1]
     let pool = zip(letters, weights).flatMap { Array(repeating: $0, count: $1) }

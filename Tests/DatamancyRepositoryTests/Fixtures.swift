@@ -23,17 +23,22 @@ enum Fixtures {
       storage: storage, password: password, options: options, now: Date(), host: "test")
   }
 
-  /// Deterministic pseudo-random bytes (xorshift), so failures reproduce.
-  static func bytes(_ count: Int, seed: UInt64 = 42) -> [UInt8] {
-    var state = seed | 1
-    var out = [UInt8](repeating: 0, count: count)
-    for i in 0..<count {
+  /// Deterministic pseudo-random numbers (xorshift), so failures reproduce.
+  struct XorShift {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed | 1 }
+    mutating func next() -> UInt64 {
       state ^= state << 13
       state ^= state >> 7
       state ^= state << 17
-      out[i] = UInt8(truncatingIfNeeded: state)
+      return state
     }
-    return out
+  }
+
+  /// Deterministic pseudo-random bytes, so failures reproduce.
+  static func bytes(_ count: Int, seed: UInt64 = 42) -> [UInt8] {
+    var random = XorShift(seed: seed)
+    return (0..<count).map { _ in UInt8(truncatingIfNeeded: random.next()) }
   }
 
   /// Stores `data` as one item of a new set; returns the saved set.
