@@ -128,7 +128,10 @@ let package = Package(
       name: "DatamancyTestSupport", dependencies: ["DatamancyStorage"], path: "Tests/DatamancyTestSupport"),
     .testTarget(
       name: "DatamancyRepositoryTests",
-      dependencies: ["DatamancyRepository", "DatamancyStorage", "DatamancyPOSIX", "DatamancyTestSupport"]),
+      dependencies: [
+        "DatamancyRepository", "DatamancyStorage", "DatamancyPOSIX", "DatamancyTestSupport", "CZstd",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]),
     .testTarget(name: "DatamancyConfigTests", dependencies: ["DatamancyConfig"]),
     .testTarget(name: "DatamancyWebTests", dependencies: ["DatamancyWeb"]),
     .testTarget(

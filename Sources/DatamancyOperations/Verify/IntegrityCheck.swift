@@ -14,9 +14,18 @@ import Foundation
 /// - an LDIF export: complete entries, and the entry count;
 /// - a folder (tar): `tar --list` must read it to the end;
 /// - anything else: every chunk read and authenticated.
+///
+/// Every chunk's id is recomputed from its plaintext, which a restore leaves to the
+/// checksum of the chunk's zstd frame (`ChunkStreamer.recomputesIDs`).
 struct IntegrityCheck {
   let repository: Repository
   let runner: ProcessRunner
+
+  private var streamer: ChunkStreamer {
+    var streamer = ChunkStreamer(repository: repository)
+    streamer.recomputesIDs = true
+    return streamer
+  }
 
   struct Failed: Error, CustomStringConvertible {
     var description: String
@@ -29,7 +38,7 @@ struct IntegrityCheck {
     var kind: Kind?
     var sink: ((Data) throws -> Void)?
     var finish: (() throws -> String)?
-    try ChunkStreamer(repository: repository).stream(ids) { data in
+    try streamer.stream(ids) { data in
       if kind == nil {
         kind = Kind(item: item, head: data)
         (sink, finish) = try start(kind!, item: item)
@@ -142,7 +151,7 @@ struct IntegrityCheck {
         if entry.kind == .directory, !entry.chunks.isEmpty { pending.append(entry.chunks) }
         guard entry.kind == .file else { continue }
         var length = 0
-        try ChunkStreamer(repository: repository).stream(entry.chunks) { length += $0.count }
+        try streamer.stream(entry.chunks) { length += $0.count }
         guard UInt64(length) == entry.storedLength else {
           throw Failed(
             description: "\(entry.displayName) holds \(length) bytes, \(entry.storedLength) recorded")

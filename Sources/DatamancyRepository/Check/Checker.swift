@@ -162,7 +162,8 @@ public struct Checker {
           continue
         }
         let sealed = data[Int(entry.offset)..<Int(entry.offset) + Int(entry.length)]
-        if (try? PackFormat.openChunk(sealed, entry: entry, master: master, decompressor: decompressor))
+        if (try? PackFormat.openChunk(
+          sealed, entry: entry, master: master, decompressor: decompressor, recomputeID: true))
           == nil
         {
           report.errors.append(

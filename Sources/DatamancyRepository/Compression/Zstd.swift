@@ -3,7 +3,9 @@ import DatamancyPOSIX
 import Foundation
 
 /// zstd compression with a reusable context: creating one per chunk would cost
-/// more than compressing a small chunk.
+/// more than compressing a small chunk. Every frame carries zstd's content
+/// checksum (XXH64 of the input), which decompression verifies; it lets a restore
+/// check a chunk's plaintext without recomputing its id (`PackFormat.openChunk`).
 final class ZstdCompressor {
   private let context: OpaquePointer
   /// The level of every input; nil chooses one per input (`Compression.auto`).
@@ -11,6 +13,7 @@ final class ZstdCompressor {
 
   init(level: Int?) {
     context = ZSTD_createCCtx()
+    ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1)
     self.level = level.map(Int32.init)
   }
 
@@ -28,8 +31,9 @@ final class ZstdCompressor {
   private func compress(
     _ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, level: Int32
   ) -> Int? {
-    let written = ZSTD_compressCCtx(
-      context, output.baseAddress, output.count, input.baseAddress, input.count, level)
+    // ZSTD_compress2, not ZSTD_compressCCtx: the latter ignores the checksum flag.
+    ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level)
+    let written = ZSTD_compress2(context, output.baseAddress, output.count, input.baseAddress, input.count)
     if ZSTD_isError(written) != 0 || written >= input.count { return nil }
     return written
   }
@@ -65,7 +69,16 @@ public final class ZstdDecompressor {
   public init() { context = ZSTD_createDCtx() }
   deinit { ZSTD_freeDCtx(context) }
 
-  /// Decompresses `input`, which must expand to exactly `rawLength` bytes.
+  /// Whether `frame` is a zstd frame that carries a content checksum (bit 2 of the
+  /// frame header descriptor that follows the magic number, RFC 8878 3.1.1.1.1).
+  /// Frames written before checksums were turned on have none.
+  static func hasChecksum(_ frame: UnsafeRawBufferPointer) -> Bool {
+    frame.count > 4 && UInt32(littleEndian: frame.loadUnaligned(as: UInt32.self)) == 0xFD2F_B528
+      && frame[4] & 0x04 != 0
+  }
+
+  /// Decompresses `input`, which must expand to exactly `rawLength` bytes; a frame
+  /// with a checksum must match it.
   func decompress(_ input: UnsafeRawBufferPointer, rawLength: Int) -> Data? {
     Data.filling(count: rawLength) { out in
       let written = ZSTD_decompressDCtx(context, out.baseAddress, rawLength, input.baseAddress, input.count)

@@ -162,7 +162,8 @@ public struct Repairer {
       let end = start + Int(entry.length)
       guard end <= data.count else { return }
       let opened = decompressors.use {
-        try? PackFormat.openChunk(data[start..<end], entry: entry, master: master, decompressor: $0)
+        try? PackFormat.openChunk(
+          data[start..<end], entry: entry, master: master, decompressor: $0, recomputeID: true)
       }
       if opened != nil { verdicts.withLock { $0[i] = true } }
     }

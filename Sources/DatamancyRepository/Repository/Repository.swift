@@ -72,10 +72,14 @@ public final class Repository: @unchecked Sendable {
   }
 
   /// Opens a chunk's sealed bytes read from its pack; a failure names the pack.
-  func openChunk(_ sealed: Data, at location: ChunkLocation, decompressor: ZstdDecompressor) throws -> Data {
+  /// `recomputeID`: see `PackFormat.openChunk`.
+  func openChunk(
+    _ sealed: Data, at location: ChunkLocation, decompressor: ZstdDecompressor, recomputeID: Bool
+  ) throws -> Data {
     do {
       return try PackFormat.openChunk(
-        sealed, entry: location.entry, master: master, decompressor: decompressor)
+        sealed, entry: location.entry, master: master, decompressor: decompressor,
+        recomputeID: recomputeID)
     } catch {
       throw RepositoryError.damaged(
         file: PackFormat.name(of: location.pack),

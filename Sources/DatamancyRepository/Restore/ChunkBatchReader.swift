@@ -12,6 +12,9 @@ struct ChunkBatchReader {
   var gap = 1 << 20
   /// The longest single read.
   var maxSpan = 16 << 20
+  /// Whether every chunk's id is recomputed from its plaintext
+  /// (`PackFormat.openChunk`).
+  var recomputeIDs = false
 
   /// One read: a range of a pack and the batch positions of the chunks inside it.
   struct Span {
@@ -21,10 +24,10 @@ struct ChunkBatchReader {
     var members: [(position: Int, location: ChunkLocation)]
   }
 
-  /// Every chunk's plaintext (authenticated, checked against its id), or why not,
+  /// Every chunk's plaintext (authenticated and checked, `PackFormat.openChunk`), or why not,
   /// in the order of `ids`.
   func read(_ ids: [ChunkID], decompressors: Pool<ZstdDecompressor>) -> [Result<Data, Error>] {
-    let repository = self.repository
+    let (repository, recomputeIDs) = (self.repository, self.recomputeIDs)
     let slots = Locked<[Result<Data, Error>?]>(Array(repeating: nil, count: ids.count))
     var located: [(position: Int, location: ChunkLocation)] = []
     for (position, id) in ids.enumerated() {
@@ -50,7 +53,8 @@ struct ChunkBatchReader {
           let from = bytes.startIndex + Int(member.location.entry.offset) - spans[i].start
           let sealed = bytes[from..<from + Int(member.location.entry.length)]
           return try decompressors.use {
-            try repository.openChunk(sealed, at: member.location, decompressor: $0)
+            try repository.openChunk(
+              sealed, at: member.location, decompressor: $0, recomputeID: recomputeIDs)
           }
         }
       }

@@ -18,6 +18,10 @@ public struct ChunkStreamer: Sendable {
   /// Chunks opened ahead of the sink where reads are local (`ChunkWindow`): two per
   /// core; four per core was no faster and held more plaintext.
   public var window = 2 * Cores.available
+  /// Recompute every chunk's id from its plaintext, as `verify` does; without it a
+  /// chunk whose zstd frame carries a checksum is checked by that checksum
+  /// (`PackFormat.openChunk`).
+  public var recomputesIDs = false
 
   public init(repository: Repository) {
     self.repository = repository
@@ -25,18 +29,19 @@ public struct ChunkStreamer: Sendable {
   }
 
   /// Calls `sink` with each chunk's plaintext, in order. Every chunk is
-  /// authenticated and checked against its id before `sink` sees it.
+  /// authenticated and its plaintext checked before `sink` sees it.
   ///
   /// Local reads go through `ChunkWindow`. Otherwise a reader thread opens the next
   /// batch on all cores while `sink` writes the previous one; at most `queued`
   /// batches wait between them.
   public func stream(_ chunks: [ChunkID], to sink: (Data) throws -> Void) throws {
     if repository.connections <= Cores.available {
-      return try ChunkWindow(repository: repository, window: window).stream(chunks, to: sink)
+      return try ChunkWindow(repository: repository, window: window, recomputeIDs: recomputesIDs).stream(
+        chunks, to: sink)
     }
     let ready = Channel<[Result<Data, Error>]>(capacity: queued)
     let readerDone = DispatchSemaphore(value: 0)
-    let (repository, batch) = (self.repository, self.batch)
+    let (repository, batch, recomputeIDs) = (self.repository, self.batch, self.recomputesIDs)
     Thread.detachNewThread {
       defer {
         ready.close()
@@ -46,7 +51,9 @@ public struct ChunkStreamer: Sendable {
       var start = 0
       while start < chunks.count {
         let ids = Array(chunks[start..<min(start + batch, chunks.count)])
-        let results = ChunkBatchReader(repository: repository).read(ids, decompressors: decompressors)
+        var reader = ChunkBatchReader(repository: repository)
+        reader.recomputeIDs = recomputeIDs
+        let results = reader.read(ids, decompressors: decompressors)
         guard ready.put(results) else { return }
         start += ids.count
       }

@@ -12,19 +12,22 @@ import Foundation
 struct ChunkWindow {
   let repository: Repository
   let window: Int
+  /// Whether every chunk's id is recomputed (`PackFormat.openChunk`).
+  var recomputeIDs = false
 
   /// Calls `sink` with each chunk's plaintext, in order; stops at the first failure.
   func stream(_ chunks: [ChunkID], to sink: (Data) throws -> Void) throws {
     let state = WindowState(count: chunks.count, window: window)
     let workers = DispatchGroup()
-    let repository = self.repository
+    let (repository, recomputeIDs) = (self.repository, self.recomputeIDs)
     for _ in 0..<min(Cores.available, max(1, chunks.count)) {
       workers.enter()
       Thread.detachNewThread {
         defer { workers.leave() }
         let decompressor = ZstdDecompressor()
         while let i = state.claim() {
-          state.put(i, Self.open(chunks[i], in: repository, decompressor: decompressor))
+          state.put(
+            i, Self.open(chunks[i], in: repository, decompressor: decompressor, recomputeID: recomputeIDs))
         }
       }
     }
@@ -35,16 +38,17 @@ struct ChunkWindow {
     for i in chunks.indices { try sink(try state.take(i).get()) }
   }
 
-  /// One chunk's plaintext, authenticated and checked against its id.
-  static func open(_ id: ChunkID, in repository: Repository, decompressor: ZstdDecompressor) -> Result<
-    Data, Error
-  > {
+  /// One chunk's plaintext, authenticated and checked (`PackFormat.openChunk`).
+  static func open(
+    _ id: ChunkID, in repository: Repository, decompressor: ZstdDecompressor, recomputeID: Bool
+  ) -> Result<Data, Error> {
     Result {
       let location = try ChunkBatchReader.locate(id, in: repository).get()
       let start = Int(location.entry.offset)
       let sealed = try ChunkBatchReader.fetch(
         location.pack, from: start, to: start + Int(location.entry.length), in: repository)
-      return try repository.openChunk(sealed, at: location, decompressor: decompressor)
+      return try repository.openChunk(
+        sealed, at: location, decompressor: decompressor, recomputeID: recomputeID)
     }
   }
 }
