@@ -66,8 +66,8 @@ enum PackFormat {
   /// that payload gives: a stored chunk is its payload; a zstd frame's checksum
   /// proves it expands to the bytes that were compressed. Only frames without one
   /// (written before frames carried checksums) need the id recomputed, HMAC-SHA-256
-  /// of the plaintext, which costs more than decryption and decompression together
-  /// (`dump` of a 1 GB dump spent 0.6 of its 1.0 CPU seconds on it). With
+  /// of the plaintext, which costs a restore more CPU than decryption and
+  /// decompression together (`perf` of a `dump`). With
   /// `recomputeID` it is recomputed for every chunk: `check --read-data`, `verify`
   /// and `repair` prove that each chunk's plaintext is the one its id names, which
   /// also catches a fault between hashing and compressing at backup.
