@@ -67,10 +67,10 @@ enum PackFormat {
   /// proves it expands to the bytes that were compressed. Only frames without one
   /// (written before frames carried checksums) need the id recomputed, HMAC-SHA-256
   /// of the plaintext, which costs a restore more CPU than decryption and
-  /// decompression together (`perf` of a `dump`). With
-  /// `recomputeID` it is recomputed for every chunk: `check --read-data`, `verify`
-  /// and `repair` prove that each chunk's plaintext is the one its id names, which
-  /// also catches a fault between hashing and compressing at backup.
+  /// decompression together (`perf` of a `dump`). With `recomputeID` it is
+  /// recomputed for every chunk: `check --read-data`, `verify` and `repair` prove
+  /// that each chunk's plaintext is the one its id names, which also catches a fault
+  /// between hashing and compressing at backup.
   static func openChunk(
     _ sealed: some DataProtocol, entry: PackEntry, master: MasterKey,
     decompressor: ZstdDecompressor, recomputeID: Bool
