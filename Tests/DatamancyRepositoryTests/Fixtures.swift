@@ -54,13 +54,22 @@ enum Fixtures {
   static func backup(_ source: ByteStream, into repository: Repository, name: String = "item") throws
     -> BackupSet
   {
+    try store(source, into: repository, name: name).set
+  }
+
+  /// Stores what `source` reads as one item of a new set; returns the saved set and
+  /// what the session reported.
+  static func store(_ source: ByteStream, into repository: Repository, name: String = "item") throws
+    -> (set: BackupSet, stored: StoredStream)
+  {
     let session = BackupSession(repository: repository, batchSize: 64 << 10)
     let stored = try session.store(source)
     try session.finish()
     let item = BackupItem(
       name: name, source: name, format: .stream, status: .ok, rawBytes: stored.rawBytes,
       storedBytes: stored.storedBytes, durationSeconds: 0, chunks: stored.chunks.map(\.hex))
-    return try repository.save(BackupSet(time: Date(), host: "test", durationSeconds: 0, items: [item]))
+    let set = try repository.save(BackupSet(time: Date(), host: "test", durationSeconds: 0, items: [item]))
+    return (set, stored)
   }
 
   /// Reads an item back.

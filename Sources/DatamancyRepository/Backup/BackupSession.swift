@@ -7,6 +7,9 @@ public struct StoredStream: Sendable {
   public var rawBytes: Int
   /// Sealed bytes this stream added (chunks not already in the repository).
   public var storedBytes: Int
+  /// Chunks that `Compression.auto` compressed at a faster level than it would
+  /// have, because the sealers were behind the source.
+  public var hurriedChunks = 0
 }
 
 /// Stores streams into a repository; several streams may be stored at once from
@@ -22,9 +25,11 @@ public final class BackupSession: @unchecked Sendable {
   private let compression: Compression
   let sealers: Pool<ChunkSealer>
   private let batchSize: Int
-  /// One being read, one being sealed, one queued behind it: with two, the
-  /// text-like data ingested about 8% slower; 1 MiB batches (5 MiB buffers) kept
-  /// the speed of 2 MiB ones at 3 MiB less (alternating runs by hand).
+  /// One being read (its chunks queued for sealing as they are cut), one being
+  /// sealed, one being added: with two, the text-like data ingested about 8%
+  /// slower; a fourth gained nothing once chunks were queued as they were cut;
+  /// 1 MiB batches (5 MiB buffers) kept the speed of 2 MiB ones at 3 MiB less
+  /// (alternating runs by hand).
   private let buffers = 3
   private let indexEvery: Int
   private let lock = NSLock()
@@ -51,17 +56,36 @@ public final class BackupSession: @unchecked Sendable {
 
   /// Reads `source` to its end, storing every chunk the repository lacks.
   ///
-  /// One thread reads the stream, cutting and naming chunks as their bytes arrive,
-  /// while the new chunks of the batches read before are compressed and sealed on
-  /// all cores; `buffers` recycled buffers bound the memory. Throws whatever the source
-  /// throws (a failed dump); chunks already stored stay in the repository for the
-  /// next backup to reuse, but no set names them.
+  /// One thread reads the stream into recycled buffers, cutting and naming chunks as
+  /// their bytes arrive and queuing each new chunk for sealing as soon as its last
+  /// byte is in; one sealing thread per core compresses and seals them, while this
+  /// thread adds each batch's sealed chunks in order and frees its buffer. `buffers`
+  /// buffers bound the memory. Throws whatever the source throws (a failed dump);
+  /// chunks already stored stay in the repository for the next backup to reuse,
+  /// but no set names them.
   public func store(_ source: ByteStream) throws -> StoredStream {
     let reader = ChunkReader(
       source: source, chunker: repository.chunker, idKey: repository.master.chunkID, batchSize: batchSize)
     let free = Channel<ChunkBuffer>()
-    let ready = Channel<ChunkBuffer>()
     for _ in 0..<buffers { free.put(ChunkBuffer(capacity: reader.bufferSize)) }
+    // Each sealing thread has its own sealer (buffer and zstd context), taken from
+    // the pool. Queuing a chunk the moment it is cut, not once its buffer is full,
+    // keeps them busy while the reader fills the next megabytes.
+    let jobs = Channel<SealingJob>()
+    let workers = DispatchGroup()
+    let pace = SealingPace(workers: Cores.available)
+    for _ in 0..<Cores.available {
+      workers.enter()
+      Thread.detachNewThread { [self] in
+        defer { workers.leave() }
+        while let job = pace.take(from: jobs) { seal(job) }
+      }
+    }
+    defer {
+      jobs.close()  // the workers finish what is queued: a failed batch still owns its buffer
+      workers.wait()
+    }
+    let ready = Channel<SealingBatch>()
     let readFailure = Locked<Error?>(nil)
     let readerDone = DispatchSemaphore(value: 0)
     Thread.detachNewThread {
@@ -70,13 +94,18 @@ public final class BackupSession: @unchecked Sendable {
         readerDone.signal()
       }
       while let buffer = free.take() {
+        let batch = SealingBatch(buffer, slots: reader.maxChunks, behind: pace.behind())
         do {
-          guard try reader.nextBatch(into: buffer) else { return }
+          let more = try reader.nextBatch(into: buffer) { i, range, id in
+            batch.group.enter()
+            if !jobs.put(SealingJob(batch: batch, index: i, range: range, id: id)) { batch.group.leave() }
+          }
+          guard more else { return }
         } catch {
           readFailure.value = error
           return
         }
-        guard ready.put(buffer) else { return }
+        guard ready.put(batch) else { return }
       }
     }
     defer {
@@ -84,46 +113,23 @@ public final class BackupSession: @unchecked Sendable {
       ready.close()
       readerDone.wait()
     }
-    // One sealing thread per core, each with its own sealer (buffer and zstd
-    // context). The next batch's chunks are queued before the previous batch is
-    // added, so no core waits at the end of a batch for its slowest chunk.
-    let jobs = Channel<(SealingBatch, Int)>()
-    let workers = DispatchGroup()
-    for _ in 0..<Cores.available {
-      workers.enter()
-      Thread.detachNewThread { [self] in
-        defer { workers.leave() }
-        while let (batch, i) = jobs.take() { seal(i, of: batch) }
-      }
-    }
-    defer {
-      jobs.close()  // the workers finish what is queued: a failed batch still owns its buffer
-      workers.wait()
-    }
     var result = StoredStream(chunks: [], rawBytes: 0, storedBytes: 0)
-    var sealing: [SealingBatch] = []
-    while let buffer = ready.take() {
-      let batch = SealingBatch(buffer)
-      for i in 0..<buffer.ranges.count {
-        batch.group.enter()
-        jobs.put((batch, i))
-      }
-      sealing.append(batch)
-      if sealing.count > 1 { try add(sealing.removeFirst(), into: &result, free: free) }
-    }
-    while !sealing.isEmpty { try add(sealing.removeFirst(), into: &result, free: free) }
+    while let batch = ready.take() { try add(batch, into: &result, free: free) }
     if let error = readFailure.value { throw error }
     return result
   }
 
-  /// Seals chunk `i` of a batch unless the repository has it (on a sealing thread).
-  private func seal(_ i: Int, of batch: SealingBatch) {
+  /// Seals one chunk unless the repository has it (on a sealing thread).
+  private func seal(_ job: SealingJob) {
+    let batch = job.batch
     defer { batch.group.leave() }
-    let buffer = batch.buffer
-    guard batch.failure.value == nil, !isKnown(buffer.ids[i]) else { return }
+    guard batch.failure.value == nil, !isKnown(job.id) else { return }
     do {
-      batch.sealed[i] = try sealers.use {
-        try $0.seal(buffer.chunk(i), id: buffer.ids[i], master: repository.master)
+      let chunk = UnsafeRawBufferPointer(rebasing: batch.buffer.bytes[job.range])
+      batch.sealed[job.index] = try sealers.use {
+        let sealed = try $0.seal(chunk, id: job.id, master: repository.master, behind: batch.behind)
+        if $0.hurried { batch.hurried.withLock { $0 += 1 } }
+        return sealed
       }
     } catch {
       batch.failure.value = error
@@ -145,9 +151,9 @@ public final class BackupSession: @unchecked Sendable {
         result.storedBytes += try add(data, id: buffer.ids[i], rawLength: length)
       }
     }
-    batch.sealed.update(repeating: nil)
     free.put(buffer)
     result.rawBytes += bytes
+    result.hurriedChunks += batch.hurried.value
     onBytes?(bytes)
   }
 
@@ -194,16 +200,20 @@ public final class BackupSession: @unchecked Sendable {
 }
 
 /// A batch whose chunks are being sealed: each worker writes its chunk's slot of
-/// `sealed`, read once `group` is done.
+/// `sealed`, read once the batch is read and `group` is done.
 private final class SealingBatch: @unchecked Sendable {
   let buffer: ChunkBuffer
+  /// The sealers were behind the source when the batch began (`SealingPace`).
+  let behind: Bool
   let group = DispatchGroup()
   let sealed: UnsafeMutableBufferPointer<Data?>
   let failure = Locked<Error?>(nil)
+  let hurried = Locked(0)
 
-  init(_ buffer: ChunkBuffer) {
+  init(_ buffer: ChunkBuffer, slots: Int, behind: Bool) {
     self.buffer = buffer
-    sealed = .allocate(capacity: buffer.ranges.count)
+    self.behind = behind
+    sealed = .allocate(capacity: slots)
     sealed.initialize(repeating: nil)
   }
 
@@ -211,4 +221,13 @@ private final class SealingBatch: @unchecked Sendable {
     sealed.deinitialize()
     sealed.deallocate()
   }
+}
+
+/// One chunk to seal. Its range and id travel with it: the reader is still
+/// appending to the buffer's lists while the chunk is sealed.
+private struct SealingJob: @unchecked Sendable {
+  let batch: SealingBatch
+  let index: Int
+  let range: Range<Int>
+  let id: ChunkID
 }

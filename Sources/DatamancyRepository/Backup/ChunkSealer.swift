@@ -17,13 +17,19 @@ final class ChunkSealer {
 
   deinit { scratch.deallocate() }
 
-  func seal(_ chunk: UnsafeRawBufferPointer, id: ChunkID, master: MasterKey) throws -> Data {
+  /// The last chunk went at a faster level because the sealers were behind.
+  var hurried: Bool { compressor?.hurried ?? false }
+
+  /// `behind`: the source delivers faster than chunks are sealed (`ZstdCompressor.compress`).
+  func seal(_ chunk: UnsafeRawBufferPointer, id: ChunkID, master: MasterKey, behind: Bool = false) throws
+    -> Data
+  {
     precondition(chunk.count < scratch.count)
     let out = scratch
     var length = 1 + chunk.count
     if let compressor,
       let compressed = compressor.compress(
-        chunk, into: UnsafeMutableRawBufferPointer(rebasing: out[1..<length]))
+        chunk, into: UnsafeMutableRawBufferPointer(rebasing: out[1..<length]), behind: behind)
     {
       out[0] = 1
       length = 1 + compressed

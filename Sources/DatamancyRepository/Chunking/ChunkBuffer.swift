@@ -13,6 +13,4 @@ final class ChunkBuffer: @unchecked Sendable {
   }
 
   deinit { bytes.deallocate() }
-
-  func chunk(_ i: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[ranges[i]]) }
 }

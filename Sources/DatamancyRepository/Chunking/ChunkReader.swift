@@ -41,8 +41,16 @@ final class ChunkReader {
     bufferSize = batchSize + chunker.parameters.maxSize
   }
 
+  /// The most chunks one batch can hold: every chunk but a stream's last is at
+  /// least the chunker's minimum size.
+  var maxChunks: Int { bufferSize / chunker.parameters.minSize + 1 }
+
   /// Fills `buffer` with the next chunks; false at the end of the stream.
-  func nextBatch(into buffer: ChunkBuffer) throws -> Bool {
+  /// `onChunk` is called with each chunk's index in the batch, range and id as
+  /// soon as the chunk is complete.
+  func nextBatch(
+    into buffer: ChunkBuffer, onChunk: (Int, Range<Int>, ChunkID) -> Void = { _, _, _ in }
+  ) throws -> Bool {
     precondition(buffer.bytes.count >= bufferSize)
     let carried = end - start
     if let previous, carried > 0 {
@@ -61,27 +69,34 @@ final class ChunkReader {
     while !finished && end < bufferSize {
       let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer.bytes[end..<bufferSize]))
       if n == 0 { finished = true } else { end += n }
-      cutArrived(base, into: buffer)
+      cutArrived(base, into: buffer, onChunk)
     }
     if finished && start < end {
-      complete(base, length: end - start, into: buffer)
+      complete(base, length: end - start, into: buffer, onChunk)
     }
     return !buffer.ranges.isEmpty
   }
 
   /// Ends and names every chunk that ends before `end`, and hashes the rest.
-  private func cutArrived(_ base: UnsafePointer<UInt8>, into buffer: ChunkBuffer) {
+  private func cutArrived(
+    _ base: UnsafePointer<UInt8>, into buffer: ChunkBuffer, _ onChunk: (Int, Range<Int>, ChunkID) -> Void
+  ) {
     while let length = chunker.advance(&progress, base + start, available: end - start) {
-      complete(base, length: length, into: buffer)
+      complete(base, length: length, into: buffer, onChunk)
     }
     mac.update(data: UnsafeRawBufferPointer(start: base + start + hashed, count: end - start - hashed))
     hashed = end - start
   }
 
   /// Records the chunk of `length` bytes at `start` and begins the next.
-  private func complete(_ base: UnsafePointer<UInt8>, length: Int, into buffer: ChunkBuffer) {
+  private func complete(
+    _ base: UnsafePointer<UInt8>, length: Int, into buffer: ChunkBuffer,
+    _ onChunk: (Int, Range<Int>, ChunkID) -> Void
+  ) {
     mac.update(data: UnsafeRawBufferPointer(start: base + start + hashed, count: length - hashed))
-    buffer.ids.append(mac.finalize().withUnsafeBytes { ChunkID(bytes: $0) })
+    let id = mac.finalize().withUnsafeBytes { ChunkID(bytes: $0) }
+    onChunk(buffer.ids.count, start..<start + length, id)
+    buffer.ids.append(id)
     buffer.ranges.append(start..<start + length)
     start += length
     mac = HMAC(key: idKey)

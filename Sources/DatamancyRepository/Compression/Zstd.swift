@@ -10,6 +10,8 @@ final class ZstdCompressor {
   private let context: OpaquePointer
   /// The level of every input; nil chooses one per input (`Compression.auto`).
   let level: Int32?
+  /// The last input went at level 2 because the sealers were `behind`.
+  private(set) var hurried = false
 
   init(level: Int?) {
     context = ZSTD_createCCtx()
@@ -23,9 +25,15 @@ final class ZstdCompressor {
   static func bound(_ count: Int) -> Int { ZSTD_compressBound(count) }
 
   /// Compresses `input` into `output`; returns the compressed length, or nil when
-  /// compressing would not make the data smaller.
-  func compress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int? {
-    compress(input, into: output, level: level ?? chosenLevel(input, scratch: output))
+  /// compressing would not make the data smaller. `behind`: the sealers are behind
+  /// the source (`SealingPace`), which lets `Compression.auto` trade a few percent
+  /// of some chunks' size for speed.
+  func compress(
+    _ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, behind: Bool = false
+  ) -> Int? {
+    let chosen = level ?? chosenLevel(input, scratch: output, behind: behind)
+    hurried = level == nil && chosen == 2
+    return compress(input, into: output, level: chosen)
   }
 
   private func compress(
@@ -47,9 +55,20 @@ final class ZstdCompressor {
   /// bits than they save: `bench/zstd` measures level 1 storing the hard hex data
   /// in 0.94 of level 3's bytes, compressing it twice as fast and decompressing it
   /// 1.7 times as fast. Where level 3 compresses well, its bytes matter more than
-  /// its time (level 1 stores 1.16 times as much of the pgbench dump). The sample
-  /// is 1/64 of an average chunk, compressed twice.
-  private func chosenLevel(_ input: UnsafeRawBufferPointer, scratch: UnsafeMutableRawBufferPointer) -> Int32 {
+  /// its time (level 1 stores 1.16 times as much of the pgbench dump, level 2 1.14).
+  /// The sample is 1/64 of an average chunk, compressed twice.
+  ///
+  /// Between the two, on data that level 3 compresses poorly but better than level 1
+  /// (text such as CSV exports), level 2 stores 1.06 times level 3's bytes and
+  /// compresses about 1.4 times as fast (`bench/defaults`, `bench/zstd`). Such a
+  /// chunk goes at level 2 only when the sealers are `behind` the source, where
+  /// compression bounds the backup's time; a source slower than the sealers (most
+  /// dumps of a busy database) gets level 3's bytes at no cost in time. Like zstd's
+  /// own `--adapt`, but bounded: never below level 2, and never for data that level
+  /// 3 compresses well.
+  private func chosenLevel(
+    _ input: UnsafeRawBufferPointer, scratch: UnsafeMutableRawBufferPointer, behind: Bool
+  ) -> Int32 {
     let sample = Self.sample
     guard input.count >= 2 * sample, scratch.count >= sample else { return 3 }
     let start = (input.count - sample) / 2
@@ -58,7 +77,8 @@ final class ZstdCompressor {
     // Incompressible: the fastest level finds that out for the whole input too.
     guard let slow = compress(piece, into: out, level: 3) else { return 1 }
     guard slow * 4 > sample, let fast = compress(piece, into: out, level: 1) else { return 3 }
-    return fast <= slow ? 1 : 3
+    if fast <= slow { return 1 }
+    return behind ? 2 : 3
   }
 }
 
@@ -92,8 +112,10 @@ public enum Compression: Codable, Equatable, Sendable, CustomStringConvertible {
   case none
   case zstd(level: Int)
   /// zstd at level 3, or at level 1 for chunks that level 3 compresses poorly and
-  /// level 1 no worse (`ZstdCompressor.chosenLevel`). The level is not stored: any
-  /// zstd frame decompresses the same way.
+  /// level 1 no worse, or at level 2 for chunks that level 3 compresses poorly but
+  /// better than level 1 while the sealers are behind the source
+  /// (`ZstdCompressor.chosenLevel`). The level is not stored: any zstd frame
+  /// decompresses the same way.
   case auto
 
   public static let `default` = Compression.auto
