@@ -20,7 +20,7 @@ final class ChunkSealer {
   /// The last chunk went at a faster level because the sealers were behind.
   var hurried: Bool { compressor?.hurried ?? false }
 
-  /// `behind`: the source delivers faster than chunks are sealed (`ZstdCompressor.compress`).
+  /// `behind`: the sealers are behind the source (`SealingPace`, `ZstdCompressor.compress`).
   func seal(_ chunk: UnsafeRawBufferPointer, id: ChunkID, master: MasterKey, behind: Bool = false) throws
     -> Data
   {
