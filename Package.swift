@@ -122,8 +122,9 @@ let package = Package(
       ]
     ),
     .executableTarget(name: "datamancy-backup", dependencies: ["DatamancyCLI"]),
-    .testTarget(name: "DatamancyStorageTests", dependencies: ["DatamancyStorage"]),
-    // What several test targets share: storage that counts the reads made of it.
+    .testTarget(name: "DatamancyStorageTests", dependencies: ["DatamancyStorage", "DatamancyTestSupport"]),
+    // What several test targets share: storage that counts the reads made of it,
+    // free ports for the tests' servers.
     .target(
       name: "DatamancyTestSupport", dependencies: ["DatamancyStorage"], path: "Tests/DatamancyTestSupport"),
     .testTarget(
@@ -136,7 +137,9 @@ let package = Package(
     .testTarget(name: "DatamancyWebTests", dependencies: ["DatamancyWeb"]),
     .testTarget(
       name: "DatamancySourcesTests",
-      dependencies: ["DatamancySources", "DatamancyRepository", "DatamancyPOSIX", "DatamancyConfig"]),
+      dependencies: [
+        "DatamancySources", "DatamancyRepository", "DatamancyPOSIX", "DatamancyConfig", "DatamancyOperations",
+      ]),
     .testTarget(
       name: "DatamancyOperationsTests",
       dependencies: [
@@ -146,7 +149,10 @@ let package = Package(
     ),
     .testTarget(
       name: "DatamancyIntegrationTests",
-      dependencies: ["DatamancyRepository", "DatamancyStorage", "DatamancyConfig", "DatamancyPOSIX"]
+      dependencies: [
+        "DatamancyRepository", "DatamancyStorage", "DatamancyConfig", "DatamancyPOSIX",
+        "DatamancyTestSupport",
+      ]
     ),
   ],
   swiftLanguageModes: [.v5]

@@ -4,6 +4,9 @@ import Foundation
 public struct ServeSettings: Sendable, Equatable {
   /// `HOST:PORT`; nil means 127.0.0.1:9469.
   public var listen: String?
+  /// Names (and addresses) the dashboard answers to besides the one it listens
+  /// on and the loopback names: `Host` headers naming anything else are refused.
+  public var hosts: [String] = []
   /// The users file (`user add` writes it).
   public var users = "/etc/datamancy-backup/users"
   public var tlsCertificate: String?
@@ -31,7 +34,7 @@ public struct ServeSettings: Sendable, Equatable {
     var settings = ServeSettings()
     let keys: Set<String> = [
       "listen", "users", "tls_cert", "tls_key", "trusted_proxies", "proxy_groups", "metrics_token", "quota",
-      "session_idle", "session_max", "scratch",
+      "session_idle", "session_max", "scratch", "hosts",
     ]
     for (key, value) in try node.mapping(allowed: keys) {
       switch key {
@@ -47,6 +50,7 @@ public struct ServeSettings: Sendable, Equatable {
       case "metrics_token": settings.metricsToken = try SecretReference.parse(value)
       case "quota": settings.quota = try value.size()
       case "scratch": settings.scratch = try value.string()
+      case "hosts": settings.hosts = try value.strings(single: true)
       case "session_idle": settings.sessionIdle = try value.duration(examples: "30m or 2h")
       default: settings.sessionMaximum = try value.duration(examples: "12h or 1d")
       }

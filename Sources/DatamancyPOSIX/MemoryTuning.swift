@@ -20,3 +20,10 @@ public enum MemoryTuning {
     mallopt(M_ARENA_MAX, 1)
   }
 }
+
+extension MemoryTuning {
+  /// Gives the heap's free memory back to the kernel. A long-running process
+  /// (`serve`) calls it when a burst of work (downloads) has ended: the settings
+  /// above keep freed blocks for reuse, which suits one command, not a server.
+  public static func release() { _ = malloc_trim(0) }
+}

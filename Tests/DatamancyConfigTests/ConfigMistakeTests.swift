@@ -99,11 +99,31 @@ final class ConfigMistakeTests: XCTestCase {
       to: URL(fileURLWithPath: latin1))
     let notUTF8 = message(latin1)
     XCTAssertTrue(notUTF8.contains("latin1.yml:2") && notUTF8.contains("UTF-8"), notUTF8)
-    if getuid() != 0 {
-      let closed = folder + "/closed.yml"
-      try Data("{}".utf8).write(to: URL(fileURLWithPath: closed))
-      chmod(closed, 0)
-      XCTAssertTrue(message(closed).contains("Permission denied"), message(closed))
-    }
+    let closed = folder + "/closed.yml"
+    try Data("{}".utf8).write(to: URL(fileURLWithPath: closed))
+    chmod(closed, 0)
+    // Root reads any file: the check then runs the binary as nobody (as CI runs
+    // as root, it would otherwise never run there).
+    let refusal = getuid() != 0 ? message(closed) : try messageAsNobody(closed)
+    XCTAssertTrue(refusal.contains("cannot read the configuration file: Permission denied"), refusal)
+  }
+
+  /// What the release binary says of `path` as the configuration, run as nobody.
+  func messageAsNobody(_ path: String) throws -> String {
+    let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent(".build/release/datamancy-backup").path
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+    process.arguments = [
+      "--reuid=nobody", "--regid=nogroup", "--clear-groups", binary, "snapshots", "--config", path,
+    ]
+    let errors = Pipe()
+    process.standardError = errors
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    XCTAssertEqual(process.terminationStatus, 2, text)
+    return text
   }
 }

@@ -93,10 +93,23 @@ final class CLI {
     let outputData = stdout.readDataToEndOfFile()
     group.wait()
     process.waitUntilExit()
-    return Result(
+    let result = Result(
       status: process.terminationStatus, stdout: outputData,
       stderr: String(decoding: box.data, as: UTF8.self),
       signaled: process.terminationReason == .uncaughtSignal, timedOut: watchdog.value)
+    Self.assertNoRawFoundationError(result.text + result.stderr, "\(arguments.joined(separator: " "))")
+    return result
+  }
+
+  /// Every command of the suite, failing ones above all, speaks in sentences:
+  /// Foundation's own error text (`Error Domain=NSCocoaErrorDomain Code=513 …
+  /// UserInfo={…}`) never reaches an operator.
+  static func assertNoRawFoundationError(
+    _ output: String, _ what: String, file: StaticString = #filePath, line: UInt = #line
+  ) {
+    for raw in ["NSCocoaErrorDomain", "Error Domain=", "UserInfo="] where output.contains(raw) {
+      XCTFail("\(what) printed Foundation's raw error text (\(raw)):\n\(output)", file: file, line: line)
+    }
   }
 
   /// Starts the binary (or `executable`) and returns at once (for tests that kill it).
@@ -125,6 +138,20 @@ final class CLI {
     kill(process.processIdentifier, SIGKILL)
     process.waitUntilExit()
     return (process.terminationReason == .uncaughtSignal, delay)
+  }
+
+  /// Waits for an event that `probe` observes (a line in a log, a file, a
+  /// process), checking every 50 ms; fails with `what` when it has not happened
+  /// within `timeout` seconds, a bound that catches a hang, not a slow machine.
+  func waitFor(_ what: String, timeout: Double = 120, _ probe: () throws -> Bool) throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+      if try probe() { return }
+      Thread.sleep(forTimeInterval: 0.05)
+    }
+    if try probe() { return }
+    throw NSError(
+      domain: "wait", code: 1, userInfo: [NSLocalizedDescriptionKey: "waited \(timeout) s for \(what)"])
   }
 
   /// Runs `bash -c script` (with pipefail) in `folder`, with the CLI's

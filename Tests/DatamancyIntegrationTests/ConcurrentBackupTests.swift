@@ -7,9 +7,11 @@ final class ConcurrentBackupTests: XCTestCase {
   func testTwoHostsBackUpAtOnceAndPruneWaitsItsTurn() throws {
     let cli = try CLI()
     try cli.randomFile("data", count: 48 << 20)
-    // Both hosts back up the same data (so chunks race to be stored twice), slowly
-    // enough that the prune and the check below meet both backups running.
-    let slow = "[sh, -c, \"head -c 16777216 data; sleep 2; tail -c +16777217 data\"]"
+    // Both hosts back up the same data (so chunks race to be stored twice); each
+    // source stops halfway until the file `go` exists, so the prune and the check
+    // below meet both backups running, however slow the machine.
+    let slow =
+      "[sh, -c, \"head -c 16777216 data; touch half.$$; while [ ! -e go ]; do sleep 0.05; done; tail -c +16777217 data\"]"
     try cli.configure(sources: "    here: { type: command, command: \(slow) }")
     try """
     repository:
@@ -25,13 +27,16 @@ final class ConcurrentBackupTests: XCTestCase {
     let there = cli.start(
       ["--uts", "sh", "-c", "hostname other-host && exec \(CLI.binary) backup --json --config other.yml"],
       executable: "/usr/bin/unshare")
-    Thread.sleep(forTimeInterval: 1)
+    try cli.waitFor("both backups halfway") {
+      try cli.shell("find . -maxdepth 1 -name 'half.*' | wc -l") == "2"
+    }
     XCTAssertEqual(try cli.shell("ls repo/locks | wc -l"), "2", "both backups hold a lock")
     let prune = cli.run(["prune"])
     XCTAssertEqual(prune.status, 11, prune.stderr)
     XCTAssertTrue(prune.stderr.contains("backup"), prune.stderr)
     let check = cli.run(["check"])
     XCTAssertFalse(check.text.contains("interrupted"), "nothing was interrupted: \(check.text)")
+    try cli.shell("touch go")
     for process in [here, there] {
       process.waitUntilExit()
       XCTAssertEqual(process.terminationStatus, 0)

@@ -96,7 +96,7 @@ final class FailureCLITests: XCTestCase {
       XCTAssertEqual(result.status, status, result.stderr)
       XCTAssertTrue(result.stderr.contains(message), result.stderr)
       XCTAssertEqual(
-        try cli.shell("pgrep -f '^(sh -c )?\(marker)$' || true"), "", "a dump was left running")
+        try cli.shell("pgrep -f '^(sh -c )?\(marker)$' || [ $? -eq 1 ]"), "", "a dump was left running")
     }
     try assertStopped(
       cli.run(["backup"], environment: ["DATAMANCY_BACKUP_PASSWORD": "not-the-Pa55word"]), status: 12,
@@ -111,21 +111,25 @@ final class FailureCLITests: XCTestCase {
     let cli = try CLI()
     try cli.shell("printf '%s\\n' '\(cli.password)' > pw && chmod 600 pw")
     try cli.configure(
-      sources: "    slow: { type: command, command: [sh, -c, \"sleep 1; seq 1 1000\"] }",
+      sources:
+        "    slow: { type: command, command: [sh, -c, \"touch started; while [ ! -e go ]; do sleep 0.05; done; seq 1 1000\"] }",
       extra: "  password: { file: \(cli.folder)/pw }")
     cli.environment["DATAMANCY_BACKUP_PASSWORD"] = nil
     try cli.initialize()
     let process = cli.start(["backup", "--verbose"])
-    Thread.sleep(forTimeInterval: 0.5)
+    // Every process's argv, read while the backup and its source run.
+    try cli.waitFor("the source to start") { FileManager.default.fileExists(atPath: cli.folder + "/started") }
     let everyArgv = try cli.shell("cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' ' '; true")
+    try cli.shell("touch go")
     process.waitUntilExit()
     let stderr = String(
       decoding: (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     XCTAssertEqual(process.terminationStatus, 0, stderr)
-    XCTAssertTrue(everyArgv.contains("sleep 1"), "the scan saw the running backup")
+    XCTAssertTrue(everyArgv.contains("touch started"), "the scan saw the running backup")
     XCTAssertFalse(everyArgv.contains(cli.password))
     XCTAssertFalse(stderr.contains(cli.password))
-    XCTAssertEqual(try cli.shell("grep -rlF '\(cli.password)' repo || true"), "", "never stored in the clear")
+    XCTAssertEqual(
+      try cli.shell("grep -rlF '\(cli.password)' repo || [ $? -eq 1 ]"), "", "never stored in the clear")
   }
 
   func testCorruptedPackIsNamedAndNothingIsRestored() throws {

@@ -41,10 +41,11 @@ final class KilledBackupTests: XCTestCase {
 
   func testInterruptedBackupExits130AndLeavesNoLock() throws {
     let cli = try CLI()
-    try cli.configure(sources: "    slow: { type: command, command: [sh, -c, \"seq 1 1000; sleep 30\"] }")
+    try cli.configure(
+      sources: "    slow: { type: command, command: [sh, -c, \"seq 1 1000; touch started; sleep 30\"] }")
     try cli.initialize()
     let process = cli.start(["backup"])
-    Thread.sleep(forTimeInterval: 1)
+    try cli.waitFor("the source to start") { FileManager.default.fileExists(atPath: cli.folder + "/started") }
     XCTAssertEqual(try cli.shell("ls repo/locks | wc -l"), "1")
     kill(process.processIdentifier, SIGINT)
     process.waitUntilExit()

@@ -1,3 +1,4 @@
+import DatamancyTestSupport
 import Foundation
 import XCTest
 
@@ -15,24 +16,8 @@ final class Servers {
   deinit { stopAll() }
 
   /// A free loopback port.
-  static func freePort() -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    _ = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-      }
-    }
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-    }
-    return Int(UInt16(bigEndian: address.sin_port))
-  }
+  /// A free port below the ephemeral range (`FreePort.next`).
+  static func freePort() -> Int { FreePort.next() }
 
   /// Starts `engine` in `folder/name`; returns its port.
   @discardableResult

@@ -107,6 +107,39 @@ extension CLI {
     XCTAssertEqual(result.status, 0, result.stderr)
   }
 
+  /// A folder with an odd name inside, a command source, one backup, three users
+  /// (vera the viewer, otto the operator, ada the admin), and `serve` started;
+  /// returns a client for it.
+  /// `serveSettings`: more keys of `serve:` (`hosts: [a]`); `backupStatus`: the
+  /// first backup's expected exit status.
+  func prepareDashboard(
+    sources: String = "", extra: String = "", serveSettings: String = "", serve: [String] = [],
+    backupStatus: Int32 = 0
+  ) throws -> WebClient {
+    try shell(
+      """
+      mkdir -p data/sub && echo hello > data/a.txt && printf 'secret' > outside.txt
+      printf '<b>x</b>' > 'data/sub/<img src=x onerror=alert(1)>.txt'
+      """)
+    try configure(
+      sources: """
+          files: { type: files, paths: [\(folder)/data] }
+          note: { type: command, command: [echo, hi] }
+        """ + (sources.isEmpty ? "" : "\n" + sources),
+      extra: """
+        serve: { users: \(folder)/users, scratch: \(folder)/scratch\(serveSettings.isEmpty ? "" : ", " + serveSettings) }
+        \(extra)
+        """)
+    try initialize()
+    let backup = run(["backup"])
+    XCTAssertEqual(backup.status, backupStatus, backup.stderr)
+    addUser("vera", role: "viewer", password: "viewer-password")
+    addUser("otto", role: "operator", password: "operator-password")
+    addUser("ada", role: "admin", password: "admin-password")
+    let port = try startServe(serve)
+    return WebClient(base: "http://127.0.0.1:\(port)", folder: folder)
+  }
+
   /// Starts `serve` in the background on a free port; returns the port once it answers.
   func startServe(_ arguments: [String] = [], scheme: String = "http", curl: [String] = []) throws -> Int {
     let port = Servers.freePort()

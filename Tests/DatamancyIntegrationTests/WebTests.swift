@@ -3,41 +3,9 @@ import XCTest
 
 /// The dashboard, driven over HTTP against the real binary: the login, sessions,
 /// roles, tokens, throttling, headers, escaping, downloads and actions.
-final class WebTests: XCTestCase {
-  var cli: CLI!
-
-  override func setUpWithError() throws {
-    cli = try CLI()
-  }
-
-  override func tearDown() {
-    cli?.stopServe()
-  }
-
-  /// A folder with an odd name inside, a command source, one backup, and three users.
+final class WebTests: DashboardTestCase {
   func prepare(sources: String = "", extra: String = "") throws -> WebClient {
-    try cli.shell(
-      """
-      mkdir -p data/sub && echo hello > data/a.txt && printf 'secret' > outside.txt
-      printf '<b>x</b>' > 'data/sub/<img src=x onerror=alert(1)>.txt'
-      """)
-    try cli.configure(
-      sources: """
-          files: { type: files, paths: [\(cli.folder)/data] }
-          note: { type: command, command: [echo, hi] }
-        """ + (sources.isEmpty ? "" : "\n" + sources),
-      extra: """
-        serve: { users: \(cli.folder)/users, scratch: \(cli.folder)/scratch }
-        \(extra)
-        """)
-    try cli.initialize()
-    let backup = cli.run(["backup"])
-    XCTAssertEqual(backup.status, 0, backup.stderr)
-    cli.addUser("vera", role: "viewer", password: "viewer-password")
-    cli.addUser("otto", role: "operator", password: "operator-password")
-    cli.addUser("ada", role: "admin", password: "admin-password")
-    let port = try cli.startServe()
-    return WebClient(base: "http://127.0.0.1:\(port)", folder: cli.folder)
+    try cli.prepareDashboard(sources: sources, extra: extra)
   }
 
   func testNoPageWithoutASessionAndTheLoginSetsSafeCookies() throws {
@@ -288,11 +256,7 @@ final class WebTests: XCTestCase {
   }
 
   func testExposedAddressesNeedTLSOrAProxyAndMetricsNeedTheirToken() throws {
-    try cli.shell(
-      """
-      openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 2 -subj /CN=127.0.0.1 \
-        -addext subjectAltName=IP:127.0.0.1 2>/dev/null
-      """)
+    try makeCertificate()
     try cli.configure(
       sources: "    note: { type: command, command: [echo, hi] }",
       extra: "serve: { users: \(cli.folder)/users }")
@@ -340,6 +304,12 @@ final class WebTests: XCTestCase {
     XCTAssertEqual(page.status, 200)
     XCTAssertTrue(page.body.contains("carol · operator"), page.body)
     XCTAssertEqual(try client.get("/", headers: ["Remote-User: dave", "Remote-Groups: guests"]).status, 403)
+    // carol's session is valid only through the proxy, for carol.
+    XCTAssertEqual(try client.get("/", headers: ["Remote-User: carol"]).status, 200, "through the proxy")
+    XCTAssertEqual(try client.get("/").status, 303, "its cookie alone, past the proxy, is refused")
+    XCTAssertFalse(
+      try client.get("/", headers: ["Remote-User: mallory", "Remote-Groups: staff"]).body.contains("carol"),
+      "nor is it another proxied user's")
     try cli.configure(
       sources: "    note: { type: command, command: [echo, hi] }",
       extra: """

@@ -59,10 +59,11 @@ enum Fixtures {
 
   /// Stores what `source` reads as one item of a new set; returns the saved set and
   /// what the session reported.
-  static func store(_ source: ByteStream, into repository: Repository, name: String = "item") throws
-    -> (set: BackupSet, stored: StoredStream)
-  {
+  static func store(
+    _ source: ByteStream, into repository: Repository, name: String = "item", behind: Bool? = nil
+  ) throws -> (set: BackupSet, stored: StoredStream) {
     let session = BackupSession(repository: repository, batchSize: 64 << 10)
+    session.assumedBehind = behind
     let stored = try session.store(source)
     try session.finish()
     let item = BackupItem(

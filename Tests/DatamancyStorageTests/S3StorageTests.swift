@@ -1,4 +1,5 @@
 import DatamancyStorage
+import DatamancyTestSupport
 import Foundation
 import XCTest
 
@@ -14,14 +15,10 @@ final class S3StorageTests: XCTestCase {
 
   override func setUpWithError() throws {
     folder = NSTemporaryDirectory() + "datamancy-s3-" + UUID().uuidString
-    // Below Linux's ephemeral range (32768 and up), where outgoing connections
-    // take their ports; another attempt if the port is taken all the same.
-    var status: Int32 = 1
-    for _ in 0..<3 where status != 0 {
-      port = Int.random(in: 20000...32000)
-      status = Self.shell(
-        "\(Self.root.path)/scripts/servers start s3 \(folder) \(port) > \(folder).log 2>&1")
-    }
+    // One attempt: a failure to start is a failure, never hidden by a retry.
+    port = FreePort.next()
+    let status = Self.shell(
+      "\(Self.root.path)/scripts/servers start s3 \(folder) \(port) > \(folder).log 2>&1")
     guard status == 0 else {
       let log = (try? String(contentsOfFile: folder + ".log", encoding: .utf8)) ?? ""
       if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("no S3 endpoint: \(log)") }

@@ -23,17 +23,54 @@ final class SecurityTests: XCTestCase {
     XCTAssertNotEqual(try PasswordHash.make("same", logCost: 10), try PasswordHash.make("same", logCost: 10))
   }
 
-  func testThrottleRefusesAfterTenFailuresWithinTheWindow() {
+  func testThrottleRefusesAnAddressAfterTenFailuresWithinTheWindow() {
     let throttle = LoginThrottle(limit: 10, window: 900)
     let start = Date(timeIntervalSince1970: 1_000_000)
-    for i in 0..<9 { throttle.failed(["user a"], now: start.addingTimeInterval(Double(i))) }
-    XCTAssertFalse(throttle.refuses(["user a"], now: start.addingTimeInterval(10)))
-    throttle.failed(["user a"], now: start.addingTimeInterval(10))
-    XCTAssertTrue(throttle.refuses(["user a"], now: start.addingTimeInterval(11)))
-    XCTAssertTrue(throttle.refuses(["user b", "user a"], now: start.addingTimeInterval(11)))
-    XCTAssertFalse(throttle.refuses(["user b"], now: start.addingTimeInterval(11)))
-    XCTAssertFalse(
-      throttle.refuses(["user a"], now: start.addingTimeInterval(901)), "the first failure left the window")
+    for i in 0..<10 {
+      let now = start.addingTimeInterval(Double(i))
+      XCTAssertEqual(throttle.admit(user: "u\(i)", address: "a", now: now), .check(delay: 0))
+      throttle.finish(user: "u\(i)", address: "a", succeeded: false, now: now)
+    }
+    guard case .refuse(let retry) = throttle.admit(user: "v", address: "a", now: start.addingTimeInterval(11))
+    else { return XCTFail("an address with ten failures is refused for any user") }
+    XCTAssertEqual(retry, 889, accuracy: 0.001, "until the oldest failure leaves the window")
+    XCTAssertEqual(
+      throttle.admit(user: "v", address: "b", now: start.addingTimeInterval(11)), .check(delay: 0))
+    XCTAssertEqual(
+      throttle.admit(user: "w", address: "a", now: start.addingTimeInterval(901)), .check(delay: 0),
+      "the first failure left the window")
+  }
+
+  func testABurstGetsNoMoreChecksThanTheLimit() {
+    let throttle = LoginThrottle(limit: 10, window: 900, spacing: 2, maximumWait: 20)
+    let now = Date(timeIntervalSince1970: 1_000_000)
+    // Thirty attempts at the same moment, from thirty addresses, none finished yet.
+    let answers = (0..<30).map { throttle.admit(user: "admin", address: "10.0.0.\($0)", now: now) }
+    XCTAssertEqual(answers.prefix(10).filter { $0 == .check(delay: 0) }.count, 10)
+    XCTAssertEqual(
+      Array(answers[10..<20]), (1...10).map { .check(delay: Double($0) * 2) },
+      "past the limit, one check every two seconds")
+    XCTAssertTrue(
+      answers[20...].allSatisfy { if case .refuse = $0 { true } else { false } }, "and no queue past 20 s")
+  }
+
+  func testStrangersCannotLockAUserOut() {
+    let throttle = LoginThrottle(limit: 10, window: 900, spacing: 2, maximumWait: 20)
+    let start = Date(timeIntervalSince1970: 1_000_000)
+    for i in 0..<10 {
+      XCTAssertEqual(throttle.admit(user: "admin", address: "10.0.0.\(i)", now: start), .check(delay: 0))
+      throttle.finish(user: "admin", address: "10.0.0.\(i)", succeeded: false, now: start)
+    }
+    let later = start.addingTimeInterval(60)
+    guard case .refuse = throttle.admit(user: "admin", address: "10.0.0.3", now: later) else {
+      return XCTFail("an address that failed for the locked user is refused")
+    }
+    XCTAssertEqual(
+      throttle.admit(user: "admin", address: "192.168.1.5", now: later), .check(delay: 2),
+      "the real admin, from an address of their own, is checked after a short wait")
+    XCTAssertEqual(
+      throttle.admit(user: "admin", address: "192.168.1.6", now: later), .check(delay: 4),
+      "the next stranger waits their turn")
   }
 
   func testAddressRanges() throws {

@@ -51,7 +51,7 @@ extension DatamancyBackup.Serve {
     do {
       try ScheduleInstaller.check(context.operations)  // The jobs inherit this environment.
     } catch {
-      throw OperationError("--schedule: a scheduled job would fail: \(error)")
+      throw OperationError("--schedule: a scheduled job would fail: \(error: error)")
     }
     let report = try StatusReport.build(repository, context: context.operations)
     let jobs = try ScheduledJob.all(context.config.schedule).map { job -> Scheduler.Job in

@@ -48,7 +48,8 @@ extension DatamancyBackup {
       let dashboard = try Dashboard(
         settings: .init(
           serve: settings, metricsToken: token, tls: settings.tlsCertificate != nil,
-          sources: context.config.sources.map { ($0.name, $0.engine) }, schedule: context.config.schedule),
+          sources: context.config.sources.map { ($0.name, $0.engine) },
+          schedule: schedule ? context.config.schedule : nil),
         cache: Self.cache(context, repository), launcher: launcher, runner: context.runner,
         reading: Self.reader(context, repository),
         describe: { DatamancyBackup.message(for: $0)?.text ?? "\($0)" }, logger: context.logger,

@@ -12,7 +12,8 @@ extension DatamancyBackup {
         with a scrypt hash of the password and a role: viewer (reads every page), operator \
         (also backs up, verifies, drills, restores into new targets, downloads files), admin \
         (also restores over live databases). A new password comes from \
-        \(CommandContext.newPasswordVariable), else a prompt on the terminal (asked twice). \
+        \(CommandContext.newPasswordVariable), else the first line of standard input when it is \
+        not a terminal, else a prompt on the terminal (asked twice). \
         A running 'serve' sees changes at once: a removed user's sessions end.
 
         """ + ExitStatus.reference,

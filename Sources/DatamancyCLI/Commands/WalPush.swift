@@ -132,7 +132,8 @@ extension DatamancyBackup {
         try WalFetch.writeAtomically(bytes, to: destination)
       } catch {
         Console.error(
-          "datamancy-backup: wal-fetch: cannot write \(destination): \(error); recovery must stop here\n")
+          "datamancy-backup: wal-fetch: cannot write \(destination): \(error: error); recovery must stop here\n"
+        )
         throw ExitStatus.walUnreadable
       }
     }

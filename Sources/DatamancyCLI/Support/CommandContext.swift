@@ -80,8 +80,9 @@ struct CommandContext {
 
   func password(confirm: Bool = false) throws -> String { try operations.password(confirm: confirm) }
 
-  /// A new password (key add, key passwd): DATAMANCY_BACKUP_NEW_PASSWORD, else asked
-  /// twice on the terminal.
+  /// A new password (key add, key passwd, user add, user passwd):
+  /// DATAMANCY_BACKUP_NEW_PASSWORD, else the first line of standard input when it
+  /// is not a terminal, else asked twice on the terminal.
   func newPassword() throws -> String {
     if let value = operations.environment[Self.newPasswordVariable] {
       guard !value.isEmpty else {
@@ -91,7 +92,14 @@ struct CommandContext {
       return value
     }
     guard isatty(0) != 0 else {
-      throw CLIError.usage("no new password: set \(Self.newPasswordVariable), or run on a terminal")
+      // Piped (`pass show x | datamancy-backup user add …`): the first line of
+      // standard input, without its line end.
+      guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+        throw CLIError.usage(
+          "no new password: set \(Self.newPasswordVariable), give it as the first line of standard input, "
+            + "or run on a terminal")
+      }
+      return line
     }
     return try Self.ask("New password: ", repeat: "Repeat the new password: ")
   }

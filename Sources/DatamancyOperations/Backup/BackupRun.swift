@@ -84,7 +84,7 @@ public struct BackupRun {
       notifier.finished(
         RunOutcome(
           event: "backup", succeeded: false, host: context.host, time: stamp, set: nil,
-          summary: "the backup did not run to the end: \(error)", failures: []))
+          summary: "the backup did not run to the end: \(error: error)", failures: []))
       throw error
     }
     let summary = BackupSummary.text(set)
@@ -159,8 +159,8 @@ public struct BackupRun {
           try repository.sets(), sources: [], dryRun: false)
         return Copy(target: name, outcome: outcome, failure: nil)
       } catch {
-        context.logger.error("copy to \(name) failed: \(error)")
-        return Copy(target: name, outcome: nil, failure: "\(error)")
+        context.logger.error("copy to \(name) failed: \(error: error)")
+        return Copy(target: name, outcome: nil, failure: "\(error: error)")
       }
     }
   }

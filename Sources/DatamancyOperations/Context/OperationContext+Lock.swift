@@ -24,7 +24,7 @@ extension OperationContext {
         repository, exclusive: exclusive, command: command, now: now(), host: host,
         onLost: { guardian.abort("datamancy-backup: \(command) stopped: \($0)") })
     } catch RepositoryError.storage(let error) where readOnly && error.isDenied {
-      logger.warning("the repository cannot be written (\(error)); \(command) runs without a lock")
+      logger.warning("the repository cannot be written (\(error: error)); \(command) runs without a lock")
       return try body()
     }
     defer { lock.release() }
@@ -37,7 +37,7 @@ extension OperationContext {
     do {
       try repository.saveReport(try BackupSet.encoder.encode(report), about: set)
     } catch RepositoryError.storage(let error) where error.isDenied {
-      logger.warning("the report could not be saved: the repository cannot be written (\(error))")
+      logger.warning("the report could not be saved: the repository cannot be written (\(error: error))")
     }
   }
 }

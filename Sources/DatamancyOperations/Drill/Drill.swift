@@ -38,13 +38,13 @@ public struct Drill {
       try timer.run("restore") { try scratch.restore(item, of: set) }
       checks = try timer.run("verify") { try scratch.check(item) }
     } catch {
-      failure = "\(error)"
+      failure = "\(error: error)"
     }
     timer.run("cleanup") {
       do {
         try scratch?.cleanup()
       } catch {
-        failure = (failure.map { $0 + "; " } ?? "") + "clean-up failed: \(error)"
+        failure = (failure.map { $0 + "; " } ?? "") + "clean-up failed: \(error: error)"
       }
     }
     let result = ItemDrill(

@@ -77,7 +77,7 @@ public struct DatabaseRestorer {
         } catch let error as RestoreError {
           throw error
         } catch {
-          throw RestoreError.preRestoreFailed(database: database, reason: "\(error)")
+          throw RestoreError.preRestoreFailed(database: database, reason: "\(error: error)")
         }
       }
       try timer.run("drop old database") { try engine.drop(database) }
@@ -96,7 +96,7 @@ public struct DatabaseRestorer {
       if let preserved {
         aftermath += " Its previous contents are in set \(preserved.prefix(8)) (tag pre-restore)."
       }
-      throw RestoreError.loadFailed(database: database, reason: "\(error)", aftermath: aftermath)
+      throw RestoreError.loadFailed(database: database, reason: "\(error: error)", aftermath: aftermath)
     }
   }
 

@@ -50,9 +50,7 @@ public struct ItemRestorer {
       treeReport = try treeRestorer(try paths.map(TreePath.normalized)).restore(item, of: set, into: target)
       return target
     }
-    guard !FileManager.default.fileExists(atPath: target) else {
-      throw RestoreError.targetExists(path: target)
-    }
+    guard !Self.occupied(target) else { throw RestoreError.targetExists(path: target) }
     guard paths.isEmpty || item.format == .tree else {
       throw TreePath.Invalid(description: "--path picks files of a folder item; \(item.name) is not one")
     }
@@ -93,6 +91,13 @@ public struct ItemRestorer {
     restorer.overwrite = overwrite
     restorer.onBytes = onBytes
     return restorer
+  }
+
+  /// True when anything is at `path`, a symbolic link included even when it
+  /// points nowhere (`fileExists` follows links and would say no).
+  public static func occupied(_ path: String) -> Bool {
+    var info = stat()
+    return lstat(path, &info) == 0
   }
 
   /// The `.partial` paths being written now.

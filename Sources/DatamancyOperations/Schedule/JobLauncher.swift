@@ -93,8 +93,8 @@ public final class JobLauncher: Sendable {
       let outcome = process.wait()
       return RunLog.Ending(time: now(), succeeded: outcome.succeeded, outcome: "\(outcome)")
     } catch {
-      log.append("could not start: \(error)")
-      return RunLog.Ending(time: now(), succeeded: false, outcome: "could not start: \(error)")
+      log.append("could not start: \(error: error)")
+      return RunLog.Ending(time: now(), succeeded: false, outcome: "could not start: \(error: error)")
     }
   }
 }

@@ -35,10 +35,11 @@ public final class RunLog: Sendable {
   public var ending: Ending? { state.value.ending }
 
   /// The lines from number `from` on (numbered from the run's start, dropped
-  /// lines included), and whether the run has ended.
+  /// lines included), and whether the run has ended. `from` may be any number a
+  /// client sent: below the first kept line it means that line.
   public func lines(from: Int = 0) -> (lines: [String], next: Int, ended: Bool) {
     state.withLock { state in
-      let first = max(from - state.dropped, 0)
+      let first = from > state.dropped ? from - state.dropped : 0
       let lines = first < state.lines.count ? Array(state.lines[first...]) : []
       return (lines, state.dropped + state.lines.count, state.ending != nil)
     }

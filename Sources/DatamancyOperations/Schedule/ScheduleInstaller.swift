@@ -77,7 +77,7 @@ public struct ScheduleInstaller {
       try Self.check(job)
     } catch {
       throw OperationError(
-        "the files are written, but a scheduled job would fail: \(error); fix that and run 'schedule install' again"
+        "the files are written, but a scheduled job would fail: \(error: error); fix that and run 'schedule install' again"
       )
     }
   }

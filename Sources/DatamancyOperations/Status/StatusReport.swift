@@ -81,6 +81,15 @@ public struct StatusReport: Sendable, Encodable {
   }
 }
 
+extension StatusReport.Check {
+  /// The newer of two checks; of two from the same run (the same time), a failed
+  /// one, whatever order the reports were listed in.
+  static func newest(_ known: Self?, _ other: Self) -> Self {
+    guard let known, known.time >= other.time else { return other }
+    return known.time == other.time && known.passed && !other.passed ? other : known
+  }
+}
+
 /// The newest backup run.
 public struct BackupRunSummary: Sendable, Encodable {
   public var set: String
@@ -142,23 +151,22 @@ extension StatusReport {
     return report
   }
 
-  /// The newest verify and drill reports among all sets' reports (reports of
-  /// sets that were forgotten meanwhile are left out).
+  /// The newest verify and drill among all sets' reports (reports of sets that
+  /// were forgotten meanwhile are left out). One run saves a report per set it
+  /// checked, all with the run's time: the run passed only when every one of
+  /// them did, so a run that failed on one set never reads as passed.
   static func newestChecks(_ reports: [(set: String, json: Data)], _ sets: [BackupSet]) -> (Check?, Check?) {
     let known = Set(sets.map(\.id))
     var verify: Check?
     var drill: Check?
     for (set, data) in reports where known.contains(set) {
       if let report = try? BackupSet.decoder.decode(DrillReport.self, from: data), report.kind == "drill" {
-        if drill.map({ $0.time < report.time }) ?? true {
-          drill = Check(
-            set: set, time: report.time, passed: report.passed, rtoSeconds: report.totalSeconds,
-            rtoTargetSeconds: report.rtoTargetSeconds)
-        }
+        let check = Check(
+          set: set, time: report.time, passed: report.passed, rtoSeconds: report.totalSeconds,
+          rtoTargetSeconds: report.rtoTargetSeconds)
+        drill = Check.newest(drill, check)
       } else if let report = try? BackupSet.decoder.decode(VerifyReport.self, from: data) {
-        if verify.map({ $0.time < report.time }) ?? true {
-          verify = Check(set: set, time: report.time, passed: report.passed)
-        }
+        verify = Check.newest(verify, Check(set: set, time: report.time, passed: report.passed))
       }
     }
     return (verify, drill)

@@ -129,7 +129,7 @@ struct IntegrityCheck {
     do {
       found = try inspector.finish()
     } catch {
-      throw Failed(description: "\(error)")
+      throw Failed(description: "\(error: error)")
     }
     guard let recorded = item.fingerprints, let found else { return "no fingerprints recorded" }
     let differing = FingerprintComparison.compare(recorded: recorded, found: found).filter { !$0.passed }

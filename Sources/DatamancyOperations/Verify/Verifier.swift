@@ -64,7 +64,7 @@ public struct Verifier {
       } catch let error as RepositoryError {
         record("data", false, error.description)
       } catch {
-        record("integrity", false, "\(error)")
+        record("integrity", false, "\(error: error)")
       }
     }
   }

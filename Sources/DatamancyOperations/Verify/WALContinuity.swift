@@ -19,7 +19,7 @@ public enum WALContinuity {
     do {
       state = try WALArchiveState.read(repository, source: source)
     } catch {
-      return [finding(false, "the WAL archive cannot be read: \(error)")]
+      return [finding(false, "the WAL archive cannot be read: \(error: error)")]
     }
     let windows = PointInTimeRestore.windows(state, sets: sets)
     var found: [VerifyReport.Finding] = []

@@ -39,6 +39,10 @@ public final class BackupSession: @unchecked Sendable {
   private let uploader: PackUploader
   /// Called with the number of bytes read, from any thread, for progress displays.
   public var onBytes: (@Sendable (Int) -> Void)?
+  /// Whether the sealers count as behind the source for every batch, instead of
+  /// as `SealingPace` measures it: for tests of what `Compression.auto` does in
+  /// each case, which the machine's speed must not decide.
+  public var assumedBehind: Bool?
 
   public init(
     repository: Repository, compression: Compression? = nil, batchSize: Int = 1 << 20,
@@ -74,6 +78,7 @@ public final class BackupSession: @unchecked Sendable {
     let jobs = Channel<SealingJob>()
     let workers = DispatchGroup()
     let pace = SealingPace(workers: Cores.available)
+    let assumedBehind = self.assumedBehind
     for _ in 0..<Cores.available {
       workers.enter()
       Thread.detachNewThread { [self] in
@@ -94,7 +99,7 @@ public final class BackupSession: @unchecked Sendable {
         readerDone.signal()
       }
       while let buffer = free.take() {
-        let batch = SealingBatch(buffer, slots: reader.maxChunks, behind: pace.behind())
+        let batch = SealingBatch(buffer, slots: reader.maxChunks, behind: assumedBehind ?? pace.behind())
         do {
           let more = try reader.nextBatch(into: buffer) { i, range, id in
             batch.group.enter()

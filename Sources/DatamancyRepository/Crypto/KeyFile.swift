@@ -28,6 +28,7 @@ public struct KeyFile: Codable, Sendable {
     /// memory is set by the key derivation; p = 3 makes it about 0.3 s here.
     public static let defaultCost = 1 << 15
     public static let defaultParallelism = 3
+    public static let defaultBlockSize = 8
   }
 
   public var version = 1
@@ -42,7 +43,8 @@ public struct KeyFile: Codable, Sendable {
   {
     var salt = [UInt8](repeating: 0, count: 32)
     for i in salt.indices { salt[i] = UInt8.random(in: 0...255) }
-    let kdf = KDF(n: cost, r: 8, p: KDF.defaultParallelism, salt: Data(salt).base64EncodedString())
+    let kdf = KDF(
+      n: cost, r: KDF.defaultBlockSize, p: KDF.defaultParallelism, salt: Data(salt).base64EncodedString())
     let wrapping = try derive(password: password, kdf: kdf)
     let sealed = try Sealing.seal(master.secretBytes, key: wrapping, context: Sealing.Context.keyFile)
     return KeyFile(created: created, host: host, kdf: kdf, wrapped: sealed.base64EncodedString())

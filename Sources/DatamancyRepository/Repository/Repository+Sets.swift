@@ -62,6 +62,8 @@ extension Repository {
     guard var set = try? BackupSet.decoder.decode(BackupSet.self, from: plain) else {
       throw RepositoryError.damaged(file: name, reason: "it is not a readable backup set")
     }
+    // Every figure of a set is used in sums and pages: one out of range is damage.
+    if let reason = set.outOfBounds { throw RepositoryError.damaged(file: name, reason: reason) }
     set.id = (name as NSString).lastPathComponent
     return set
   }

@@ -34,8 +34,10 @@ struct LineChart {
         "<line class=\"grid\" x1=\"\(Self.number(left))\" x2=\"\(Self.number(left + plotWidth))\" y1=\"\(height)\" y2=\"\(height)\"/><text x=\"0\" y=\"\(height)\">\(format(value))</text>"
       )
     }
+    // Points all on one day would get the same label twice: times say more.
+    let oneDay = WebFormat.day(first) == WebFormat.day(last)
     for time in [first, last] {
-      let label = WebFormat.day(time)
+      let label = oneDay ? WebFormat.clock(time) : WebFormat.day(time)
       let anchor = time == first ? "start" : "end"
       parts.append(
         "<text x=\"\(Self.number(x(time)))\" y=\"\(height - 6)\" text-anchor=\"\(anchor)\">\(label)</text>")

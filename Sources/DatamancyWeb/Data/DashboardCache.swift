@@ -61,7 +61,7 @@ public final class DashboardCache: Sendable {
     Thread.detachNewThread { [self] in
       let result = Result { try read() }
       if case .failure(let error) = result {
-        logger.warning("dashboard: cannot read the repository: \(error)")
+        logger.warning("dashboard: cannot read the repository: \(error: error)")
       }
       let waiting = state.withLock { state in
         // A read that fails (a prune holds the exclusive lock, storage is away)

@@ -60,5 +60,12 @@ public struct DashboardSnapshot: Sendable {
     return snapshot
   }
 
-  func set(_ id: String) -> BackupSet? { sets.first { $0.id == id } }
+  /// The set with this id, or the one set whose id begins with it (the pages
+  /// show ids cut to eight characters); nil when none or several do.
+  func set(_ id: String) -> BackupSet? {
+    if let exact = sets.first(where: { $0.id == id }) { return exact }
+    guard id.count >= 4 else { return nil }
+    let matching = sets.lazy.filter { $0.id.hasPrefix(id) }.prefix(2)
+    return matching.count == 1 ? matching.first : nil
+  }
 }

@@ -27,7 +27,7 @@ struct BrowsePage {
       return [
         shown, "\(entry.modeString)",
         "\(entry.user.isEmpty ? "\(entry.uid)" : String(decoding: entry.user, as: UTF8.self))",
-        "\(entry.kind == .directory ? "" : WebFormat.bytes(Int(entry.size)))",
+        "\(entry.kind == .directory ? "" : WebFormat.bytes(Int(clamping: entry.size)))",
         "\(WebFormat.time(Date(timeIntervalSince1970: Double(entry.mtime.seconds))))", get,
       ]
     }

@@ -30,7 +30,9 @@ public struct HTML: ExpressibleByStringInterpolation, Sendable, CustomStringConv
     public mutating func appendInterpolation(_ value: Int) { text += String(value) }
   }
 
-  /// Escapes the five characters that can end text or an attribute value.
+  /// Escapes the five characters that can end text or an attribute value, and
+  /// shows control characters (a terminal's escape sequences, NUL) as their
+  /// visible pictures (U+2400...) or U+FFFD; tab and line ends stay.
   public static func escape(_ text: String) -> String {
     var escaped = ""
     escaped.reserveCapacity(text.utf8.count)
@@ -41,6 +43,10 @@ public struct HTML: ExpressibleByStringInterpolation, Sendable, CustomStringConv
       case ">": escaped += "&gt;"
       case "\"": escaped += "&quot;"
       case "'": escaped += "&#39;"
+      case "\t", "\n", "\r": escaped.unicodeScalars.append(character)
+      case "\u{0}"..."\u{1F}": escaped.unicodeScalars.append(Unicode.Scalar(0x2400 + character.value)!)
+      case "\u{7F}": escaped += "\u{2421}"
+      case "\u{80}"..."\u{9F}": escaped += "\u{FFFD}"
       default: escaped.unicodeScalars.append(character)
       }
     }

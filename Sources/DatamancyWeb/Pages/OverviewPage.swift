@@ -182,8 +182,14 @@ struct OverviewPage {
     return low > 0 ? times[low - 1] : nil
   }
 
+  /// The runs this server will start; none is promised when it runs no schedule
+  /// (systemd timers or cron may, which this server cannot see).
   func schedule() -> HTML {
-    let jobs = ScheduledJob.all(settings.schedule).map { job -> [HTML] in
+    guard let schedule = settings.schedule else {
+      return
+        "<p class=\"note\">This server runs no schedule ('serve --schedule' would); 'datamancy-backup schedule show' lists the timers installed on the host.</p>"
+    }
+    let jobs = ScheduledJob.all(schedule).map { job -> [HTML] in
       let next = (try? CalendarSpec(job.calendar))?.next(after: now)
       return ["\(job.kind)", "\(job.calendar)", "\(next.map(WebFormat.time) ?? "never")"]
     }

@@ -25,7 +25,7 @@ struct RepositoryPage {
       dedup.append((set.time, added > 0 ? raw / added : 1))
       perRun.append((set.time, Double(set.storedBytes)))
     }
-    let bytes: (Double) -> String = { WebFormat.bytes(Int($0)) }
+    let bytes: (Double) -> String = { WebFormat.bytes($0) }
     let growth = LineChart(
       series: [
         .init(name: "backed up (sum of sets)", points: backedUp),
@@ -45,7 +45,7 @@ struct RepositoryPage {
         <div class="cards"><div class="card">Stored<b>\(WebFormat.bytes(snapshot.storedBytes))</b>in packs</div>
         <div class="card">Backed up<b>\(WebFormat.bytes(snapshot.totalRawBytes))</b>in \(snapshot.sets.count) sets</div>
         <div class="card">Dedup<b>\(WebFormat.ratio(snapshot.dedupRatio))</b>compression \(WebFormat.ratio(snapshot.compressionRatio))</div>
-        <div class="card">Quota<b>\(quotaText(sets: Array(sets)))</b>\(quota.map { "of " + WebFormat.bytes(Int($0)) } ?? "serve.quota not set")</div></div>
+        <div class="card">Quota<b>\(quotaText(sets: Array(sets)))</b>\(quota.map { "of " + WebFormat.bytes(Int(clamping: $0)) } ?? "serve.quota not set")</div></div>
         \(pruneForm())
         <h2>Stored and backed-up bytes over time</h2>\(growth)
         <h2>Bytes added per run</h2>\(runs)
@@ -71,7 +71,7 @@ struct RepositoryPage {
     let since = newest.addingTimeInterval(-30 * 86400)
     let recent = sets.filter { $0.time > since }
     let days = max(newest.timeIntervalSince(recent.first?.time ?? newest) / 86400, 1)
-    let rate = Double(recent.reduce(0) { $0 + $1.storedBytes }) / days
+    let rate = recent.reduce(0.0) { $0 + Double($1.storedBytes) } / days
     guard rate > 0 else { return "no growth" }
     let left = remaining / rate
     return left > 36500 ? "over 100 years" : "\(Int(left)) days"

@@ -44,9 +44,9 @@ struct RunPage {
   var visitor: Visitor
 
   func render() -> HTML {
-    let (lines, _, ended) = run.lines()
+    let (lines, next, ended) = run.lines()
     let state = run.ending.map { "\($0.succeeded ? "succeeded" : "failed"): \($0.outcome)" } ?? "running"
-    let events: HTML = ended ? "" : " data-events=\"/runs/\(run.id)/events?from=\(lines.count)\""
+    let events: HTML = ended ? "" : " data-events=\"/runs/\(run.id)/events?from=\(next)\""
     return Layout.page(
       title: "Run #\(run.id): \(run.kind)", current: "/runs", visitor: visitor,
       body: """

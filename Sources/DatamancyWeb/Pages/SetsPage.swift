@@ -19,11 +19,13 @@ struct SetsPage {
     let item = query["item"] ?? ""
     let tag = query["tag"] ?? ""
     let status = query["status"] ?? ""
-    let page = max(Int(query["page"] ?? "") ?? 1, 1)
     let matching = snapshot.sets.filter { set in
       (item.isEmpty || set.items.contains { $0.name == item })
         && (tag.isEmpty || set.tags.contains(tag)) && (status.isEmpty || set.status.rawValue == status)
     }
+    let last = max((matching.count + Self.pageSize - 1) / Self.pageSize, 1)
+    // Any number may arrive here: clamped to the pages there are before arithmetic.
+    let page = min(max(Int(query["page"] ?? "") ?? 1, 1), last)
     let shown = matching.dropFirst((page - 1) * Self.pageSize).prefix(Self.pageSize)
     let rows = shown.map { set -> [HTML] in
       [
@@ -49,7 +51,6 @@ struct SetsPage {
       <button>Filter</button></form>
       """
     var pages: HTML = ""
-    let last = max((matching.count + Self.pageSize - 1) / Self.pageSize, 1)
     if last > 1 {
       let base =
         "/sets?item=\(HTML.urlComponent(item))&tag=\(HTML.urlComponent(tag))&status=\(HTML.urlComponent(status))&page="

@@ -16,7 +16,9 @@ struct Authentication: RouterMiddleware {
     var context = context
     var cookies: [String] = []
     let proxied = dashboard.proxiedUser(request, context: context)
-    if let visitor = dashboard.sessionVisitor(request), proxied == nil || proxied == visitor.user {
+    if let visitor = dashboard.sessionVisitor(request, proxied: proxied),
+      proxied == nil || proxied == visitor.user
+    {
       context.visitor = visitor
     } else if let (visitor, cookie) = try dashboard.proxyVisitor(request, context: context) {
       context.visitor = visitor
@@ -28,7 +30,7 @@ struct Authentication: RouterMiddleware {
     }
     var request = request
     if request.method == .post {
-      try dashboard.checkOrigin(request)
+      try dashboard.checkOrigin(request, context: context)
       // The token comes from the header or, for forms, from the body: read the
       // body once (the request keeps it for the route).
       let form = Form(String(buffer: try await request.collectBody(upTo: context.maxUploadSize)))
@@ -60,11 +62,15 @@ extension Dashboard {
 
   /// The session's visitor, with the role the users file gives now: a removed
   /// user's session ends at its next request (proxy users are not in the file).
-  func sessionVisitor(_ request: Request) -> Visitor? {
+  /// A session a trusted proxy started is valid only through it, for the user it
+  /// names (`proxied`): its cookie alone, sent past the proxy, is refused.
+  func sessionVisitor(_ request: Request, proxied: String?) -> Visitor? {
     guard let id = cookieValue(request, Self.sessionCookie), let session = sessions.session(id, now: now())
     else { return nil }
     var role = session.role
-    if !session.proxied {
+    if session.proxied {
+      guard proxied == session.user else { return nil }
+    } else {
       guard let user = users.current().first(where: { $0.name == session.user }), user.hash == session.hash
       else {
         sessions.end(id)
@@ -81,13 +87,21 @@ extension Dashboard {
     "\(Self.sessionCookie)=\(id); Path=/; HttpOnly; SameSite=Strict" + (settings.tls ? "; Secure" : "")
   }
 
-  /// The client: the peer, or for a trusted proxy the address it forwards for.
+  /// The client: the peer, or for a trusted proxy the address it forwards for
+  /// when that is an address (anything else would reach the log as if it were).
   func clientAddress(_ request: Request, context: WebContext) -> String {
     let peer = context.remoteAddress?.ipAddress ?? "unknown"
-    guard proxies.contains(where: { $0.contains(peer) }),
+    guard isTrustedProxy(context),
       let forwarded = request.headers[HTTPField.Name("X-Forwarded-For")!]?.split(separator: ",").last
     else { return peer }
-    return forwarded.trimmingCharacters(in: .whitespaces)
+    let address = forwarded.trimmingCharacters(in: .whitespaces)
+    return AddressRange.parse(address) != nil ? address : peer
+  }
+
+  /// True when the peer is one of `serve.trusted_proxies`.
+  func isTrustedProxy(_ context: WebContext) -> Bool {
+    guard let peer = context.remoteAddress?.ipAddress else { return false }
+    return proxies.contains { $0.contains(peer) }
   }
 
   /// A user a trusted proxy (Authelia, authentik) has logged in: `Remote-User`,
@@ -111,22 +125,24 @@ extension Dashboard {
 
   /// `Remote-User` when a trusted proxy sent it.
   func proxiedUser(_ request: Request, context: WebContext) -> String? {
-    guard let peer = context.remoteAddress?.ipAddress, proxies.contains(where: { $0.contains(peer) }),
-      let user = request.headers[HTTPField.Name("Remote-User")!], !user.isEmpty
+    guard isTrustedProxy(context), let user = request.headers[HTTPField.Name("Remote-User")!], !user.isEmpty
     else { return nil }
     return user
   }
 
   /// A POST from a page of another origin is refused (its Origin header, which
   /// browsers send with every POST, names another host).
-  func checkOrigin(_ request: Request) throws {
+  func checkOrigin(_ request: Request, context: WebContext) throws {
     if request.headers[HTTPField.Name("Sec-Fetch-Site")!] == "cross-site" {
       throw Refusal(.forbidden, "This request came from another site.")
     }
     guard let origin = request.headers[HTTPField.Name("Origin")!] else { return }
     let host = request.head.authority ?? ""
     let expected = (settings.tls ? "https://" : "http://") + host
-    let behindProxy = request.headers[HTTPField.Name("X-Forwarded-Proto")!].map { "\($0)://\(host)" }
+    // The scheme a trusted proxy says the browser used; nobody else's, and only
+    // http or https.
+    let forwarded = isTrustedProxy(context) ? request.headers[HTTPField.Name("X-Forwarded-Proto")!] : nil
+    let behindProxy = forwarded.flatMap { ["http", "https"].contains($0) ? "\($0)://\(host)" : nil }
     guard origin == expected || origin == behindProxy else {
       throw Refusal(.forbidden, "This request came from another origin (\(origin)).")
     }

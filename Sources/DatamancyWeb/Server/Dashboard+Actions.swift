@@ -57,16 +57,15 @@ extension Dashboard {
     switch form["mode"] {
     case "database":
       guard isDatabase(item) else { throw Refusal(.badRequest, "\(item.name) is not a database.") }
-      guard target.range(of: "^[A-Za-z0-9_]{1,63}$", options: .regularExpression) != nil else {
+      guard Self.isName(target, extra: "_", limit: 63) else {
         throw Refusal(.badRequest, "A database name uses letters, digits and _ (at most 63).")
       }
       return try start("restore", base + ["--target-db", target], by: visitor)
     case "folder":
-      guard target.range(of: "^[A-Za-z0-9._-]{1,100}$", options: .regularExpression) != nil,
-        target != ".", target != ".."
+      guard Self.isName(target, extra: "._-", limit: 100), target != ".", target != ".."
       else { throw Refusal(.badRequest, "A folder name uses letters, digits, '.', '_' and '-'.") }
       let folder = settings.serve.scratch + "/" + target
-      guard !FileManager.default.fileExists(atPath: folder) else {
+      guard !ItemRestorer.occupied(folder) else {
         throw Refusal(.conflict, "\(folder) exists already; choose another name.")
       }
       try? FileManager.default.createDirectory(
@@ -89,21 +88,28 @@ extension Dashboard {
     }
   }
 
+  /// True when `text` is 1 to `limit` ASCII letters, digits and `extra`
+  /// characters, and nothing else: no trailing newline (a regular expression's
+  /// `$` matches before one), no control byte.
+  static func isName(_ text: String, extra: String, limit: Int) -> Bool {
+    let allowed = CharacterSet(
+      charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" + extra)
+    return (1...limit).contains(text.unicodeScalars.count) && text.unicodeScalars.allSatisfy(allowed.contains)
+  }
+
   /// The admin's password again, checked (and throttled) like a login.
   private func confirmPassword(_ password: String, visitor: Visitor, request: Request, context: WebContext)
     async throws
   {
     let address = clientAddress(request, context: context)
-    let keys = ["address " + address, "user " + visitor.user]
-    guard !throttle.refuses(keys, now: now()) else {
-      throw Refusal(.tooManyRequests, "Too many wrong passwords; try again in 15 minutes.")
-    }
     guard let user = try? users.user(named: visitor.user) else {
       throw Refusal(.forbidden, "Only a user of the users file can confirm with a password.")
     }
-    let matches = await Self.offThread { PasswordHash.matches(password, user.hash) }
+    try await admit(user: visitor.user, address: address, what: "restore confirmation")
+    var matches = false
+    defer { throttle.finish(user: visitor.user, address: address, succeeded: matches, now: now()) }
+    matches = await Self.offThread { PasswordHash.matches(password, user.hash) }
     guard matches else {
-      throttle.failed(keys, now: now())
       logger.warning(
         "dashboard: wrong password confirming a restore for '\(Self.loggable(visitor.user))' from \(address)")
       throw Refusal(.forbidden, "Wrong password.")

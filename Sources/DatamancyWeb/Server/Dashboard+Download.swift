@@ -1,4 +1,5 @@
 import DatamancyOperations
+import DatamancyPOSIX
 import DatamancyRepository
 import Foundation
 import HTTPTypes
@@ -7,54 +8,111 @@ import NIOCore
 
 /// `/download?set=&item=&path=`: one file's bytes, or a folder as a tar stream,
 /// streamed as the repository is read (a pipe between the reading thread and the
-/// response: memory stays bounded however large the file).
+/// response: memory stays bounded however large the file). Downloads at once are
+/// bounded in all and per user (`DownloadSlots`), and one whose client reads
+/// nothing for `stallTimeout` is ended, so stalled clients cannot pile up
+/// threads and chunk windows.
 extension Dashboard {
+  /// A download whose client took nothing for this long is cut off.
+  static let stallTimeout: Duration = .seconds(10)
+
   func addDownloadRoutes(to router: RouterGroup<WebContext>) {
     router.get("download") { [self] request, context in
-      _ = try require(.operator, context)
+      let visitor = try require(.operator, context)
       let (set, item, path) = try await locate(request)
-      let folder = try await readRepository { repository in
-        try TreeBrowser(repository: repository).isFolder(path, in: item, of: set)
+      let source = try await readRepository { repository -> DownloadSource in
+        let browser = TreeBrowser(repository: repository)
+        if try browser.isFolder(path, in: item, of: set) { return .folder }
+        return .file(try browser.file(at: path, in: item, of: set))
       }
-      var fds: [Int32] = [0, 0]
-      guard pipe(&fds) == 0 else { throw Refusal(.internalServerError, "cannot make a pipe") }
-      let (input, output) = (fds[0], fds[1])
-      Thread.detachNewThread { [self] in
-        defer { close(output) }
-        do {
-          try reading { repository in
-            let restorer = ItemRestorer(repository: repository, runner: self.runner)
-            let browser = TreeBrowser(repository: repository)
-            if folder {
-              try restorer.write(folder: try browser.folder(at: path, in: item, of: set), to: output)
-            } else {
-              try restorer.write(try browser.file(at: path, in: item, of: set), to: output)
-            }
-          }
-        } catch is ItemRestorer.OutputClosed {
-          return
-        } catch {
-          // The response has begun: cutting it short is how the client learns.
-          logger.error("dashboard: download of \(item.name) in \(set.shortID) failed: \(describe(error))")
-        }
+      guard downloads.take(visitor.user) else {
+        var refusal = Refusal(
+          .tooManyRequests,
+          "Too many downloads at once (\(downloads.perUser) per user, \(downloads.total) in all); "
+            + "try again when one has finished.")
+        refusal.headers[.retryAfter] = "10"
+        throw refusal
       }
       let base =
         path.split(separator: UInt8(ascii: "/")).last.map { String(decoding: $0, as: UTF8.self) } ?? item.name
-      let name = (folder ? base + ".tar" : base)
+      let folder = source == .folder
       let headers: HTTPFields = [
         .contentType: folder ? "application/x-tar" : "application/octet-stream",
-        .contentDisposition: Self.attachment(name),
+        .contentDisposition: Self.attachment(folder ? base + ".tar" : base),
       ]
+      let slot = DownloadSlot(slots: downloads, user: visitor.user)
       return Response(
         status: .ok, headers: headers,
-        body: ResponseBody { writer in
+        body: ResponseBody { [self] writer in
+          defer { slot.give() }
+          let input = try startReading(source, path: path, item: item, set: set)
           defer { close(input) }
+          // Ends the connection when a write has waited `stallTimeout`: the
+          // pending write then fails, and the reading thread sees a closed pipe.
+          let progress = Locked(ContinuousClock.now)
+          let watchdog = Task { [channel = context.channel] in
+            while !Task.isCancelled {
+              try await Task.sleep(for: .seconds(1))
+              if ContinuousClock.now - progress.value > Self.stallTimeout {
+                logger.warning(
+                  "dashboard: download of \(item.name) in \(set.shortID) by \(visitor.user) stalled; closed")
+                channel.close(promise: nil)
+                return
+              }
+            }
+          }
+          defer { watchdog.cancel() }
           while let chunk = await Self.offThread({ Self.readChunk(input) }) {
+            progress.value = .now
             try await writer.write(chunk)
+            progress.value = .now
           }
           try await writer.finish(nil)
         })
     }
+  }
+
+  /// What a download sends.
+  enum DownloadSource: Sendable, Equatable {
+    case folder
+    case file(TreeEntry)
+
+    static func == (a: Self, b: Self) -> Bool {
+      switch (a, b) {
+      case (.folder, .folder): true
+      default: false
+      }
+    }
+  }
+
+  /// Starts the thread that writes the item's bytes into a pipe; returns the
+  /// pipe's reading end, which the caller closes.
+  func startReading(_ source: DownloadSource, path: [UInt8], item: BackupItem, set: BackupSet) throws -> Int32
+  {
+    var fds: [Int32] = [0, 0]
+    guard pipe(&fds) == 0 else { throw Refusal(.internalServerError, "cannot make a pipe") }
+    let (input, output) = (fds[0], fds[1])
+    Thread.detachNewThread { [self] in
+      defer { close(output) }
+      do {
+        try reading { repository in
+          let restorer = ItemRestorer(repository: repository, runner: self.runner)
+          switch source {
+          case .folder:
+            let folder = try TreeBrowser(repository: repository).folder(at: path, in: item, of: set)
+            try restorer.write(folder: folder, to: output)
+          case .file(let entry):
+            try restorer.write(entry, to: output)
+          }
+        }
+      } catch is ItemRestorer.OutputClosed {
+        return
+      } catch {
+        // The response has begun: cutting it short is how the client learns.
+        logger.error("dashboard: download of \(item.name) in \(set.shortID) failed: \(describe(error))")
+      }
+    }
+    return input
   }
 
   /// Up to 256 KiB from `fd`; nil at its end.

@@ -1,3 +1,4 @@
+import DatamancyOperations
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -8,13 +9,15 @@ import NIOCore
 extension Dashboard {
   func addLoginRoutes(to router: Router<WebContext>) {
     router.get("login") { [self] request, context in
-      if sessionVisitor(request) != nil { return Responses.redirect("/") }
+      if sessionVisitor(request, proxied: proxiedUser(request, context: context)) != nil {
+        return Responses.redirect("/")
+      }
       return try loginPage(request, message: nil, status: .ok)
     }
     router.post("login") { [self] request, context in try await login(request, context: context) }
     router.post("logout") { [self] request, context in
-      if let visitor = sessionVisitor(request) {
-        try checkOrigin(request)
+      if let visitor = sessionVisitor(request, proxied: proxiedUser(request, context: context)) {
+        try checkOrigin(request, context: context)
         let form = try await Form.body(of: request, context: context)
         guard PasswordHash.constantTimeEqual(Array((form["csrf"] ?? "").utf8), Array(visitor.csrf.utf8))
         else {
@@ -53,26 +56,20 @@ extension Dashboard {
 
   private func login(_ request: Request, context: WebContext) async throws -> Response {
     let form = try await Form.body(of: request, context: context)
-    try checkOrigin(request)
+    try checkOrigin(request, context: context)
     let address = clientAddress(request, context: context)
     let name = form["username"] ?? ""
-    let keys = ["address " + address, "user " + name]
-    let time = now()
-    if throttle.refuses(keys, now: time) {
-      logger.warning(
-        "dashboard: login refused for '\(Self.loggable(name))' from \(address): too many failures")
-      var refusal = Refusal(.tooManyRequests, "Too many failed logins; try again in 15 minutes.")
-      refusal.headers[.retryAfter] = "900"
-      throw refusal
-    }
     let cookie = cookieValue(request, Self.loginCookie) ?? ""
     guard !cookie.isEmpty,
       PasswordHash.constantTimeEqual(Array((form["csrf"] ?? "").utf8), Array(cookie.utf8))
     else {
       throw Refusal(.forbidden, "The login form has expired; reload the page.")
     }
+    try await admit(user: name, address: address, what: "login")
     let password = form["password"] ?? ""
-    let user: UserStore.User?
+    var user: UserStore.User?
+    var matches = false
+    defer { throttle.finish(user: name, address: address, succeeded: matches, now: now()) }
     do {
       user = try users.user(named: name)
     } catch {
@@ -80,15 +77,37 @@ extension Dashboard {
       throw Refusal(.internalServerError, "The users file cannot be read; see the server's log.")
     }
     // The same work and the same answer whether the name exists or not.
-    let matches = await Self.offThread { PasswordHash.matches(password, user?.hash ?? PasswordHash.decoy) }
+    let hash = user?.hash ?? PasswordHash.decoy
+    matches = await Self.offThread { PasswordHash.matches(password, hash) } && user != nil
     guard let user, matches else {
-      throttle.failed(keys, now: time)
       logger.warning("dashboard: failed login for '\(Self.loggable(name))' from \(address)")
       return try loginPage(request, message: "Wrong user name or password.", status: .unauthorized)
     }
     logger.notice("dashboard: \(user.name) logged in from \(address)")
-    let (id, _) = sessions.start(user: user.name, role: user.role, hash: user.hash, now: time)
+    let (id, _) = sessions.start(user: user.name, role: user.role, hash: user.hash, now: now())
     return Responses.redirect("/", cookies: [sessionCookie(id)])
+  }
+
+  /// Admits a password check through the throttle (waiting for its turn when
+  /// the user is locked), or refuses it with 429. Each admission is ended by
+  /// `throttle.finish`.
+  func admit(user name: String, address: String, what: String) async throws {
+    switch throttle.admit(user: name, address: address, now: now()) {
+    case .refuse(let retryAfter):
+      logger.warning(
+        "dashboard: \(what) refused for '\(Self.loggable(name))' from \(address): too many failures")
+      let minutes = max(Int(min(retryAfter, 86400) / 60), 1)
+      var refusal = Refusal(
+        .tooManyRequests, "Too many failed attempts; try again in \(Formatting.count(minutes, "minute")).")
+      refusal.headers[.retryAfter] = "\(Int(min(retryAfter, 86400).rounded(.up)))"
+      throw refusal
+    case .check(let delay):
+      guard delay > 0 else { return }
+      logger.notice(
+        "dashboard: \(what) for '\(Self.loggable(name))' from \(address) waits \(Formatting.seconds(delay)): the user has too many recent failures"
+      )
+      try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+    }
   }
 
   /// A user name as a log line may show it: printable ASCII, at most 64 characters.

@@ -45,8 +45,11 @@ extension Dashboard {
 
   func checkMetricsAccess(_ request: Request, _ context: WebContext) throws {
     if let token = settings.metricsToken {
-      let given = request.headers[.authorization] ?? ""
-      guard PasswordHash.constantTimeEqual(Array(given.utf8), Array("Bearer \(token)".utf8)) else {
+      // The scheme's name is case-insensitive (RFC 9110, 11.1); the token is not.
+      let given = (request.headers[.authorization] ?? "").split(separator: " ", maxSplits: 1)
+      let bearer = given.count == 2 && given[0].lowercased() == "bearer"
+      let presented = bearer ? Array(given[1].trimmingCharacters(in: .whitespaces).utf8) : []
+      guard bearer, PasswordHash.constantTimeEqual(presented, Array(token.utf8)) else {
         var refusal = Refusal(.unauthorized, "This needs serve.metrics_token as a bearer token.")
         refusal.headers[.wwwAuthenticate] = "Bearer"
         throw refusal

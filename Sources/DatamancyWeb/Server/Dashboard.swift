@@ -16,11 +16,12 @@ public final class Dashboard: Sendable {
     public var tls: Bool
     /// The configured sources, by name and engine, for the actions' choices.
     public var sources: [(name: String, engine: String)]
-    public var schedule: ScheduleSettings
+    /// The calendars this server runs (`serve --schedule`); nil when it runs none.
+    public var schedule: ScheduleSettings?
 
     public init(
       serve: ServeSettings, metricsToken: String?, tls: Bool, sources: [(name: String, engine: String)],
-      schedule: ScheduleSettings
+      schedule: ScheduleSettings?
     ) {
       self.serve = serve
       self.metricsToken = metricsToken
@@ -34,6 +35,7 @@ public final class Dashboard: Sendable {
   let users: UserStore
   let sessions: SessionStore
   let throttle = LoginThrottle()
+  let downloads = DownloadSlots()
   let proxies: [AddressRange]
   let cache: DashboardCache
   /// The overview's parts every visitor shares, for the newest snapshot.

@@ -6,12 +6,15 @@ import NIOCore
 public struct WebContext: RequestContext, RemoteAddressRequestContext {
   public var coreContext: CoreRequestContextStorage
   public let remoteAddress: SocketAddress?
+  /// The connection, for a response that must end it (a stalled download).
+  let channel: Channel
   /// Set by `Authentication` on the routes behind the login.
   public var visitor: Visitor?
 
   public init(source: ApplicationRequestContextSource) {
     coreContext = .init(source: source)
     remoteAddress = source.channel.remoteAddress
+    channel = source.channel
   }
 
   /// Forms are small; a larger body is refused before it is read.

@@ -24,6 +24,12 @@ public struct WebServer {
     self.logger = logger
   }
 
+  /// The TLS 1.2 suites offered, in BoringSSL's names.
+  static let cipherSuites = [
+    "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
+    "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
+  ].joined(separator: ":")
+
   /// `HOST:PORT`, `[IPV6]:PORT`; nil when it is neither.
   public static func address(_ text: String) -> (host: String, port: Int)? {
     guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
@@ -36,8 +42,10 @@ public struct WebServer {
   }
 
   public func makeApplication() throws -> some ApplicationProtocol {
-    let router = Router(context: WebContext.self)
+    // HEAD answers as GET does, without the body.
+    let router = Router(context: WebContext.self, options: .autoGenerateHeadEndpoints)
     router.middlewares.add(SecurityHeaders(tls: dashboard.settings.tls))
+    router.middlewares.add(HostCheck(listening: host, names: dashboard.settings.serve.hosts))
     dashboard.addMetricsRoutes(to: router)
     dashboard.addLoginRoutes(to: router)
     let gated = router.group().add(middleware: Authentication(dashboard: dashboard))
@@ -52,6 +60,10 @@ public struct WebServer {
         certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
         privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
       tls.minimumTLSVersion = .tlsv12
+      // Mozilla's "intermediate" profile: TLS 1.2 only with ECDHE (forward secrecy)
+      // and AEAD ciphers; no RSA key exchange, no CBC, no SHA-1 MAC. TLS 1.3's
+      // suites are all of that kind.
+      tls.cipherSuites = Self.cipherSuites
       server = try .tls(.http1(configuration: http), tlsConfiguration: tls)
     } else {
       server = .http1(configuration: http)
