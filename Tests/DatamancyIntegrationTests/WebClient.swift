@@ -145,7 +145,10 @@ extension CLI {
     let port = Servers.freePort()
     let extra = arguments.map { "'\($0)'" }.joined(separator: " ")
     try shellWithoutOutput(
-      "setsid \(CLI.binary) serve --listen 127.0.0.1:\(port) \(extra) > serve.log 2>&1 & echo $! > serve.pid")
+      // A trap prints the crashed thread's stack to serve.log (Swift's backtracer),
+      // which a test's failure message can then quote.
+      "SWIFT_BACKTRACE=enable=yes,interactive=no,color=no,threads=crashed setsid \(CLI.binary) serve "
+        + "--listen 127.0.0.1:\(port) \(extra) > serve.log 2>&1 & echo $! > serve.pid")
     for _ in 0..<100 {
       let probe = try? shell(
         "curl -s -o /dev/null -w '%{http_code}' \(curl.joined(separator: " ")) \(scheme)://127.0.0.1:\(port)/login"

@@ -6,23 +6,25 @@ import XCTest
 /// from any line number, downloads that are never read, and bursts of guessed
 /// passwords. The server must stay up, answer below 500, and keep its memory.
 final class WebHardeningTests: DashboardTestCase {
-  /// The pid of the running `serve` (the process `serve.pid` names is the binary:
-  /// `setsid` execs it when it needs no fork).
-  func servePID() throws -> Int32 {
-    let pid = try XCTUnwrap(Int32(try cli.shell("cat serve.pid")))
-    XCTAssertTrue(
-      try cli.shell("readlink /proc/\(pid)/exe").hasSuffix("datamancy-backup"), "serve.pid names the server")
-    return pid
-  }
+  /// The pid of `serve` (the process `serve.pid` names is the binary: `setsid`
+  /// execs it when it needs no fork; `serveRSS` checks).
+  func servePID() throws -> Int32 { try XCTUnwrap(Int32(try cli.shell("cat serve.pid"))) }
 
-  /// The server is alive: its process exists and it answers.
+  /// The server is alive: it answers. When it does not, the failure quotes its
+  /// trap and the crashed thread's stack, which Swift's backtracer writes to
+  /// serve.log before the process ends.
   func assertAlive(_ client: WebClient, _ when: String, file: StaticString = #filePath, line: UInt = #line)
     throws
   {
-    let log = (try? cli.shell("tail -c 3000 serve.log")) ?? ""
-    XCTAssertEqual(kill(try servePID(), 0), 0, "serve died \(when):\n\(log)", file: file, line: line)
     let fresh = WebClient(base: client.base, folder: cli.folder)
-    XCTAssertEqual(try fresh.get("/login").status, 200, "serve answers \(when)", file: file, line: line)
+    if (try? fresh.get("/login").status) == 200 { return }
+    let pid = try servePID()
+    try? cli.waitFor("serve to end", timeout: 60) {
+      let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+      return stat.isEmpty || stat.contains(") Z ")
+    }
+    let log = (try? cli.shell("grep -A60 'Swift runtime failure' serve.log || tail -c 3000 serve.log")) ?? ""
+    XCTFail("serve died \(when):\n\(log)", file: file, line: line)
   }
 
   /// Values for every parameter: numbers at and past Int's ends, numbers that
@@ -107,7 +109,9 @@ final class WebHardeningTests: DashboardTestCase {
     XCTAssertGreaterThanOrEqual(lines.count, 5000, "a run of as many lines as are kept, or more")
     // From any line number, even past Int's ends: the kept lines, never a trap.
     for from in ["-9223372036854775808", "9223372036854775807", "-1", "0", "5001", "x"] {
-      let events = try client.get("\(run)/events?from=\(from)")
+      guard let events = try? client.get("\(run)/events?from=\(from)") else {
+        return try assertAlive(client, "after reading the run's events from line \(from)")
+      }
       XCTAssertEqual(events.status, 200, "from=\(from)")
       XCTAssertTrue(events.body.contains("event: end"), "from=\(from)")
     }
@@ -179,6 +183,9 @@ final class WebHardeningTests: DashboardTestCase {
 
   /// Resident memory of the server, in MiB.
   func serveRSS() throws -> Int {
+    XCTAssertTrue(
+      try cli.shell("readlink /proc/\(try servePID())/exe").hasSuffix("datamancy-backup"),
+      "serve.pid names the server")
     let line = try cli.shell("grep VmRSS /proc/\(try servePID())/status")
     let kib = try XCTUnwrap(Int(line.split(separator: " ").dropFirst().first { !$0.isEmpty } ?? ""), line)
     return kib / 1024

@@ -130,7 +130,20 @@ public enum TreeCoding {
         Extent(offset: try input.uint64(), length: try input.uint64())
       }
     }
+    try checkBounds(entry)
     return entry
+  }
+
+  /// Sizes and regions are used as file offsets (`off_t`, signed 64 bits): a size
+  /// or a region that ends past that is damage, never a trap.
+  static func checkBounds(_ entry: TreeEntry) throws {
+    guard entry.size <= UInt64(Int64.max) else { throw Malformed(description: "a size out of range") }
+    for extent in entry.extents ?? [] {
+      let (end, overflow) = extent.offset.addingReportingOverflow(extent.length)
+      guard !overflow, end <= UInt64(Int64.max) else {
+        throw Malformed(description: "a data region out of range")
+      }
+    }
   }
 }
 
