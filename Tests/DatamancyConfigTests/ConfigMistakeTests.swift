@@ -112,10 +112,13 @@ final class ConfigMistakeTests: XCTestCase {
   func messageAsNobody(_ path: String) throws -> String {
     let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
       .deletingLastPathComponent().appendingPathComponent(".build/release/datamancy-backup").path
+    // A copy beside the file: the checkout may lie under a folder nobody cannot enter.
+    let copy = (path as NSString).deletingLastPathComponent + "/datamancy-backup"
+    try FileManager.default.copyItem(atPath: binary, toPath: copy)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
     process.arguments = [
-      "--reuid=nobody", "--regid=nogroup", "--clear-groups", binary, "snapshots", "--config", path,
+      "--reuid=nobody", "--regid=nogroup", "--clear-groups", copy, "snapshots", "--config", path,
     ]
     let errors = Pipe()
     process.standardError = errors

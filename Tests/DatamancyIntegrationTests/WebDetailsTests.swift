@@ -129,10 +129,11 @@ final class WebDetailsTests: DashboardTestCase {
     XCTAssertNotEqual(notAFolder.status, 0)
     XCTAssertTrue(notAFolder.stderr.contains("plain-file"), notAFolder.stderr)
     // As a user who may not write there: the repository readable, the target not.
-    try cli.shell("chmod -R a+rX . && mkdir -p closed && chmod 755 closed")
+    // A copy of the binary in the folder: the checkout may lie under one nobody cannot enter.
+    try cli.shell("cp \(CLI.binary) . && chmod -R a+rX . && mkdir -p closed && chmod 755 closed")
     let denied = try cli.shell(
       "DATAMANCY_BACKUP_PASSWORD='\(cli.password)' setpriv --reuid=nobody --regid=nogroup --clear-groups "
-        + "\(CLI.binary) restore latest --no-lock --to \(cli.folder)/closed/new 2>&1; echo \"exit $?\"")
+        + "./datamancy-backup restore latest --no-lock --to \(cli.folder)/closed/new 2>&1; echo \"exit $?\"")
     CLI.assertNoRawFoundationError(denied, "restore as nobody")
     XCTAssertTrue(denied.contains("closed/new"), denied)
     XCTAssertTrue(denied.contains("permission denied"), denied)
