@@ -14,7 +14,7 @@ s3_python="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/.build/python"
 
 s3_install() {
   "$s3_python/bin/python" -c 'import moto.server' 2>/dev/null && return 0
-  [ -x "$s3_python/bin/python" ] || /usr/bin/python3 -m venv "$s3_python"
+  [ -x "$s3_python/bin/pip" ] || { rm -rf "$s3_python" && /usr/bin/python3 -m venv "$s3_python"; }
   "$s3_python/bin/pip" install --quiet 'moto[server]'
 }
 
