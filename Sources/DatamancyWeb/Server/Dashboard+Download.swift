@@ -115,10 +115,12 @@ extension Dashboard {
     return input
   }
 
-  /// Up to 256 KiB from `fd`; nil at its end.
+  /// Up to 64 KiB from `fd`; nil at its end. Small enough that a client on a slow
+  /// link (down to about 6 KB/s) drains one within `stallTimeout`, since the stall
+  /// watch sees progress only between writes.
   static func readChunk(_ fd: Int32) -> ByteBuffer? {
     var buffer = ByteBuffer()
-    let count = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 256 * 1024) { space in
+    let count = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 64 * 1024) { space in
       while true {
         let count = read(fd, space.baseAddress, space.count)
         if count < 0 && errno == EINTR { continue }
