@@ -35,7 +35,7 @@ public struct UserStore: Sendable {
     guard stat(path, &info) == 0 else { return [] }
     let stamp = [
       Int(info.st_size), info.st_mtim.tv_sec, info.st_mtim.tv_nsec, info.st_ctim.tv_sec, info.st_ctim.tv_nsec,
-      Int(info.st_ino),
+      Int(truncatingIfNeeded: info.st_ino),
     ]
     if let known = known.value, known.stamp == stamp { return known.users }
     let users = (try? load()) ?? []
