@@ -9,11 +9,12 @@ import NIOCore
 /// `/download?set=&item=&path=`: one file's bytes, or a folder as a tar stream,
 /// streamed as the repository is read (a pipe between the reading thread and the
 /// response: memory stays bounded however large the file). Downloads at once are
-/// bounded in all and per user (`DownloadSlots`), and one whose client reads
+/// bounded in all and per user (`DownloadSlots`), and one whose client takes
 /// nothing for `stallTimeout` is ended, so stalled clients cannot pile up
 /// threads and chunk windows.
 extension Dashboard {
-  /// A download whose client took nothing for this long is cut off.
+  /// A download whose pending write the client has not taken for this long is
+  /// cut off.
   static let stallTimeout: Duration = .seconds(10)
 
   func addDownloadRoutes(to router: RouterGroup<WebContext>) {
@@ -35,7 +36,7 @@ extension Dashboard {
       }
       let base =
         path.split(separator: UInt8(ascii: "/")).last.map { String(decoding: $0, as: UTF8.self) } ?? item.name
-      let folder = source == .folder
+      let folder = source.isFolder
       let headers: HTTPFields = [
         .contentType: folder ? "application/x-tar" : "application/octet-stream",
         .contentDisposition: Self.attachment(folder ? base + ".tar" : base),
@@ -47,13 +48,14 @@ extension Dashboard {
           defer { slot.give() }
           let input = try startReading(source, path: path, item: item, set: set)
           defer { close(input) }
-          // Ends the connection when a write has waited `stallTimeout`: the
+          // Ends the connection when a write has waited `stallTimeout` for the
+          // client (time spent reading the repository does not count): the
           // pending write then fails, and the reading thread sees a closed pipe.
-          let progress = Locked(ContinuousClock.now)
+          let pending = Locked<ContinuousClock.Instant?>(nil)
           let watchdog = Task { [channel = context.channel] in
             while !Task.isCancelled {
               try await Task.sleep(for: .seconds(1))
-              if ContinuousClock.now - progress.value > Self.stallTimeout {
+              if let since = pending.value, ContinuousClock.now - since > Self.stallTimeout {
                 logger.warning(
                   "dashboard: download of \(item.name) in \(set.shortID) by \(visitor.user) stalled; closed")
                 channel.close(promise: nil)
@@ -63,9 +65,9 @@ extension Dashboard {
           }
           defer { watchdog.cancel() }
           while let chunk = await Self.offThread({ Self.readChunk(input) }) {
-            progress.value = .now
+            pending.value = .now
             try await writer.write(chunk)
-            progress.value = .now
+            pending.value = nil
           }
           try await writer.finish(nil)
         })
@@ -73,15 +75,13 @@ extension Dashboard {
   }
 
   /// What a download sends.
-  enum DownloadSource: Sendable, Equatable {
+  enum DownloadSource: Sendable {
     case folder
     case file(TreeEntry)
 
-    static func == (a: Self, b: Self) -> Bool {
-      switch (a, b) {
-      case (.folder, .folder): true
-      default: false
-      }
+    var isFolder: Bool {
+      if case .folder = self { return true }
+      return false
     }
   }
 
