@@ -147,7 +147,7 @@ final class CLI {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
       if try probe() { return }
-      Thread.sleep(forTimeInterval: 0.05)
+      Thread.sleep(forTimeInterval: 0.05)  // the poll's interval, not a guess at when it happens
     }
     if try probe() { return }
     throw NSError(
