@@ -154,6 +154,11 @@ final class CLI {
       domain: "wait", code: 1, userInfo: [NSLocalizedDescriptionKey: "waited \(timeout) s for \(what)"])
   }
 
+  /// Lock files in the repository now (none while its `locks/` folder does not exist).
+  func lockFiles() -> Int {
+    (try? FileManager.default.contentsOfDirectory(atPath: repository + "/locks"))?.count ?? 0
+  }
+
   /// Runs `bash -c script` (with pipefail) in `folder`, with the CLI's
   /// environment; returns its standard output, and throws if it fails.
   @discardableResult

@@ -45,8 +45,10 @@ final class KilledBackupTests: XCTestCase {
       sources: "    slow: { type: command, command: [sh, -c, \"seq 1 1000; touch started; sleep 30\"] }")
     try cli.initialize()
     let process = cli.start(["backup"])
-    try cli.waitFor("the source to start") { FileManager.default.fileExists(atPath: cli.folder + "/started") }
-    XCTAssertEqual(try cli.shell("ls repo/locks | wc -l"), "1")
+    // Sources start while the key is derived, before the lock: wait for both.
+    try cli.waitFor("the source to start and the lock to be taken") {
+      FileManager.default.fileExists(atPath: cli.folder + "/started") && cli.lockFiles() == 1
+    }
     kill(process.processIdentifier, SIGINT)
     process.waitUntilExit()
     XCTAssertEqual(process.terminationStatus, 130)

@@ -160,8 +160,10 @@ final class RetentionCLITests: XCTestCase {
     )
     let backup = cli.start(["backup"])
     // The backup holds its lock and has stored half its data when prune starts.
-    try cli.waitFor("the backup halfway") { FileManager.default.fileExists(atPath: cli.folder + "/half") }
-    XCTAssertEqual(try cli.shell("ls repo/locks | wc -l"), "1")
+    // Sources start while the key is derived, before the lock: wait for both.
+    try cli.waitFor("the backup halfway, holding its lock") {
+      FileManager.default.fileExists(atPath: cli.folder + "/half") && cli.lockFiles() == 1
+    }
     let prune = cli.run(["prune"])
     try cli.shell("touch go")
     backup.waitUntilExit()
