@@ -110,6 +110,8 @@ final class FailureCLITests: XCTestCase {
   func testPasswordNeverInArgvOrLogs() throws {
     let cli = try CLI()
     try cli.shell("printf '%s\\n' '\(cli.password)' > pw && chmod 600 pw")
+    // The source waits for the file `go` (polled every 50 ms): the test touches it
+    // once it has seen what it waits for, however slow the machine.
     try cli.configure(
       sources:
         "    slow: { type: command, command: [sh, -c, \"touch started; while [ ! -e go ]; do sleep 0.05; done; seq 1 1000\"] }",

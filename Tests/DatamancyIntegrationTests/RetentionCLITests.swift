@@ -154,6 +154,8 @@ final class RetentionCLITests: XCTestCase {
   }
 
   func testBackupAndPruneStartedTogetherLoseNothing() throws {
+    // The source waits for the file `go` (polled every 50 ms): the test touches it
+    // once it has seen what it waits for, however slow the machine.
     try cli.configure(
       sources:
         "    slow: { type: command, command: [sh, -c, \"head -c 2000000 /dev/urandom; touch half; while [ ! -e go ]; do sleep 0.05; done\"] }"
