@@ -36,4 +36,31 @@ final class RepairTests: XCTestCase {
     XCTAssertTrue(try Checker(repository: repository).check(readData: true).passed)
     XCTAssertFalse(try Repairer(repository: repository).run().changed, "nothing left to repair")
   }
+
+  /// Activity records sort by their time (the folder in their name), are found
+  /// newest first, and one that fails authentication is a check error that
+  /// repair removes.
+  func testActivityRecordsSortByTimeAndADamagedOneIsCheckedAndRepaired() throws {
+    let storage = MemoryStorage()
+    let repository = try Fixtures.repository(storage)
+    let times = [1_700_000_000.5, 1_800_000_000, 1_600_000_000.25].map(Date.init(timeIntervalSince1970:))
+    for (number, time) in times.enumerated() {
+      try repository.saveActivity(Data("{\"n\":\(number)}".utf8), kind: "copy", time: time)
+    }
+    XCTAssertEqual(
+      try repository.newestActivity(kinds: ["copy"], limit: 2).map { String(decoding: $0, as: UTF8.self) },
+      [#"{"n":1}"#, #"{"n":0}"#])
+    let names = try repository.activityNames(kind: "copy")
+    XCTAssertTrue(names[0].hasPrefix("activity/copy/20270115T080000.000Z/"), names[0])
+    XCTAssertTrue(try Checker(repository: repository).check(readData: false).passed)
+
+    var bytes = try storage.get(names[1])
+    bytes[bytes.count - 1] ^= 1
+    try storage.put(names[1], data: bytes)
+    let check = try Checker(repository: repository).check(readData: false)
+    XCTAssertEqual(check.errors.map(\.file), [names[1]])
+    let repair = try Repairer(repository: repository).run()
+    XCTAssertEqual(repair.damagedReports, [names[1]])
+    XCTAssertTrue(try Checker(repository: repository).check(readData: false).passed)
+  }
 }

@@ -51,9 +51,7 @@ extension DatamancyBackup {
         context.print(RetentionText.text(decisions, dryRun: dryRun))
       }
       if prune && !dryRun {
-        let report = try context.withLock(repository, exclusive: true, command: "prune") {
-          try Pruner(repository: repository).run()
-        }
+        let report = try PruneRun(context: context.operations, repository: repository).run()
         if !global.json { context.print(report.text(dryRun: false)) }
       }
     }

@@ -31,14 +31,9 @@ extension DatamancyBackup {
         throw CLIError.usage("--repack-below: expected a percentage such as 50%")
       }
       let repository = try context.openRepository(loadIndex: false)
-      var pruner = Pruner(repository: repository)
-      pruner.repackBelow = percent / 100
-      let report = try context.withLock(repository, exclusive: true, command: "prune") {
-        var report = try pruner.run(dryRun: dryRun)
-        report.wal = try WALRetention.run(
-          repository, after: report, dryRun: dryRun, now: context.operations.now())
-        return report
-      }
+      var prune = PruneRun(context: context.operations, repository: repository)
+      prune.repackBelow = percent / 100
+      let report = try prune.run(dryRun: dryRun)
       if global.json {
         try context.printJSON(report)
       } else {

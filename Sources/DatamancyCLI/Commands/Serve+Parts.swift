@@ -21,15 +21,12 @@ extension DatamancyBackup.Serve {
   static let access = ReadWriteLock()
 
   static func cache(_ context: CommandContext, _ repository: Repository) -> DashboardCache {
-    let sets = FileCache<BackupSet>()
-    let reports = FileCache<Data>()
-    let wal = WALArchiveState.Cache()
+    let caches = DashboardSnapshot.Caches()
     return DashboardCache(maxAge: 5, logger: context.logger) {
       try access.writing {
         try context.withLock(repository, exclusive: false, command: "serve", readOnly: true) {
           try repository.loadIndex()
-          return try DashboardSnapshot.read(
-            repository, context: context.operations, sets: sets, reports: reports, wal: wal)
+          return try DashboardSnapshot.read(repository, context: context.operations, caches: caches)
         }
       }
     }

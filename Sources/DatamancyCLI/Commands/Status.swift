@@ -12,8 +12,9 @@ extension DatamancyBackup {
       discussion: """
         An item is ok, late (its newest good copy is older than its source's rpo, else \
         verify.max_age), failed (its newest attempt failed) or missing (no good copy). The exit \
-        code is 7 when anything is late, failed or missing, or the newest verify or drill \
-        failed, so status doubles as a health check. --prometheus FILE writes the metrics in \
+        code is 7 when anything is late, failed or missing, when the newest verify, drill, \
+        prune or copy to any repository failed, or a WAL archive has failed pushes or gaps, \
+        so status doubles as a health check. --prometheus FILE writes the metrics in \
         the Prometheus text format (atomically, for node_exporter's textfile collector).
 
         """ + ExitStatus.reference)
@@ -72,6 +73,13 @@ extension DatamancyBackup {
         }
         return text
       }
+      func activity(_ name: String, _ record: ActivityRecord?) -> String {
+        guard let record else { return "\(name): never run" }
+        let time = Formatting.time(record.time)
+        return record.passed
+          ? "\(name): passed at \(time) (\(record.summary))"
+          : "\(name): FAILED at \(time): \(record.error.map { String($0.prefix(160)) } ?? "failed")"
+      }
       lines.append("")
       if let run = report.lastRun {
         lines.append(
@@ -80,6 +88,8 @@ extension DatamancyBackup {
       }
       lines.append(check("last verify", report.lastVerify))
       lines.append(check("last drill", report.lastDrill))
+      lines.append(activity("last prune", report.lastPrune))
+      for copy in report.lastCopies { lines.append(activity("last copy to \(copy.target ?? "?")", copy)) }
       lines.append(
         "repository: \(report.sets) sets, \(Formatting.bytes(report.storedBytes)) stored for "
           + "\(Formatting.bytes(report.rawBytes)) backed up (dedup and compression \(String(format: "%.1f", report.dedupRatio))x)"

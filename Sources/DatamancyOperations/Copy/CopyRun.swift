@@ -28,7 +28,17 @@ public struct CopyRun {
     public var dryRun: Bool
   }
 
+  /// Copies; the outcome of a real copy (not a dry run), failed or not, is
+  /// recorded in the source repository for `status`.
   public func run(_ sets: [BackupSet], sources: [String], dryRun: Bool) throws -> Outcome {
+    guard !dryRun else { return try copy(sets, sources: sources, dryRun: true) }
+    return try context.recorded(
+      .copy, target: targetName, in: source,
+      summary: { "\($0.copied.count) of \($0.asked) sets copied" }
+    ) { try copy(sets, sources: sources, dryRun: false) }
+  }
+
+  private func copy(_ sets: [BackupSet], sources: [String], dryRun: Bool) throws -> Outcome {
     let (label, target) = try context.openCopyTarget(targetName)
     let copier = SetCopier(source: source, target: target)
     return try context.withLock(source, exclusive: false, command: "copy") {

@@ -50,9 +50,7 @@ extension RetentionRun {
     let policies = try policies(context.config)
     let (decisions, report) = try context.withLock(repository, exclusive: true, command: "forget") {
       let decisions = try RetentionRun(repository: repository, policies: policies).apply(dryRun: false)
-      var report = try Pruner(repository: repository).run()
-      report.wal = try WALRetention.run(repository, after: report, dryRun: false, now: context.now())
-      return (decisions, report)
+      return (decisions, try PruneRun(context: context, repository: repository).runLocked())
     }
     let removed = decisions.filter { !$0.keep }.count
     context.logger.notice(

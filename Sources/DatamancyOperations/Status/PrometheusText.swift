@@ -61,6 +61,18 @@ public enum PrometheusText {
         metric("drill_rto_target_seconds", "The drills' recovery time objective.", [([], target)])
       }
     }
+    if let prune = report.lastPrune {
+      metric(
+        "prune_last_timestamp_seconds", "Time of the newest prune.", [([], prune.time.timeIntervalSince1970)])
+      metric("prune_last_passed", "1 when the newest prune passed, else 0.", [([], prune.passed ? 1 : 0)])
+    }
+    let copies = report.lastCopies.map { (labels: [("target", $0.target ?? "")], record: $0) }
+    metric(
+      "copy_last_timestamp_seconds", "Time of the newest copy to the target repository.",
+      copies.map { ($0.labels, $0.record.time.timeIntervalSince1970) })
+    metric(
+      "copy_last_passed", "1 when the newest copy to the target repository passed, else 0.",
+      copies.map { ($0.labels, $0.record.passed ? 1 : 0) })
     func perSource(_ value: (WALStatus) -> Double?) -> [(labels: [(String, String)], value: Double)] {
       report.wal.compactMap { wal in value(wal).map { ([("source", wal.source)], $0) } }
     }
@@ -84,7 +96,8 @@ public enum PrometheusText {
       "repository_raw_bytes", "Bytes the sets hold before deduplication and compression.",
       [([], Double(report.rawBytes))])
     metric(
-      "healthy", "1 when every item is fresh and the newest verify and drill passed.",
+      "healthy",
+      "1 when every item is fresh, the newest verify, drill, prune and copies passed, and the WAL archives have no failed push or gap.",
       [([], report.healthy ? 1 : 0)])
     return out
   }

@@ -8,21 +8,23 @@ extension StatusReport {
     let sets = try repository.sets()
     var report = build(
       sets: sets.filter { !$0.isSafetyCopy }, reports: try repository.allReports(),
-      storedBytes: repository.index.totals.sealed, context: context)
+      activity: try ActivityRecord.read(repository), storedBytes: repository.index.totals.sealed,
+      context: context)
     try report.addWAL(repository, sets: sets, context: context)
     return report
   }
 
   /// The same from sets (backup runs, oldest first) and reports already read.
   public static func build(
-    sets: [BackupSet], reports: [(set: String, json: Data)], storedBytes: Int, context: OperationContext
+    sets: [BackupSet], reports: [(set: String, json: Data)], activity: [ActivityRecord],
+    storedBytes: Int, context: OperationContext
   ) -> StatusReport {
     let fallback = context.config.verifyMaxAge ?? VerifyPolicy().maxAge
     let rpo = Dictionary(
       context.config.sources.map { ($0.name, $0.rpoSeconds ?? fallback) },
       uniquingKeysWith: { first, _ in first })
     return build(
-      sets: sets, reports: reports, storedBytes: storedBytes, now: context.now(),
+      sets: sets, reports: reports, activity: activity, storedBytes: storedBytes, now: context.now(),
       rpo: { rpo[$0] ?? fallback }, expected: context.config.sources.map(\.name))
   }
 }

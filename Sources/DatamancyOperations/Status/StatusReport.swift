@@ -48,6 +48,9 @@ public struct StatusReport: Sendable, Encodable {
   public var lastRun: BackupRunSummary?
   public var lastVerify: Check?
   public var lastDrill: Check?
+  /// The newest prune, and the newest copy to each other repository.
+  public var lastPrune: ActivityRecord?
+  public var lastCopies: [ActivityRecord] = []
   public var sets: Int
   /// Bytes in the repository's packs (sealed, compressed).
   public var storedBytes: Int
@@ -58,11 +61,12 @@ public struct StatusReport: Sendable, Encodable {
   public var dedupRatio: Double { storedBytes > 0 ? Double(rawBytes) / Double(storedBytes) : 0 }
   public var healthy: Bool {
     items.allSatisfy { $0.state == .ok } && lastVerify?.passed != false && lastDrill?.passed != false
-      && wal.allSatisfy(\.healthy)
+      && wal.allSatisfy(\.healthy) && lastPrune?.passed != false && lastCopies.allSatisfy(\.passed)
   }
 
   enum CodingKeys: String, CodingKey {
-    case time, items, lastRun, lastVerify, lastDrill, sets, storedBytes, rawBytes, wal, dedupRatio, healthy
+    case time, items, lastRun, lastVerify, lastDrill, lastPrune, lastCopies, sets, storedBytes, rawBytes, wal
+    case dedupRatio, healthy
   }
 
   public func encode(to encoder: Encoder) throws {
@@ -72,6 +76,8 @@ public struct StatusReport: Sendable, Encodable {
     try container.encodeIfPresent(lastRun, forKey: .lastRun)
     try container.encodeIfPresent(lastVerify, forKey: .lastVerify)
     try container.encodeIfPresent(lastDrill, forKey: .lastDrill)
+    try container.encodeIfPresent(lastPrune, forKey: .lastPrune)
+    try container.encode(lastCopies, forKey: .lastCopies)
     try container.encode(sets, forKey: .sets)
     try container.encode(storedBytes, forKey: .storedBytes)
     try container.encode(rawBytes, forKey: .rawBytes)
@@ -105,8 +111,8 @@ extension StatusReport {
   /// gives each source's RPO; `expected` lists configured sources, so one that
   /// never produced a good item shows as missing.
   public static func build(
-    sets: [BackupSet], reports: [(set: String, json: Data)], storedBytes: Int, now: Date,
-    rpo: (String) -> Double, expected: [String]
+    sets: [BackupSet], reports: [(set: String, json: Data)], activity: [ActivityRecord] = [],
+    storedBytes: Int, now: Date, rpo: (String) -> Double, expected: [String]
   ) -> StatusReport {
     var items: [String: Item] = [:]
     for set in sets {  // oldest first: later sets overwrite
@@ -148,6 +154,7 @@ extension StatusReport {
         itemsFailed: newest.items.filter { $0.status == .failed }.count)
     }
     (report.lastVerify, report.lastDrill) = newestChecks(reports, sets)
+    (report.lastPrune, report.lastCopies) = newestActivity(activity)
     return report
   }
 
@@ -170,5 +177,18 @@ extension StatusReport {
       }
     }
     return (verify, drill)
+  }
+
+  /// The newest prune, and the newest copy to each target (by target name).
+  static func newestActivity(_ records: [ActivityRecord]) -> (ActivityRecord?, [ActivityRecord]) {
+    var prune: ActivityRecord?
+    var copies: [String: ActivityRecord] = [:]
+    for record in records {
+      switch record.kind {
+      case .prune: prune = ActivityRecord.newest(prune, record)
+      case .copy: copies[record.target ?? ""] = ActivityRecord.newest(copies[record.target ?? ""], record)
+      }
+    }
+    return (prune, copies.values.sorted { ($0.target ?? "") < ($1.target ?? "") })
   }
 }

@@ -44,6 +44,13 @@ public struct Checker {
         report.errors.append(.init(file: name, message: Self.reason(error)))
       }
     }
+    for name in try storageCall({ try storage.list(prefix: "activity/") }).sorted() {
+      do {
+        _ = try repository.openActivity(name)
+      } catch {
+        report.errors.append(.init(file: name, message: Self.reason(error)))
+      }
+    }
     let stored = try repository.packSizes()
     report.packs = stored.count
     let byPack = index.entriesByPack

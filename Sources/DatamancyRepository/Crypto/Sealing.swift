@@ -35,5 +35,6 @@ enum Sealing {
     static let lock = Data("datamancy lock v1".utf8)
     static let keyFile = Data("datamancy key v1".utf8)
     static let report = Data("datamancy report v1".utf8)
+    static let activity = Data("datamancy activity v1".utf8)
   }
 }

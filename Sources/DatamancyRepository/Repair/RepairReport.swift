@@ -36,7 +36,7 @@ public struct RepairReport: Sendable, Encodable {
   /// Key files that fail authentication: removed (never the one that opened
   /// the repository, which is intact).
   public var damagedKeys: [String] = []
-  /// Report files that fail authentication: removed.
+  /// Report and activity files that fail authentication: removed.
   public var damagedReports: [String] = []
   /// Whether anything was written or removed.
   public var changed = false

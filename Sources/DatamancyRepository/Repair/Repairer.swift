@@ -111,6 +111,11 @@ public struct Repairer {
       try storageCall { try storage.delete(name) }
       report.damagedReports.append(name)
     }
+    for name in try storageCall({ try storage.list(prefix: "activity/") }).sorted()
+    where (try? repository.openActivity(name)) == nil {
+      try storageCall { try storage.delete(name) }
+      report.damagedReports.append(name)
+    }
     if !report.damagedSets.isEmpty || !report.damagedKeys.isEmpty || !report.damagedReports.isEmpty {
       report.changed = true
     }

@@ -29,18 +29,29 @@ public struct DashboardSnapshot: Sendable {
     uniqueSealedBytes > 0 ? Double(uniqueRawBytes) / Double(uniqueSealedBytes) : 1
   }
 
-  /// Reads the snapshot; the caches keep set and report files decrypted once.
+  /// What one snapshot keeps for the next: files decrypted once, the WAL
+  /// archive's state.
+  public struct Caches: Sendable {
+    let sets = FileCache<BackupSet>()
+    let reports = FileCache<Data>()
+    let activity = FileCache<Data>()
+    let wal = WALArchiveState.Cache()
+    public init() {}
+  }
+
+  /// Reads the snapshot; the caches keep set, report and activity files
+  /// decrypted once.
   public static func read(
-    _ repository: Repository, context: OperationContext, sets setCache: FileCache<BackupSet>,
-    reports reportCache: FileCache<Data>, wal walCache: WALArchiveState.Cache
+    _ repository: Repository, context: OperationContext, caches: Caches
   ) throws -> DashboardSnapshot {
-    let listing = try repository.setListing(cache: setCache)
-    let reports = try repository.allReports(cache: reportCache)
+    let listing = try repository.setListing(cache: caches.sets)
+    let reports = try repository.allReports(cache: caches.reports)
     let totals = repository.index.totals
     var status = StatusReport.build(
-      sets: listing.sets.filter { !$0.isSafetyCopy }, reports: reports, storedBytes: totals.sealed,
+      sets: listing.sets.filter { !$0.isSafetyCopy }, reports: reports,
+      activity: try ActivityRecord.read(repository, cache: caches.activity), storedBytes: totals.sealed,
       context: context)
-    try status.addWAL(repository, sets: listing.sets, context: context, cache: walCache)
+    try status.addWAL(repository, sets: listing.sets, context: context, cache: caches.wal)
     var drills: [DrillReport] = []
     var verifies: [(set: String, report: VerifyReport)] = []
     for (set, json) in reports {

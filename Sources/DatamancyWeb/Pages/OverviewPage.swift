@@ -58,7 +58,37 @@ struct OverviewPage {
         "<div class=\"card\">Last drill<b>\(Layout.badge(drill.passed ? "passed" : "failed"))</b>\(WebFormat.time(drill.time)) · \(rto)</div>"
       )
     }
+    cards += activityCards(status) + walCards(status)
     return "<div class=\"cards\">\(cards)</div>"
+  }
+
+  /// The newest prune and the newest copy to each other repository.
+  func activityCards(_ status: StatusReport) -> [HTML] {
+    let records =
+      (status.lastPrune.map { [("Last prune", $0)] } ?? [])
+      + status.lastCopies.map { ("Last copy to \($0.target ?? "?")", $0) }
+    return records.map { title, record in
+      let detail = record.passed ? record.summary : Formatting.short(record.error ?? "failed")
+      return
+        "<div class=\"card\">\(title)<b>\(Layout.badge(record.passed ? "passed" : "failed"))</b>\(WebFormat.time(record.time)) · \(detail)</div>"
+    }
+  }
+
+  /// Each `postgres_pitr` source's WAL archive: recoverable up to when, or why not.
+  func walCards(_ status: StatusReport) -> [HTML] {
+    status.wal.map { wal in
+      var problems: [String] = []
+      if wal.failedPushes > 0 {
+        problems.append(Formatting.count(wal.failedPushes, "failed push", "failed pushes"))
+      }
+      if !wal.gaps.isEmpty { problems.append(Formatting.count(wal.gaps.count, "gap")) }
+      if wal.windowEnd == nil { problems.append("not recoverable") }
+      let detail =
+        problems.isEmpty
+        ? "recoverable to \(wal.windowEnd.map(WebFormat.time) ?? "-")" : problems.joined(separator: ", ")
+      return
+        "<div class=\"card\">WAL \(wal.source)<b>\(Layout.badge(wal.healthy ? "ok" : "failed"))</b>\(detail)</div>"
+    }
   }
 
   static func actions(visitor: Visitor, settings: Dashboard.Settings, running: Set<String>) -> HTML {

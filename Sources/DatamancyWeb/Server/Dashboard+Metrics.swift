@@ -67,6 +67,9 @@ extension Dashboard {
       report.items.filter { $0.state != .ok }.map { "\($0.item): \($0.state.rawValue)" }
       + (report.lastVerify?.passed == false ? ["last verify failed"] : [])
       + (report.lastDrill?.passed == false ? ["last drill failed"] : [])
+      + (report.lastPrune?.passed == false ? ["last prune failed"] : [])
+      + report.lastCopies.filter { !$0.passed }.map { "last copy to \($0.target ?? "?") failed" }
+      + report.wal.filter { !$0.healthy }.map { "WAL \($0.source): not healthy" }
     return lines.joined(separator: "\n") + "\n"
   }
 }
