@@ -83,6 +83,7 @@ public struct DatamancyBackup: ParsableCommand {
     case let error as CopyFailed: return (error.description, .failure)
     case let error as TreePath.Invalid: return (error.description, .usage)
     case let error as FileSystem.Failure: return (error.description, .failure)
+    case let error as AtomicFile.Failure: return (error.description, .failure)
     case let error as TreeBrowser.NotFound: return (error.description, .usage)
     case let error as CocoaError: return (ErrorText.describe(error), .failure)
     case let error as NSError where [NSCocoaErrorDomain, NSPOSIXErrorDomain].contains(error.domain):

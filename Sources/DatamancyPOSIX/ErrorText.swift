@@ -40,7 +40,7 @@ public enum ErrorText {
   }
 
   /// `cannot write '/srv/x': permission denied; …` with the advice for `errno`.
-  static func sentence(action: String, path: String?, errno code: Int32) -> String {
+  public static func sentence(action: String, path: String?, errno code: Int32) -> String {
     let what = path.map { "'\($0)'" } ?? "a file"
     let reason = String(cString: strerror(code)).lowercased()
     let advice: String

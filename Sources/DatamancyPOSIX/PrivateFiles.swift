@@ -44,25 +44,3 @@ public final class PrivateFiles: @unchecked Sendable {
     }
   }
 }
-
-extension PrivateFiles {
-  /// Writes a lasting secret file readable by its owner only (0600): created
-  /// beside `path` under a temporary name, then renamed over it, so no reader ever
-  /// sees it half-written or with wider permissions.
-  public static func writeLasting(_ content: String, to path: String) throws {
-    let temporary = path + ".tmp-\(getpid())"
-    unlink(temporary)
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-    guard fd >= 0 else {
-      throw ProcessError.spawnFailed(program: "secret file \(path)", reason: String(cString: strerror(errno)))
-    }
-    let written = FileDescriptor.writeAll(fd, Array(content.utf8))
-    let synced = fsync(fd)
-    close(fd)
-    guard written == 0, synced == 0, rename(temporary, path) == 0 else {
-      let reason = String(cString: strerror(errno))
-      unlink(temporary)
-      throw ProcessError.spawnFailed(program: "secret file \(path)", reason: reason)
-    }
-  }
-}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DatamancyOperations
+import DatamancyPOSIX
 import DatamancyRepository
 import DatamancySources
 import Foundation
@@ -29,11 +30,8 @@ extension DatamancyBackup {
         try StatusReport.build(repository, context: context.operations)
       }
       if let prometheus {
-        let temporary = prometheus + ".tmp"
-        try PrometheusText.render(report).write(toFile: temporary, atomically: false, encoding: .utf8)
-        guard rename(temporary, prometheus) == 0 else {
-          throw CLIError.usage("could not write \(prometheus): \(String(cString: strerror(errno)))")
-        }
+        // Readable by node_exporter, which often runs as another user.
+        try AtomicFile.write(PrometheusText.render(report), to: prometheus, mode: 0o644)
       }
       if global.json {
         try context.printJSON(report)

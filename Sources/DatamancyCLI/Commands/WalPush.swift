@@ -129,27 +129,12 @@ extension DatamancyBackup {
         throw ExitStatus.failure
       }
       do {
-        try WalFetch.writeAtomically(bytes, to: destination)
+        try AtomicFile.write(bytes, to: destination)
       } catch {
         Console.error(
           "datamancy-backup: wal-fetch: cannot write \(destination): \(error: error); recovery must stop here\n"
         )
         throw ExitStatus.walUnreadable
-      }
-    }
-
-    /// A temporary file beside `path`, synced, then renamed over it.
-    static func writeAtomically(_ bytes: Data, to path: String) throws {
-      let temporary = path + ".datamancy-" + UUID().uuidString
-      let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-      guard fd >= 0 else { throw OperationError(String(cString: strerror(errno))) }
-      let written = FileDescriptor.writeAll(fd, bytes)
-      let synced = written == 0 ? fsync(fd) : -1
-      close(fd)
-      guard written == 0, synced == 0, rename(temporary, path) == 0 else {
-        let reason = String(cString: strerror(written != 0 ? written : errno))
-        unlink(temporary)
-        throw OperationError(reason)
       }
     }
   }

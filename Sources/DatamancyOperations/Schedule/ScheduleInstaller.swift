@@ -44,12 +44,8 @@ public struct ScheduleInstaller {
       try FileManager.default.createDirectory(
         atPath: folder, withIntermediateDirectories: true,
         attributes: file.secret ? [.posixPermissions: 0o700] : nil)
-      if file.secret {
-        chmod(folder, 0o700)  // Also when it was there before, made by someone else.
-        try PrivateFiles.writeLasting(file.content, to: file.path)
-      } else {
-        try file.content.write(toFile: file.path, atomically: true, encoding: .utf8)
-      }
+      if file.secret { chmod(folder, 0o700) }  // Also when it was there before, made by someone else.
+      try AtomicFile.write(file.content, to: file.path, mode: file.secret ? 0o600 : 0o644)
       done.append("wrote \(file.path)")
     }
     try checkJobsCanRun()

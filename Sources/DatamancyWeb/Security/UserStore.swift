@@ -83,18 +83,10 @@ public struct UserStore: Sendable {
     let text =
       "# datamancy-backup dashboard users: NAME ROLE HASH (edit with 'datamancy-backup user')\n"
       + users.map { "\($0.name) \($0.role.rawValue) \($0.hash)\n" }.joined()
-    let temporary = path + ".new"
-    unlink(temporary)
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-    guard fd >= 0 else { throw Problem("cannot write \(temporary): \(String(cString: strerror(errno)))") }
-    let bytes = Array(text.utf8)
-    let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    let synced = fsync(fd)
-    close(fd)
-    guard written == bytes.count, synced == 0, rename(temporary, path) == 0 else {
-      let reason = String(cString: strerror(errno))
-      unlink(temporary)
-      throw Problem("cannot write the users file \(path): \(reason)")
+    do {
+      try AtomicFile.write(text, to: path)
+    } catch {
+      throw Problem("the users file was not changed: \(error)")
     }
   }
 }
