@@ -1,4 +1,5 @@
 import DatamancyOperations
+import DatamancySources
 import DatamancyStorage
 import XCTest
 
@@ -20,6 +21,39 @@ final class WALChainTests: XCTestCase {
       WALSegment(timeline: 2, lsn: LSN.parse("1/40000028")!, size: 1 << 30).name, "000000020000000100000001")
     XCTAssertEqual(LSN.format(LSN.parse("16/B374D848")!), "16/B374D848")
     XCTAssertNil(LSN.parse("16-B374D848"))
+  }
+
+  /// One name type for the archive and for `wal-push`'s header check: names and
+  /// sizes that no cluster writes are refused, and no size read from a damaged
+  /// repository makes the arithmetic trap.
+  func testOddNamesAndSizesAreRefusedWithoutATrap() throws {
+    for size in [0, 1, 3 << 20, 1 << 31, Int.max] {
+      XCTAssertNil(WALSegment(name: "000000010000000000000001", size: size), "size \(size)")
+      let segment = WALSegment(timeline: 1, lsn: .max, size: size)
+      XCTAssertEqual(segment.name.count, 24)
+      XCTAssertGreaterThanOrEqual(segment.endLSN, segment.number)
+    }
+    XCTAssertEqual(WALSegment(timeline: .max, number: .max, size: 16 << 20).endLSN, .max)
+    for name in ["00000001000000000000000a", "+0000001000000000000000A", "0000000100000000000000", "x"] {
+      XCTAssertNil(WALSegment(name: name, size: 16 << 20), name)
+    }
+    // wal-push's check: the name's segment must be the header's; a segment
+    // number past the last of a log is no segment of that size.
+    func segment(_ name: String, address: UInt64) -> Data {
+      var page = Data(count: 1 << 20)
+      page.withUnsafeMutableBytes { raw in
+        raw.storeBytes(of: UInt16(2).littleEndian, toByteOffset: 2, as: UInt16.self)
+        raw.storeBytes(of: UInt32(1).littleEndian, toByteOffset: 4, as: UInt32.self)
+        raw.storeBytes(of: address.littleEndian, toByteOffset: 8, as: UInt64.self)
+        raw.storeBytes(of: UInt32(1 << 20).littleEndian, toByteOffset: 32, as: UInt32.self)
+      }
+      return page
+    }
+    let good = try XCTUnwrap(WALFile(name: "000000010000000200000003"))
+    XCTAssertNoThrow(try good.check(segment(good.name, address: (2 * 4096 + 3) << 20), systemID: nil))
+    XCTAssertThrowsError(try good.check(segment(good.name, address: 3 << 20), systemID: nil))
+    let past = try XCTUnwrap(WALFile(name: "000000010000000000001000"))
+    XCTAssertThrowsError(try past.check(segment(past.name, address: 4096 << 20), systemID: nil))
   }
 
   func testTheChainFollowsTheTimelineThatDescendsFromTheBaseBackup() throws {

@@ -1,5 +1,6 @@
 import DatamancyOperations
 import DatamancyRepository
+import DatamancySources
 import Foundation
 
 extension DatamancyBackup.Restore {

@@ -1,3 +1,4 @@
+import DatamancySources
 import Foundation
 
 /// What a `.backup` file in the archive says about one base backup: where its

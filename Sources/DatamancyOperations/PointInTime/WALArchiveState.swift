@@ -1,5 +1,6 @@
 import DatamancyPOSIX
 import DatamancyRepository
+import DatamancySources
 import DatamancyStorage
 import Foundation
 
@@ -56,7 +57,9 @@ public struct WALArchiveState: Sendable {
     if let newest = segmentNames.last {
       if let kept = cache?.lengths.value[source] {
         size = kept
-      } else if let length = try repository.walLength(source: source, name: newest) {
+      } else if let length = try repository.walLength(source: source, name: newest),
+        WALSegment.isSegmentSize(length)
+      {
         size = length
         cache?.lengths.withLock { $0[source] = length }
       }

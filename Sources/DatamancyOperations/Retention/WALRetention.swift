@@ -1,4 +1,5 @@
 import DatamancyRepository
+import DatamancySources
 import Foundation
 
 /// `prune` of WAL archives: a source's WAL is kept from the start of its oldest

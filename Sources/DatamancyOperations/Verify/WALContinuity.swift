@@ -1,4 +1,5 @@
 import DatamancyRepository
+import DatamancySources
 import Foundation
 
 /// `verify` of a `postgres_pitr` item: the WAL from every kept base backup to the

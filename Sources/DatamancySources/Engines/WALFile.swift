@@ -33,27 +33,17 @@ public struct WALFile: Sendable {
     self.name = name
   }
 
-  /// The timeline a segment's name gives.
-  var timeline: UInt32 { UInt32(name.prefix(8), radix: 16)! }
-
-  /// The segment number its name gives, for segments of `size` bytes.
-  func segmentNumber(size: UInt64) -> UInt64 {
-    let log = UInt64(name.dropFirst(8).prefix(8), radix: 16)!
-    let seg = UInt64(name.dropFirst(16).prefix(8), radix: 16)!
-    return log * (0x1_0000_0000 / size) + seg
-  }
-
   /// Checks a segment's long page header (`XLogLongPageHeaderData`): the
   /// long-header flag, the timeline, the page address of its first byte, the
   /// segment size (the file's size), and, when known, the cluster's system id.
   public func check(_ bytes: Data, systemID: UInt64?) throws {
     guard kind == .segment || kind == .partial else { return }
-    let size = UInt64(bytes.count)
-    guard size >= 1 << 20, size <= 1 << 30, size & (size - 1) == 0 else {
+    guard WALSegment.isSegmentSize(bytes.count) else {
       throw Refused(
         description:
           "\(name) is \(bytes.count) bytes, not a WAL segment's size (a power of two, 1 MiB to 1 GiB)")
     }
+    let size = UInt64(bytes.count)
     func integer<T: FixedWidthInteger>(_ offset: Int, _: T.Type) -> T {
       bytes.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: T.self)) }
     }
@@ -65,7 +55,11 @@ public struct WALFile: Sendable {
     guard info & 0x0002 != 0 else {
       throw Refused(description: "\(name) does not start with a WAL segment's long page header")
     }
-    guard timeline == self.timeline, address == segmentNumber(size: size) * size, UInt64(segmentSize) == size
+    // The name's segment: a number past the last segment of a 4 GiB "log" is
+    // no segment of this size.
+    let segment = WALSegment(name: String(name.prefix(24)), size: bytes.count)
+    guard let segment, timeline == segment.timeline, address == segment.number * size,
+      UInt64(segmentSize) == size
     else {
       throw Refused(
         description: "\(name): its header says timeline \(timeline), position \(String(address, radix: 16)), "
