@@ -122,6 +122,13 @@ let package = Package(
       ]
     ),
     .executableTarget(name: "datamancy-backup", dependencies: ["DatamancyCLI"]),
+    // The command line's own parser against what other parts build for it.
+    .testTarget(
+      name: "DatamancyCLITests",
+      dependencies: [
+        "DatamancyCLI", "DatamancyOperations", "DatamancyConfig",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
     .testTarget(name: "DatamancyStorageTests", dependencies: ["DatamancyStorage", "DatamancyTestSupport"]),
     // What several test targets share: storage that counts the reads made of it,
     // free ports for the tests' servers.

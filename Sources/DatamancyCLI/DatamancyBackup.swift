@@ -28,12 +28,19 @@ public struct DatamancyBackup: ParsableCommand {
 
   public init() {}
 
+  /// The command a command line (after the binary's name) asks for, parsed and
+  /// validated as `runAndExit` does: the options every command shares may come
+  /// anywhere.
+  public static func parse(commandLine arguments: [String]) throws -> ParsableCommand {
+    try parseAsRoot(GlobalOptions.hoisted(arguments))
+  }
+
   /// Parses the command line, runs the command, and exits with the code from the
   /// exit-code table.
   public static func runAndExit() -> Never {
     Runtime.prepare()
     do {
-      var command = try parseAsRoot(GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst())))
+      var command = try parse(commandLine: Array(CommandLine.arguments.dropFirst()))
       try command.run()
       Foundation.exit(ExitStatus.success.rawValue)
     } catch {

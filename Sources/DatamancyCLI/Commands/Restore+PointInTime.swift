@@ -22,13 +22,8 @@ extension DatamancyBackup.Restore {
     let target = try Self.parseTarget(time: toTime, lsn: toLSN)
     let folder = to.hasPrefix("/") ? to : FileManager.default.currentDirectoryPath + "/" + to
     let repository = try context.openRepository()
-    // A shell runs it: paths with spaces or quotes are quoted for it.
-    let command =
-      [
-        DatamancyBackup.Schedule.Target.currentBinary(), "wal-fetch", "--config", configFile, "--source",
-        source,
-      ]
-      .map(CronFile.shellQuoted).joined(separator: " ") + " %f %p"
+    let command = JobCommand.restoreCommand(
+      binary: DatamancyBackup.Schedule.Target.currentBinary(), config: configFile, source: source)
     let commits = WALCommits(
       repository: repository, runner: context.operations.runner,
       program: PostgresPrograms.path("pg_waldump", tools: settings.connection.tools, dataFolder: nil))

@@ -5,28 +5,30 @@ public struct ScheduledJob: Sendable {
   /// `backup`, `verify` or `dr`.
   public var name: String
   public var description: String
-  /// The command line after the binary.
-  public var arguments: [String]
+  public var command: JobCommand
   public var calendar: String
 
   public static func all(_ schedule: ScheduleSettings) -> [ScheduledJob] {
     [
       ScheduledJob(
-        name: "backup", description: "back up every source", arguments: ["backup", "--quiet"],
+        name: "backup", description: "back up every source", command: .backup(source: nil),
         calendar: schedule.backup),
       ScheduledJob(
-        name: "verify", description: "verify the newest copy of every item",
-        arguments: ["verify", "--all", "--quiet"], calendar: schedule.verify),
+        name: "verify", description: "verify the newest copy of every item", command: .verifyAll,
+        calendar: schedule.verify),
       ScheduledJob(
-        name: "dr", description: "disaster-recovery drill", arguments: ["drill", "--quiet"],
-        calendar: schedule.drill),
+        name: "dr", description: "disaster-recovery drill", command: .drill, calendar: schedule.drill),
     ]
   }
+
+  /// The command line after the binary: a scheduled job writes only warnings
+  /// and errors to its journal.
+  public var arguments: [String] { command.arguments + ["--quiet"] }
 
   public var unit: String { "datamancy-\(name)" }
 
   /// The kind of run, as the dashboard and `JobLauncher` name it (`dr` is a drill).
-  public var kind: String { name == "dr" ? "drill" : name }
+  public var kind: String { command.kind }
 
   /// The command line that runs the job: `--config` belongs to the subcommand,
   /// so it follows the subcommand's name.

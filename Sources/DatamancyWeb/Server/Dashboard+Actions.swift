@@ -16,16 +16,16 @@ extension Dashboard {
       if !source.isEmpty, !settings.sources.contains(where: { $0.name == source }) {
         throw Refusal(.badRequest, "There is no source named \(source).")
       }
-      return try start("backup", ["backup"] + (source.isEmpty ? [] : ["--source", source]), by: visitor)
+      return try start(.backup(source: source.isEmpty ? nil : source), by: visitor)
     }
     router.post("actions/verify") { [self] _, context in
-      try start("verify", ["verify", "--all"], by: try require(.operator, context))
+      try start(.verifyAll, by: try require(.operator, context))
     }
     router.post("actions/drill") { [self] _, context in
-      try start("drill", ["drill"], by: try require(.operator, context))
+      try start(.drill, by: try require(.operator, context))
     }
     router.post("actions/prune") { [self] _, context in
-      try start("prune", ["prune"], by: try require(.admin, context))
+      try start(.prune, by: try require(.admin, context))
     }
     router.post("actions/restore") { [self] request, context in
       let visitor = try require(.operator, context)
@@ -34,9 +34,11 @@ extension Dashboard {
     }
   }
 
-  func start(_ kind: String, _ arguments: [String], by visitor: Visitor) throws -> Response {
+  func start(_ command: JobCommand, by visitor: Visitor) throws -> Response {
     do {
-      let run = try launcher.launch(kind: kind, arguments: arguments, startedBy: visitor.user) { [cache] _ in
+      let run = try launcher.launch(kind: command.kind, arguments: command.arguments, startedBy: visitor.user)
+      {
+        [cache] _ in
         cache.invalidate()
       }
       return Responses.redirect("/runs/\(run.id)")
@@ -53,14 +55,13 @@ extension Dashboard {
       let item = set.items.first(where: { $0.name == form["item"] && $0.status == .ok })
     else { throw Refusal(.notFound, "No such set or item.") }
     let target = form["target"] ?? ""
-    let base = ["restore", set.id, "--item", item.name, "--yes"]
     switch form["mode"] {
     case "database":
       guard isDatabase(item) else { throw Refusal(.badRequest, "\(item.name) is not a database.") }
       guard Self.isName(target, extra: "_", limit: 63) else {
         throw Refusal(.badRequest, "A database name uses letters, digits and _ (at most 63).")
       }
-      return try start("restore", base + ["--target-db", target], by: visitor)
+      return try start(.restoreIntoDatabase(set: set.id, item: item.name, database: target), by: visitor)
     case "folder":
       guard Self.isName(target, extra: "._-", limit: 100), target != ".", target != ".."
       else { throw Refusal(.badRequest, "A folder name uses letters, digits, '.', '_' and '-'.") }
@@ -71,7 +72,7 @@ extension Dashboard {
       try? FileManager.default.createDirectory(
         atPath: settings.serve.scratch, withIntermediateDirectories: true,
         attributes: [.posixPermissions: 0o700])
-      return try start("restore", base + ["--to", folder], by: visitor)
+      return try start(.restoreIntoFolder(set: set.id, item: item.name, folder: folder), by: visitor)
     case "original":
       guard visitor.role >= .admin else {
         throw Refusal(
@@ -82,7 +83,7 @@ extension Dashboard {
         throw Refusal(.badRequest, "Type the item's name, \(item.name), to confirm.")
       }
       try await confirmPassword(form["password"] ?? "", visitor: visitor, request: request, context: context)
-      return try start("restore", base + ["--original", "--force"], by: visitor)
+      return try start(.restoreOverOriginal(set: set.id, item: item.name), by: visitor)
     default:
       throw Refusal(.badRequest, "mode is database, folder or original.")
     }

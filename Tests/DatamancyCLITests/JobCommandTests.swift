@@ -1,0 +1,98 @@
+import ArgumentParser
+import DatamancyCLI
+import DatamancyConfig
+import DatamancyOperations
+import XCTest
+
+/// Every command line that the schedule, the dashboard and `restore_command`
+/// build for this binary parses, with the binary's own parser, into the
+/// intended command with each value on the intended option — names that begin
+/// with `-` or hold spaces included.
+final class JobCommandTests: XCTestCase {
+  /// The parsed command's name and the description of each of its options'
+  /// values, by property name.
+  func parsed(_ arguments: [String]) throws -> (name: String, fields: [String: String]) {
+    let command = try DatamancyBackup.parse(commandLine: arguments)
+    var fields: [String: String] = [:]
+    for child in Mirror(reflecting: command).children {
+      guard let label = child.label else { continue }
+      fields[label.hasPrefix("_") ? String(label.dropFirst()) : label] = String(describing: child.value)
+    }
+    return (type(of: command)._commandName, fields)
+  }
+
+  func testEveryJobParsesIntoTheIntendedCommand() throws {
+    let set = String(repeating: "ab", count: 32)
+    // (command, subcommand, each option's property and the value it must hold)
+    let table: [(JobCommand, String, [(String, String)])] = [
+      (.backup(source: nil), "backup", [("sources", "[]")]),
+      (.backup(source: "-pg main"), "backup", [("sources", #"["-pg main"]"#)]),
+      (.verifyAll, "verify", [("all", "true")]),
+      (.drill, "drill", []),
+      (.prune, "prune", [("dryRun", "false")]),
+      (
+        .restoreIntoDatabase(set: set, item: "--force", database: "copy_1"), "restore",
+        [
+          ("set", "Optional(\"\(set)\")"), ("item", #"["--force"]"#), ("targetDB", #"Optional("copy_1")"#),
+          ("yes", "true"),
+        ]
+      ),
+      (
+        .restoreIntoFolder(set: set, item: "-x", folder: "/srv/scratch/a b"), "restore",
+        [("item", #"["-x"]"#), ("to", #"Optional("/srv/scratch/a b")"#), ("original", "false")]
+      ),
+      (
+        .restoreOverOriginal(set: set, item: "app"), "restore",
+        [("item", #"["app"]"#), ("original", "true"), ("force", "true")]
+      ),
+      (
+        .walFetch(config: "/etc/datamancy/a b.yaml", source: "-pg"), "wal-fetch",
+        [("source", "-pg")]
+      ),
+    ]
+    for (command, name, expected) in table {
+      // wal-fetch's %f %p, as PostgreSQL fills them in.
+      let extra = command.kind == "wal-fetch" ? ["000000010000000000000001", "pg_wal/RECOVERYXLOG"] : []
+      let (parsedName, fields) = try parsed(command.arguments + extra)
+      XCTAssertEqual(parsedName, name, "\(command)")
+      for (field, value) in expected {
+        let described = try XCTUnwrap(
+          fields[field], "\(command): no option \(field) in \(fields.keys.sorted())")
+        XCTAssertEqual(described, value, "\(command): \(field)")
+      }
+    }
+    // The scheduled jobs add --quiet and the configuration (`ScheduledJob.argv`).
+    for job in ScheduledJob.all(ScheduleSettings()) {
+      let argv = ScheduledJob.argv(binary: "datamancy-backup", config: "/etc/d.yaml", job.arguments)
+      XCTAssertEqual(try parsed(Array(argv.dropFirst())).name, job.command.arguments[0], job.name)
+    }
+  }
+
+  /// PostgreSQL runs restore_command through a shell: each word quoted, `%f %p`
+  /// left for it to fill in.
+  func testRestoreCommandQuotesEachWordForTheShell() throws {
+    let command = JobCommand.restoreCommand(
+      binary: "/opt/data mancy/datamancy-backup", config: "/etc/it's.yaml", source: "pg")
+    let words = try XCTUnwrap(
+      String(
+        data: try shell(
+          "for word in \(command.replacingOccurrences(of: "%f %p", with: "F P")); do echo \"$word\"; done"),
+        encoding: .utf8))
+    XCTAssertEqual(
+      words.split(separator: "\n").map(String.init),
+      ["/opt/data mancy/datamancy-backup", "wal-fetch", "--config=/etc/it's.yaml", "--source=pg", "F", "P"])
+  }
+
+  func shell(_ script: String) throws -> Data {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", script]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    XCTAssertEqual(process.terminationStatus, 0)
+    return data
+  }
+}
