@@ -19,12 +19,9 @@ extension StatusReport {
     sets: [BackupSet], reports: [(set: String, json: Data)], activity: [ActivityRecord],
     storedBytes: Int, context: OperationContext
   ) -> StatusReport {
-    let fallback = context.config.verifyMaxAge ?? VerifyPolicy().maxAge
-    let rpo = Dictionary(
-      context.config.sources.map { ($0.name, $0.rpoSeconds ?? fallback) },
-      uniquingKeysWith: { first, _ in first })
+    let policy = VerifyPolicy(context.config)
     return build(
       sets: sets, reports: reports, activity: activity, storedBytes: storedBytes, now: context.now(),
-      rpo: { rpo[$0] ?? fallback }, expected: context.config.sources.map(\.name))
+      rpo: policy.limit(for:), expected: context.config.sources.map(\.name))
   }
 }

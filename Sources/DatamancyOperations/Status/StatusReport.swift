@@ -139,7 +139,9 @@ extension StatusReport {
       var item = item
       if let success = item.lastSuccess {
         item.ageSeconds = now.timeIntervalSince(success)
-        item.state = item.ageSeconds! > item.rpoSeconds ? .late : (item.lastError != nil ? .failed : .ok)
+        item.state =
+          VerifyPolicy.isLate(age: item.ageSeconds!, limit: item.rpoSeconds)
+          ? .late : (item.lastError != nil ? .failed : .ok)
       }
       return item
     }.sorted { $0.item < $1.item }
@@ -164,17 +166,17 @@ extension StatusReport {
   /// them did, so a run that failed on one set never reads as passed.
   static func newestChecks(_ reports: [(set: String, json: Data)], _ sets: [BackupSet]) -> (Check?, Check?) {
     let known = Set(sets.map(\.id))
+    let saved = SavedReports(reports.filter { known.contains($0.set) })
     var verify: Check?
     var drill: Check?
-    for (set, data) in reports where known.contains(set) {
-      if let report = try? BackupSet.decoder.decode(DrillReport.self, from: data), report.kind == "drill" {
-        let check = Check(
-          set: set, time: report.time, passed: report.passed, rtoSeconds: report.totalSeconds,
-          rtoTargetSeconds: report.rtoTargetSeconds)
-        drill = Check.newest(drill, check)
-      } else if let report = try? BackupSet.decoder.decode(VerifyReport.self, from: data) {
-        verify = Check.newest(verify, Check(set: set, time: report.time, passed: report.passed))
-      }
+    for (set, report) in saved.drills {
+      let check = Check(
+        set: set, time: report.time, passed: report.passed, rtoSeconds: report.totalSeconds,
+        rtoTargetSeconds: report.rtoTargetSeconds)
+      drill = Check.newest(drill, check)
+    }
+    for (set, report) in saved.verifies {
+      verify = Check.newest(verify, Check(set: set, time: report.time, passed: report.passed))
     }
     return (verify, drill)
   }

@@ -36,7 +36,7 @@ public struct Verifier {
       if let newestGood {
         let age = now.timeIntervalSince(newestGood.time)
         record(
-          "age", age <= limit,
+          "age", !VerifyPolicy.isLate(age: age, limit: limit),
           "newest good copy is \(Formatting.seconds(age)) old; the limit is \(Formatting.seconds(limit))"
         )
       } else {

@@ -15,5 +15,17 @@ public struct VerifyPolicy: Sendable {
 
   public init() {}
 
+  /// The configuration's policy: `verify.max_age` and `verify.shrink`, each
+  /// source's `rpo`. The one place the RPO rule is written: a source's `rpo`,
+  /// else `verify.max_age`, else 36 hours.
+  public init(_ config: BackupConfig) {
+    if let maxAge = config.verifyMaxAge { self.maxAge = maxAge }
+    if let shrink = config.verifyShrink { self.shrink = shrink }
+    for source in config.sources where rpo[source.name] == nil { rpo[source.name] = source.rpoSeconds }
+  }
+
   public func limit(for source: String) -> Double { rpo[source] ?? maxAge }
+
+  /// Whether a newest good copy `age` seconds old is too old for `limit`.
+  public static func isLate(age: Double, limit: Double) -> Bool { age > limit }
 }

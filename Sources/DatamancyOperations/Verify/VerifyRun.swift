@@ -10,13 +10,7 @@ public struct VerifyRun {
   public init(context: OperationContext) { self.context = context }
 
   /// The policy: `verify:` of the configuration, each source's `rpo`.
-  public var policy: VerifyPolicy {
-    var policy = VerifyPolicy()
-    if let maxAge = context.config.verifyMaxAge { policy.maxAge = maxAge }
-    if let shrink = context.config.verifyShrink { policy.shrink = shrink }
-    for source in context.config.sources { policy.rpo[source.name] = source.rpoSeconds }
-    return policy
-  }
+  public var policy: VerifyPolicy { VerifyPolicy(context.config) }
 
   /// Verifies `set` (an id, a prefix, `latest`), or with `all` the newest copy of
   /// every item wherever it is.

@@ -52,19 +52,10 @@ public struct DashboardSnapshot: Sendable {
       activity: try ActivityRecord.read(repository, cache: caches.activity), storedBytes: totals.sealed,
       context: context)
     try status.addWAL(repository, sets: listing.sets, context: context, cache: caches.wal)
-    var drills: [DrillReport] = []
-    var verifies: [(set: String, report: VerifyReport)] = []
-    for (set, json) in reports {
-      if let drill = try? BackupSet.decoder.decode(DrillReport.self, from: json), drill.kind == "drill" {
-        drills.append(drill)
-      } else if let verify = try? BackupSet.decoder.decode(VerifyReport.self, from: json) {
-        verifies.append((set, verify))
-      }
-    }
+    let saved = SavedReports(reports)
     var snapshot = DashboardSnapshot(
       time: context.now(), sets: listing.sets.reversed(), damaged: listing.damaged, status: status,
-      drills: drills.sorted { $0.time < $1.time },
-      verifies: verifies.sorted { $0.report.time < $1.report.time },
+      drills: saved.drills.map(\.report), verifies: saved.verifies,
       storedBytes: status.storedBytes, uniqueRawBytes: totals.raw, uniqueSealedBytes: totals.sealed)
     snapshot.itemNames = Set(listing.sets.flatMap { $0.items.map(\.name) }).sorted()
     snapshot.tags = Set(listing.sets.flatMap(\.tags)).sorted()

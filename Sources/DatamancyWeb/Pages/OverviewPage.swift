@@ -178,7 +178,7 @@ struct OverviewPage {
         if failed[item.item]?.contains(day) == true { return ("failed", "\(label): a backup failed") }
         guard let newest else { return ("none", "\(label): no copy yet") }
         let age = end.timeIntervalSince(newest)
-        return age > item.rpoSeconds
+        return VerifyPolicy.isLate(age: age, limit: item.rpoSeconds)
           ? ("late", "\(label): newest copy \(WebFormat.age(age)) old, RPO \(WebFormat.age(item.rpoSeconds))")
           : ("ok", "\(label): newest copy \(WebFormat.age(age)) old")
       }
