@@ -32,18 +32,9 @@ extension DatamancyBackup {
       let picked = try ItemSelection.pick([item], from: chosen)[0]
       try context.withLock(repository, exclusive: false, command: "dump", readOnly: true) {
         do {
-          let restorer = ItemRestorer(repository: repository, runner: context.runner)
-          if let path {
-            let browser = TreeBrowser(repository: repository)
-            let bytes = try TreePath.normalized(path)
-            if try browser.isFolder(bytes, in: picked, of: chosen) {
-              try restorer.write(folder: try browser.folder(at: bytes, in: picked, of: chosen), to: 1)
-            } else {
-              try restorer.write(try browser.file(at: bytes, in: picked, of: chosen), to: 1)
-            }
-            return
-          }
-          try restorer.write(picked, of: chosen, to: 1)
+          let export = try ItemExport.resolve(
+            try path.map(TreePath.normalized), in: picked, of: chosen, repository: repository)
+          try export.write(picked, of: chosen, from: repository, runner: context.runner, to: 1)
         } catch is ItemRestorer.OutputClosed {
           return  // The reader took what it wanted (`| head`).
         }

@@ -21,10 +21,8 @@ extension Dashboard {
     router.get("download") { [self] request, context in
       let visitor = try require(.operator, context)
       let (set, item, path) = try await locate(request)
-      let source = try await readRepository { repository -> DownloadSource in
-        let browser = TreeBrowser(repository: repository)
-        if try browser.isFolder(path, in: item, of: set) { return .folder }
-        return .file(try browser.file(at: path, in: item, of: set))
+      let source = try await readRepository { repository in
+        try ItemExport.resolve(path, in: item, of: set, repository: repository)
       }
       guard downloads.take(visitor.user) else {
         var refusal = Refusal(
@@ -46,7 +44,7 @@ extension Dashboard {
         status: .ok, headers: headers,
         body: ResponseBody { [self] writer in
           defer { slot.give() }
-          let input = try startReading(source, path: path, item: item, set: set)
+          let input = try startReading(source, item: item, set: set)
           defer { close(input) }
           // Ends the connection when a write has waited `stallTimeout` for the
           // client (time spent reading the repository does not count): the
@@ -74,21 +72,9 @@ extension Dashboard {
     }
   }
 
-  /// What a download sends.
-  enum DownloadSource: Sendable {
-    case folder
-    case file(TreeEntry)
-
-    var isFolder: Bool {
-      if case .folder = self { return true }
-      return false
-    }
-  }
-
   /// Starts the thread that writes the item's bytes into a pipe; returns the
   /// pipe's reading end, which the caller closes.
-  func startReading(_ source: DownloadSource, path: [UInt8], item: BackupItem, set: BackupSet) throws -> Int32
-  {
+  func startReading(_ source: ItemExport, item: BackupItem, set: BackupSet) throws -> Int32 {
     var fds: [Int32] = [0, 0]
     guard pipe(&fds) == 0 else { throw Refusal(.internalServerError, "cannot make a pipe") }
     let (input, output) = (fds[0], fds[1])
@@ -96,14 +82,7 @@ extension Dashboard {
       defer { close(output) }
       do {
         try reading { repository in
-          let restorer = ItemRestorer(repository: repository, runner: self.runner)
-          switch source {
-          case .folder:
-            let folder = try TreeBrowser(repository: repository).folder(at: path, in: item, of: set)
-            try restorer.write(folder: folder, to: output)
-          case .file(let entry):
-            try restorer.write(entry, to: output)
-          }
+          try source.write(item, of: set, from: repository, runner: self.runner, to: output)
         }
       } catch is ItemRestorer.OutputClosed {
         return
