@@ -150,8 +150,8 @@ public struct BackupConfig: Sendable {
 public struct RepositorySettings: Sendable {
   public var path: String?
   public var password: SecretReference?
-  /// `none` or `zstd:LEVEL`; nil keeps the repository's own setting.
-  public var compression: String?
+  /// Nil keeps the repository's own setting.
+  public var compression: CompressionSetting?
   /// S3 (`path: s3://BUCKET/PREFIX`): the endpoint URL, region, addressing, and
   /// credentials (else AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN).
   public var endpoint: String?
@@ -191,12 +191,10 @@ public struct RepositorySettings: Sendable {
         let seconds = try value.duration(examples: "20s or 2m", minimum: 1)
         settings.timeout = seconds
       default:
-        let text = try value.string()
-        guard
-          text == "auto" || text == "none" || text == "zstd"
-            || (text.hasPrefix("zstd:") && Int(text.dropFirst(5)).map { (1...19).contains($0) } == true)
-        else { throw value.error("expected auto, none, zstd or zstd:LEVEL with LEVEL from 1 to 19") }
-        settings.compression = text
+        guard let compression = CompressionSetting(text: try value.string()) else {
+          throw value.error("expected auto, none, zstd or zstd:LEVEL with LEVEL from 1 to 19")
+        }
+        settings.compression = compression
       }
     }
     return settings

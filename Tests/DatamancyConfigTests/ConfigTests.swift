@@ -21,7 +21,7 @@ final class ConfigTests: XCTestCase {
       """)
     XCTAssertEqual(config.repository.path, "/var/backups/datamancy")
     XCTAssertEqual(config.repository.password, .env("DATAMANCY_BACKUP_PASSWORD"))
-    XCTAssertEqual(config.repository.compression, "zstd:3")
+    XCTAssertEqual(config.repository.compression, .zstd(level: 3))
     XCTAssertEqual(config.concurrency, 2)
     XCTAssertEqual(config.sources.map(\.name), ["volumes", "custom"])
     XCTAssertEqual(
@@ -59,7 +59,12 @@ final class ConfigTests: XCTestCase {
   func testBadValues() {
     XCTAssertEqual(refusal("repository: { compression: zstd:99 }")?.key, "repository.compression")
     XCTAssertEqual(refusal("repository: { compression: fast }")?.key, "repository.compression")
-    XCTAssertEqual(try parse("repository: { path: /r, compression: auto }").repository.compression, "auto")
+    XCTAssertEqual(try parse("repository: { path: /r, compression: auto }").repository.compression, .auto)
+    XCTAssertEqual(try parse("repository: { compression: zstd }").repository.compression, .zstd(level: 3))
+    XCTAssertEqual(try parse("repository: { compression: zstd:19 }").repository.compression, .zstd(level: 19))
+    XCTAssertEqual(
+      try parse("repository: { compression: none }").repository.compression, CompressionSetting.none)
+    XCTAssertEqual(refusal("repository: { compression: zstd:0 }")?.key, "repository.compression")
     XCTAssertEqual(refusal("concurrency: lots")?.key, "concurrency")
     XCTAssertEqual(refusal("sources:\n  a: { type: files }\n")?.key, "sources.a")
     XCTAssertEqual(refusal("sources:\n  a: { type: tape }\n")?.key, "sources.a.type")

@@ -150,12 +150,7 @@ final class CompressionTests: XCTestCase {
 
   func testSettingsText() throws {
     XCTAssertEqual(Compression.default, .auto)
-    XCTAssertEqual(Compression(text: "auto"), .auto)
     XCTAssertEqual(Compression.auto.description, "auto")
-    XCTAssertEqual(Compression(text: "zstd"), .zstd(level: 3))
-    XCTAssertEqual(Compression(text: "zstd:19"), .zstd(level: 19))
-    XCTAssertNil(Compression(text: "zstd:0"))
-    XCTAssertNil(Compression(text: "fast"))
     let encoded = try JSONEncoder().encode([Compression.auto])
     XCTAssertEqual(try JSONDecoder().decode([Compression].self, from: encoded), [.auto])
   }

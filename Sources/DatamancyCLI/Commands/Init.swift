@@ -37,9 +37,7 @@ extension DatamancyBackup {
       options.chunker = chunker
       options.packSize = packSize
       options.kdfCost = kdfCost
-      if let text = context.config.repository.compression, let compression = Compression(text: text) {
-        options.compression = compression
-      }
+      if let setting = context.config.repository.compression { options.compression = Compression(setting) }
       let storage = try context.storage()
       let repository = try Repository.initialize(
         storage: storage, password: try context.password(confirm: true), options: options,

@@ -65,7 +65,7 @@ public struct BackupRun {
       repository = try context.openRepository()
       warnAboutUnusablePacks(repository)
       let session = BackupSession(
-        repository: repository, compression: context.config.repository.compression.flatMap(Compression.init))
+        repository: repository, compression: context.config.repository.compression.map(Compression.init))
       session.onBytes = onBytes
       var runner = BackupRunner(
         session: session, concurrency: concurrency, host: context.host, logger: context.logger)

@@ -107,7 +107,8 @@ public final class ZstdDecompressor {
   }
 }
 
-/// How chunks are compressed: `auto`, `none` or `zstd:LEVEL` in the configuration.
+/// How chunks are compressed (the configuration's `CompressionSetting`, as the
+/// repository's config stores it).
 public enum Compression: Codable, Equatable, Sendable, CustomStringConvertible {
   case none
   case zstd(level: Int)
@@ -119,19 +120,6 @@ public enum Compression: Codable, Equatable, Sendable, CustomStringConvertible {
   case auto
 
   public static let `default` = Compression.auto
-
-  /// Parses `auto`, `none`, `zstd` (level 3) or `zstd:N` (N from 1 to 19).
-  public init?(text: String) {
-    switch text {
-    case "auto": self = .auto
-    case "none": self = .none
-    case "zstd": self = .zstd(level: 3)
-    default:
-      guard text.hasPrefix("zstd:"), let level = Int(text.dropFirst(5)), (1...19).contains(level)
-      else { return nil }
-      self = .zstd(level: level)
-    }
-  }
 
   /// A compressor for new chunks; nil when they are stored as they are.
   func makeCompressor() -> ZstdCompressor? {
@@ -150,12 +138,20 @@ public enum Compression: Codable, Equatable, Sendable, CustomStringConvertible {
     }
   }
 
+  /// The repository config's spelling (repository-format.md), a contract of
+  /// its own: the configuration file's (`CompressionSetting`) may grow without
+  /// changing what a repository holds.
   public init(from decoder: Decoder) throws {
     let text = try decoder.singleValueContainer().decode(String.self)
-    guard let value = Compression(text: text) else {
-      throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: text))
+    switch text {
+    case "none": self = .none
+    case "auto": self = .auto
+    default:
+      guard text.hasPrefix("zstd:"), let level = Int(text.dropFirst(5)), (1...19).contains(level) else {
+        throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: text))
+      }
+      self = .zstd(level: level)
     }
-    self = value
   }
 
   public func encode(to encoder: Encoder) throws {
