@@ -57,6 +57,29 @@ final class KilledBackupTests: XCTestCase {
     XCTAssertEqual(cli.run(["check", "--read-data"]).status, 0)
   }
 
+  /// Ctrl-C just after the lock file is written, while the backup still reads the
+  /// other locks (2,000 unreadable ones here, to make that moment last): the lock
+  /// file goes all the same.
+  func testInterruptedWhileTakingTheLockLeavesNoLock() throws {
+    let cli = try CLI()
+    try cli.configure(sources: "    slow: { type: command, command: [sh, -c, \"sleep 30\"] }")
+    try cli.initialize()
+    let junk = 2000
+    try cli.shell(
+      "mkdir -p repo/locks && for i in $(seq 1 \(junk)); do "
+        + "head -c 32768 /dev/urandom > repo/locks/$(printf %064x $i); done")
+    let process = cli.start(["backup"])
+    // Polled without a pause: the moment between the write and the end of the
+    // reading is what this test is about.
+    let deadline = Date().addingTimeInterval(120)
+    while cli.lockFiles() <= junk && process.isRunning && Date() < deadline {}
+    XCTAssertEqual(cli.lockFiles(), junk + 1, "the backup wrote its lock")
+    kill(process.processIdentifier, SIGINT)
+    process.waitUntilExit()
+    XCTAssertEqual(process.terminationStatus, 130)
+    XCTAssertEqual(cli.lockFiles(), junk, "only the unreadable files are left")
+  }
+
   /// SIGKILL at uniformly random moments over a whole backup, its last pack, index
   /// and set included (the source ends with its data: no pause after it), each
   /// trial with new data so every run writes all three.

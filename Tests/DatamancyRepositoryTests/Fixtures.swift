@@ -60,9 +60,10 @@ enum Fixtures {
   /// Stores what `source` reads as one item of a new set; returns the saved set and
   /// what the session reported.
   static func store(
-    _ source: ByteStream, into repository: Repository, name: String = "item", behind: Bool? = nil
+    _ source: ByteStream, into repository: Repository, name: String = "item",
+    compression: Compression? = nil, behind: Bool? = nil
   ) throws -> (set: BackupSet, stored: StoredStream) {
-    let session = BackupSession(repository: repository, batchSize: 64 << 10)
+    let session = BackupSession(repository: repository, compression: compression, batchSize: 64 << 10)
     session.assumedBehind = behind
     let stored = try session.store(source)
     try session.finish()

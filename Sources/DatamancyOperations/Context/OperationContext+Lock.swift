@@ -17,18 +17,23 @@ extension OperationContext {
       }
       return try body()
     }
-    let lock: RepositoryLock
-    do {
-      let guardian = self.guardian
-      lock = try RepositoryLock.acquire(
-        repository, exclusive: exclusive, command: command, now: now(), host: host,
-        onLost: { guardian.abort("datamancy-backup: \(command) stopped: \($0)") })
-    } catch RepositoryError.storage(let error) where readOnly && error.isDenied {
-      logger.warning("the repository cannot be written (\(error: error)); \(command) runs without a lock")
+    // The cleanup is registered before the lock file is written: an interruption
+    // between the write and `acquire`'s return (while it reads the other locks)
+    // must not leave our lock behind.
+    let (guardian, host) = (self.guardian, self.host)
+    return try guardian.whileRunning(cleanup: { RepositoryLock.removeOwn(repository, host: host) }) {
+      let lock: RepositoryLock
+      do {
+        lock = try RepositoryLock.acquire(
+          repository, exclusive: exclusive, command: command, now: now(), host: host,
+          onLost: { guardian.abort("datamancy-backup: \(command) stopped: \($0)") })
+      } catch RepositoryError.storage(let error) where readOnly && error.isDenied {
+        logger.warning("the repository cannot be written (\(error: error)); \(command) runs without a lock")
+        return try body()
+      }
+      defer { lock.release() }
       return try body()
     }
-    defer { lock.release() }
-    return try guardian.whileRunning(cleanup: { lock.release() }, body)
   }
 
   /// Saves a verify or drill report about a set. A repository that cannot be

@@ -146,6 +146,21 @@ extension RepositoryLock {
     return removed
   }
 
+  /// Removes every lock file this process wrote on `host`, best effort: what an
+  /// interrupted process does on its way out, whether or not `acquire` had
+  /// returned (its file exists from the moment it is written).
+  public static func removeOwn(_ repository: Repository, host: String) {
+    let pid = ProcessInfo.processInfo.processIdentifier
+    guard let objects = try? repository.storage.listObjects(prefix: "locks/") else { return }
+    for object in objects {
+      guard let plain = try? repository.getSealed(object.name, context: Sealing.Context.lock, named: false),
+        let held = try? BackupSet.decoder.decode(LockInfo.self, from: plain),
+        held.pid == pid, held.host == host
+      else { continue }
+      try? repository.storage.delete(object.name)
+    }
+  }
+
   /// Removes every lock file, live or not, readable or not; returns how many.
   public static func removeAll(_ repository: Repository) throws -> Int {
     let names = try storageCall { try repository.storage.list(prefix: "locks/") }
