@@ -48,7 +48,10 @@ extension DatamancyBackup {
       let dashboard = try Dashboard(
         settings: .init(
           serve: settings, metricsToken: token, tls: settings.tlsCertificate != nil,
-          sources: context.config.sources.map { ($0.name, $0.engine) },
+          sources: context.config.sources.map(\.name),
+          database: { [operations = context.operations] in
+            SourcePlanning.database(of: $0, context: operations)?.1
+          },
           schedule: schedule ? context.config.schedule : nil),
         cache: Self.cache(context, repository), launcher: launcher, runner: context.runner,
         reading: Self.reader(context, repository),

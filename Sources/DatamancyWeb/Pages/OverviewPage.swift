@@ -94,7 +94,7 @@ struct OverviewPage {
   static func actions(visitor: Visitor, settings: Dashboard.Settings, running: Set<String>) -> HTML {
     guard visitor.role >= .operator else { return "" }
     let options = settings.sources.map { source -> HTML in
-      "<option value=\"\(source.name)\">\(source.name)</option>"
+      "<option value=\"\(source)\">\(source)</option>"
     }
     func state(_ kind: String) -> HTML { running.contains(kind) ? " \(Layout.badge("running"))" : "" }
     return """

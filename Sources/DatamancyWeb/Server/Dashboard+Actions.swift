@@ -13,7 +13,7 @@ extension Dashboard {
     router.post("actions/backup") { [self] request, context in
       let visitor = try require(.operator, context)
       let source = try await Form.body(of: request, context: context)["source"] ?? ""
-      if !source.isEmpty, !settings.sources.contains(where: { $0.name == source }) {
+      if !source.isEmpty, !settings.sources.contains(source) {
         throw Refusal(.badRequest, "There is no source named \(source).")
       }
       return try start(.backup(source: source.isEmpty ? nil : source), by: visitor)

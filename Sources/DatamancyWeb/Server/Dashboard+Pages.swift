@@ -110,9 +110,7 @@ extension Dashboard {
   }
 
   func isDatabase(_ item: BackupItem) -> Bool {
-    let engine = settings.sources.first { $0.name == item.source }?.engine
-    return (engine == "postgres" || engine == "mariadb") && item.name.contains("/")
-      && !item.name.hasSuffix("/globals")
+    settings.database(item) != nil
   }
 
   /// Runs a read of the repository under a shared lock, off the event loops; a

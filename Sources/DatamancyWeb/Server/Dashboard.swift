@@ -14,15 +14,19 @@ public final class Dashboard: Sendable {
     /// The resolved `serve.metrics_token`.
     public var metricsToken: String?
     public var tls: Bool
-    /// The configured sources, by name and engine, for the actions' choices.
-    public var sources: [(name: String, engine: String)]
+    /// The configured sources' names, for the actions' choices.
+    public var sources: [String]
+    /// The database an item holds when it can be restored into a database
+    /// server (`SourcePlanning.database(of:)`); nil for every other item.
+    public var database: @Sendable (BackupItem) -> String?
     /// The calendars this server runs (`serve --schedule`); nil when it runs none.
     public var schedule: ScheduleSettings?
 
     public init(
-      serve: ServeSettings, metricsToken: String?, tls: Bool, sources: [(name: String, engine: String)],
-      schedule: ScheduleSettings?
+      serve: ServeSettings, metricsToken: String?, tls: Bool, sources: [String],
+      database: @escaping @Sendable (BackupItem) -> String?, schedule: ScheduleSettings?
     ) {
+      self.database = database
       self.serve = serve
       self.metricsToken = metricsToken
       self.tls = tls
