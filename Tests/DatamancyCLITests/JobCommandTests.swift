@@ -95,4 +95,33 @@ final class JobCommandTests: XCTestCase {
     XCTAssertEqual(process.terminationStatus, 0)
     return data
   }
+
+  /// A bad combination of `restore`'s flags fails in the parser, before a
+  /// repository is opened or a prompt shown.
+  func testRestoreRefusesBadFlagsBeforeRunning() throws {
+    let refused: [([String], String)] = [
+      (["restore", "latest", "--to", "out", "--overwrite", "sometimes"], "sometimes"),
+      (["restore", "latest", "--target-db", "copy"], "--target-db loads one item"),
+      (["restore", "--source", "pg", "--to-time", "yesterday", "--to", "x"], "is not a time"),
+      (["restore", "--source", "pg", "--to-lsn", "3000158", "--to", "x"], "is not a WAL position"),
+      (["restore", "--source", "pg", "--to-time", "latest", "--to-lsn", "0/1", "--to", "x"], "one of them"),
+      (["restore", "latest", "--source", "pg", "--to-time", "latest", "--to", "x"], "no set or --item"),
+      (["restore", "--to-time", "latest", "--to", "x"], "takes --source NAME"),
+    ]
+    for (arguments, message) in refused {
+      XCTAssertThrowsError(try DatamancyBackup.parse(commandLine: arguments), "\(arguments)") { error in
+        let text = DatamancyBackup.fullMessage(for: error)
+        XCTAssertTrue(text.contains(message), "\(arguments): \(text)")
+      }
+    }
+    let accepted = [
+      ["restore", "latest", "--to", "out", "--overwrite", "if-changed"],
+      ["restore", "latest", "--item", "pg/app", "--target-db", "copy"],
+      ["restore", "--source", "pg", "--to-time", "2026-12-01T16:59:00Z", "--to", "x", "--dry-run"],
+      ["restore", "--source", "pg", "--to-lsn", "0/3000158", "--to", "x"],
+    ]
+    for arguments in accepted {
+      XCTAssertNoThrow(try DatamancyBackup.parse(commandLine: arguments), "\(arguments)")
+    }
+  }
 }

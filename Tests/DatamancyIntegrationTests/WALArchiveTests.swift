@@ -76,6 +76,16 @@ final class WALArchiveTests: XCTestCase {
     XCTAssertTrue(archived.contains { $0.hasSuffix(".backup") }, "\(archived)")
     XCTAssertGreaterThanOrEqual(archived.filter { $0.count == 24 }.count, 3, "\(archived)")
 
+    // A dry run says what recovery would use and writes nothing.
+    let dry = cli.run([
+      "restore", "--source", "pg", "--to-time", target, "--to", "restored/data", "--dry-run",
+    ])
+    XCTAssertEqual(dry.status, 0, dry.stderr)
+    XCTAssertTrue(dry.text.contains("would restore the base backup of set"), dry.text)
+    XCTAssertTrue(dry.text.contains("recovery would read"), dry.text)
+    XCTAssertFalse(
+      FileManager.default.fileExists(atPath: cli.folder + "/restored"), "the dry run wrote nothing")
+
     // Recovery into a new folder: restore --to-time, then the server fetches WAL
     // through wal-fetch and stops at the target.
     let restore = cli.run(["restore", "--source", "pg", "--to-time", target, "--to", "restored/data"])

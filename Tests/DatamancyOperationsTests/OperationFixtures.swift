@@ -47,20 +47,22 @@ enum OperationFixtures {
     }
   }
 
-  /// Stores one set of `items` (name → bytes) at `time`.
+  /// Stores one set of `items` (name → bytes) at `time`; `edit` changes each
+  /// item's record before the set is saved (what it says it holds).
   @discardableResult
   static func backup(
     _ items: [(name: String, source: String, data: [UInt8])], into repository: Repository, time: Date,
-    tags: [String] = []
+    tags: [String] = [], edit: (inout BackupItem) -> Void = { _ in }
   ) throws -> BackupSet {
     let session = BackupSession(repository: repository)
     var stored: [BackupItem] = []
     for item in items {
       let result = try session.store(MemoryStream(item.data))
-      stored.append(
-        BackupItem(
-          name: item.name, source: item.source, format: .stream, status: .ok, rawBytes: result.rawBytes,
-          storedBytes: result.storedBytes, durationSeconds: 0, chunks: result.chunks.map(\.hex)))
+      var record = BackupItem(
+        name: item.name, source: item.source, format: .stream, status: .ok, rawBytes: result.rawBytes,
+        storedBytes: result.storedBytes, durationSeconds: 0, chunks: result.chunks.map(\.hex))
+      edit(&record)
+      stored.append(record)
     }
     try session.finish()
     return try repository.save(

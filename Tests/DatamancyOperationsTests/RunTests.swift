@@ -77,6 +77,47 @@ final class RunTests: XCTestCase {
     XCTAssertEqual(reports.count, 1, "\(reports)")
   }
 
+  /// What an item's source recorded it holds must show in its bytes: a dump that
+  /// no longer reads as one, a kind this version does not know, or fingerprints on
+  /// bytes of no dump format fail verify instead of passing as "every chunk read".
+  func testVerifyFailsAnItemWhoseBytesAreNotWhatItsSourceRecorded() throws {
+    let context = try context()
+    let repository = try context.openRepository()
+    let text = Array("1\n2\n3\n".utf8)
+    let cases: [(content: ItemContent?, fingerprints: Bool, failure: String?)] = [
+      (.commandOutput, false, nil),
+      (nil, false, nil),
+      (.postgresGlobals, false, nil),
+      (.postgresArchive, false, "recorded as a pg_dump archive, but its first bytes are bytes of no format"),
+      (.redisSnapshot, false, "recorded as a Redis snapshot"),
+      (
+        ItemContent(rawValue: "mongodb-archive"), false,
+        "holds 'mongodb-archive', which this version cannot check"
+      ),
+      (nil, true, "has table fingerprints but its bytes are no dump this tool reads"),
+    ]
+    for (n, expected) in cases.enumerated() {
+      try OperationFixtures.backup(
+        [(name: "lines", source: "lines", data: text + Array("case \(n)".utf8))], into: repository,
+        time: Date().addingTimeInterval(Double(n - 100))
+      ) { item in
+        item.content = expected.content
+        if expected.fingerprints {
+          item.fingerprints = [TableFingerprint(table: "t", rows: 3, checksum: "00")]
+        }
+      }
+      let report = try VerifyRun(context: context).run(set: "latest", all: false)
+      let finding = try XCTUnwrap(
+        report.findings.first { $0.item == "lines" && $0.check == "integrity" }, report.text)
+      if let failure = expected.failure {
+        XCTAssertFalse(report.passed, "case \(n): \(report.text)")
+        XCTAssertTrue(finding.detail.contains(failure), "case \(n): \(finding.detail)")
+      } else {
+        XCTAssertTrue(report.passed, "case \(n): \(report.text)")
+      }
+    }
+  }
+
   func testNamedRemovalRemovesExactlyTheNamedSets() throws {
     let context = try context()
     let run = BackupRun(context: context)

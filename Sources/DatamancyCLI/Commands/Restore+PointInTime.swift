@@ -1,15 +1,14 @@
+import ArgumentParser
 import DatamancyOperations
 import DatamancyRepository
 import DatamancySources
 import Foundation
 
 extension DatamancyBackup.Restore {
-  /// `restore --source NAME --to-time TIME|latest --to DIR`, or `--to-lsn X/Y`.
+  /// `restore --source NAME --to-time TIME|latest --to DIR`, or `--to-lsn X/Y`
+  /// (`validate` checked the flags); with `--dry-run`, the plan alone.
   func pointInTime(_ context: CommandContext) throws {
-    guard let source, let to, set == nil, item.isEmpty, (toTime == nil) != (toLSN == nil) else {
-      throw CLIError.usage(
-        "--to-time or --to-lsn (one of them) takes --source NAME and --to DIR, and no set or --item")
-    }
+    guard let source, let to else { throw ValidationError("--to-time takes --source NAME and --to DIR") }
     guard let config = context.config.sources.first(where: { $0.name == source }),
       case .postgresPITR(let settings) = config.kind
     else {
@@ -27,11 +26,21 @@ extension DatamancyBackup.Restore {
     let commits = WALCommits(
       repository: repository, runner: context.operations.runner,
       program: PostgresPrograms.path("pg_waldump", tools: settings.connection.tools, dataFolder: nil))
+    let restore = PointInTimeRestore(repository: repository, context: context.operations, source: source)
     let outcome: PointInTimeRestore.Outcome
     do {
+      if dryRun {
+        let plan = try context.withLock(repository, exclusive: false, command: "restore", readOnly: true) {
+          try restore.plan(target)
+        }
+        return context.print(
+          "would restore the base backup of set \(plan.window.base.set.shortID) (ended "
+            + "\(Formatting.time(plan.window.base.label.stopTime))) into \(folder); recovery would read "
+            + "\(Formatting.count(plan.segments.count, "WAL segment")) on timeline \(plan.window.chain.timeline) "
+            + "and stop at \(target)")
+      }
       outcome = try context.withLock(repository, exclusive: false, command: "restore", readOnly: true) {
-        try PointInTimeRestore(repository: repository, context: context.operations, source: source)
-          .run(target, into: folder, restoreCommand: command, commits: commits)
+        try restore.run(target, into: folder, restoreCommand: command, commits: commits)
       }
     } catch let refused as PointInTimeRestore.Refused {
       throw CLIError.usage(refused.description)
@@ -54,14 +63,14 @@ extension DatamancyBackup.Restore {
   static func parseTarget(time: String?, lsn: String?) throws -> PointInTimeRestore.Target {
     if let lsn {
       guard let position = LSN.parse(lsn) else {
-        throw CLIError.usage(
+        throw ValidationError(
           "--to-lsn: '\(lsn)' is not a WAL position; write it as PostgreSQL does, 0/3000158")
       }
       return .lsn(position)
     }
     guard let time, time != "latest" else { return .latest }
     guard let parsed = parseTime(time) else {
-      throw CLIError.usage("--to-time: '\(time)' is not a time; write 2026-12-01T16:59:00Z, or 'latest'")
+      throw ValidationError("--to-time: '\(time)' is not a time; write 2026-12-01T16:59:00Z, or 'latest'")
     }
     return .time(parsed)
   }

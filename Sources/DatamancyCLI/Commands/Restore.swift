@@ -68,7 +68,7 @@ extension DatamancyBackup {
       help: ArgumentHelp(
         "Into a folder item's existing target: never replace a file, replace it if its size or mtime differ, or always.",
         valueName: "never|if-changed|always"))
-    var overwrite: String = "never"
+    var overwrite: TreeRestorer.Overwrite = .never
 
     @Flag(
       name: .customLong("owners-by-name"), help: "Give restored files their owners by name, not by number.")
@@ -82,52 +82,42 @@ extension DatamancyBackup {
 
     @Flag(help: "Do not ask for confirmation on a terminal.") var yes = false
 
-    func run(_ context: CommandContext) throws {
-      if toTime != nil || toLSN != nil { return try pointInTime(context) }
-      let repository = try context.openRepository()
-      let chosen: BackupSet
-      let plan: [RestoreTarget]
-      if let set {
-        chosen = try repository.findSet(set, holding: item)
-        plan = try targets(try ItemSelection.pick(item, from: chosen), context: context)
-        if dryRun {
-          for target in plan { context.print("would restore \(target.summary)") }
-          return
+    /// Every rule between the flags, checked before a repository is opened or a
+    /// prompt shown.
+    func validate() throws {
+      if toTime != nil || toLSN != nil {
+        guard source != nil, to != nil, set == nil, item.isEmpty, (toTime == nil) != (toLSN == nil) else {
+          throw ValidationError(
+            "--to-time or --to-lsn (one of them) takes --source NAME and --to DIR, and no set or --item")
         }
-        let asks =
-          !yes && isatty(0) != 0 && plan.contains { if case .database = $0.place { true } else { false } }
-        if asks {
-          let prompt = Prompt()
-          plan.forEach { prompt.say("  " + $0.summary) }
-          let tags = chosen.tags.isEmpty ? "" : ", tags: \(chosen.tags.joined(separator: ", "))"
-          guard prompt.confirm("Restore from set \(chosen.shortID) (\(Formatting.time(chosen.time))\(tags))?")
-          else {
-            context.print("Nothing was restored.")
-            return
-          }
-        }
-      } else {
+        _ = try Self.parseTarget(time: toTime, lsn: toLSN)
+        return
+      }
+      if set == nil {
         guard isatty(0) != 0, isatty(1) != 0, item.isEmpty, to == nil, targetDB == nil, !original else {
-          throw CLIError.usage(
+          throw ValidationError(
             "name the set to restore ('latest' for the newest), or run 'restore' alone on a terminal for the wizard"
           )
         }
-        guard let answer = try RestoreWizard(context: context, repository: repository, prompt: Prompt()).run()
-        else {
-          context.print("Nothing was restored.")
-          return
-        }
-        (chosen, plan) = answer
+      }
+      if targetDB != nil, item.count != 1 {
+        throw ValidationError("--target-db loads one item: name it with --item")
+      }
+    }
+
+    func run(_ context: CommandContext) throws {
+      if toTime != nil || toLSN != nil { return try pointInTime(context) }
+      let repository = try context.openRepository()
+      guard let (chosen, plan) = try choose(repository, context: context) else {
+        if !dryRun { context.print("Nothing was restored.") }
+        return
       }
       let progress = Progress(verb: "restoring", items: plan.count, enabled: Progress.enabled(global))
       var execution = RestoreExecution(context: context.operations, repository: repository, set: chosen)
       execution.onBytes = { progress.add(bytes: $0) }
       execution.paths = path
       execution.ownersByName = ownersByName
-      guard let policy = TreeRestorer.Overwrite(rawValue: overwrite) else {
-        throw CLIError.usage("--overwrite takes never, if-changed or always, not '\(overwrite)'")
-      }
-      execution.overwrite = policy
+      execution.overwrite = overwrite
       let records = try context.withLock(repository, exclusive: false, command: "restore", readOnly: !force) {
         try plan.map { target in
           defer { progress.itemDone() }
@@ -135,23 +125,9 @@ extension DatamancyBackup {
         }
       }
       progress.finish()
-      if global.json {
-        try context.printJSON(RestoreOutput(set: chosen.id, restored: records))
-        return
-      }
-      for record in records {
-        let steps = record.steps.map { "\($0.name) \(Formatting.seconds($0.seconds))" }.joined(
-          separator: ", ")
-        context.print("restored \(record.target) in \(Formatting.seconds(record.seconds)) (\(steps))")
-        if let id = record.preRestoreSet {
-          context.print("  its previous contents are in set \(id.prefix(8)) (tag pre-restore)")
-        }
-      }
+      try report(records, of: chosen, context: context)
     }
   }
 }
 
-struct RestoreOutput: Encodable {
-  var set: String
-  var restored: [RestoreRecord]
-}
+extension TreeRestorer.Overwrite: ExpressibleByArgument {}

@@ -66,6 +66,7 @@ public struct BackupRunner: Sendable {
     var result = BackupItem(
       name: item.name, source: item.source, format: item.format, status: .failed, rawBytes: 0,
       storedBytes: 0, durationSeconds: 0, chunks: [])
+    result.content = item.content
     logger.info("backing up \(item.name)")
     if let scanner = item.scanner {
       storeTree(item, scanner, into: &result)

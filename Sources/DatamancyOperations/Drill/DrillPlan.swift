@@ -27,7 +27,7 @@ public enum DrillPlan {
     switch SourcePlanning.source(of: item, context: context)?.kind {
     case .redis, .ldap, .postgresPITR: return true
     case .postgres, .mariadb: return SourcePlanning.database(of: item, context: context) != nil
-    default: return false
+    case .files, .command, nil: return false
     }
   }
 
@@ -38,6 +38,7 @@ public enum DrillPlan {
     let runner = context.runner
     let source = SourcePlanning.source(of: item, context: context)
     switch source?.kind {
+    // Every kind is named: a new engine must say where it is drilled.
     case .postgres, .mariadb:
       if let (engine, database) = SourcePlanning.database(of: item, context: context) {
         let name = DatabaseScratch.name(for: database, at: context.now())
@@ -64,7 +65,7 @@ public enum DrillPlan {
           nil, "its source '\(item.source)' is not in the configuration, so there is no server to drill on"
         )
       }
-    default: break
+    case .files, .command: break
     }
     return (FolderScratch(repository: repository, runner: runner), nil)
   }

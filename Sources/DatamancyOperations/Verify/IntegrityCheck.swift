@@ -15,6 +15,9 @@ import Foundation
 /// - a folder (tar): `tar --list` must read it to the end;
 /// - anything else: every chunk read and authenticated.
 ///
+/// What the item's source recorded it holds (`ItemContent`) must agree with what
+/// its first bytes show (`Kind`).
+///
 /// Every chunk's id is recomputed from its plaintext, which a restore leaves to the
 /// checksum of the chunk's zstd frame (`ChunkStreamer.recomputesIDs`).
 struct IntegrityCheck {
@@ -40,8 +43,8 @@ struct IntegrityCheck {
     var finish: (() throws -> String)?
     try streamer.stream(ids) { data in
       if kind == nil {
-        kind = Kind(item: item, head: data)
-        (sink, finish) = try start(kind!, item: item)
+        let found = try Kind(item: item, head: data)
+        (kind, (sink, finish)) = (found, try start(found, item: item))
       }
       try sink!(data)
     }
@@ -49,28 +52,60 @@ struct IntegrityCheck {
     return try finish()
   }
 
-  enum Kind {
-    case postgres, mariadb, redis, ldif, tar, other
+  enum Kind: String {
+    case postgres = "a pg_dump archive"
+    case mariadb = "a MariaDB dump"
+    case redis = "a Redis snapshot"
+    case ldif = "an LDIF export"
+    case tar = "a tar stream"
+    case other = "bytes of no format this tool checks"
 
-    init(item: BackupItem, head: Data) {
+    /// The kind the first bytes show. An item whose source recorded what it
+    /// holds must show that kind: a database dump that no longer reads as one is
+    /// a failure, never "every chunk read". So is a kind this version does not
+    /// know (a set from a newer version), and, in sets that predate the record,
+    /// table fingerprints on bytes of no known format.
+    init(item: BackupItem, head: Data) throws {
+      let found = Self.recognised(item: item, head: head)
+      guard let content = item.content else {
+        guard found != .other || (item.fingerprints ?? []).isEmpty else {
+          throw Failed(
+            description: "the item has table fingerprints but its bytes are no dump this tool reads")
+        }
+        self = found
+        return
+      }
+      guard let expected = Self.expected[content] else {
+        throw Failed(
+          description: "the item holds '\(content)', which this version cannot check; "
+            + "verify with the version that made it or a newer one")
+      }
+      // A command's output may be anything; what it is decides the check.
+      guard expected == found || content == .commandOutput else {
+        throw Failed(
+          description: "recorded as \(expected.rawValue), but its first bytes are \(found.rawValue)")
+      }
+      self = found
+    }
+
+    /// What each recorded content must show (the globals are plain SQL).
+    static let expected: [ItemContent: Kind] = [
+      .postgresArchive: .postgres, .postgresGlobals: .other, .postgresCluster: .tar, .mariadbDump: .mariadb,
+      .ldif: .ldif, .redisSnapshot: .redis, .folder: .tar, .commandOutput: .other,
+    ]
+
+    private static func recognised(item: BackupItem, head: Data) -> Kind {
       // Recent mariadb-dump versions put a sandbox-mode comment before the header.
       let text = String(decoding: head.prefix(512), as: UTF8.self)
       let mariadb = ["-- MariaDB dump", "-- MySQL dump"].contains {
         text.hasPrefix($0) || text.contains("\n" + $0)
       }
-      if item.format == .tar {
-        self = .tar
-      } else if text.hasPrefix("PGDMP") {
-        self = .postgres
-      } else if mariadb {
-        self = .mariadb
-      } else if text.hasPrefix("REDIS") {
-        self = .redis
-      } else if text.hasPrefix("dn:") || item.fingerprints?.first?.table == "entries" {
-        self = .ldif
-      } else {
-        self = .other
-      }
+      if item.format == .tar { return .tar }
+      if text.hasPrefix("PGDMP") { return .postgres }
+      if mariadb { return .mariadb }
+      if text.hasPrefix("REDIS") { return .redis }
+      if text.hasPrefix("dn:") || item.fingerprints?.first?.table == "entries" { return .ldif }
+      return .other
     }
   }
 

@@ -89,6 +89,8 @@ public struct BackupItem: Codable, Sendable {
   public var name: String
   public var source: String
   public var format: Format
+  /// What the bytes are (nil in sets made before it was recorded).
+  public var content: ItemContent?
   public var status: Status
   /// Why the item failed, with the tool's last words.
   public var error: String?

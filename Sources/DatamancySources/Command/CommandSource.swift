@@ -19,7 +19,7 @@ public struct CommandSource: SourcePlanner {
     let argv = self.argv
     let runner = self.runner
     return [
-      PlannedItem(name: name, source: name, format: .stream) {
+      PlannedItem(name: name, source: name, format: .stream, content: .commandOutput) {
         ProcessOutputStream(
           process: try runner.start(argv, environment: [:], captureOutput: true, feedInput: false))
       }

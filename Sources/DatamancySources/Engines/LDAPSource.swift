@@ -21,7 +21,7 @@ public struct LDAPSource: SourcePlanner {
   public func items() throws -> [PlannedItem] {
     let run = { try (settings.method == .slapcat ? slapcatRun() : ldapsearchRun()) }
     return [
-      PlannedItem(name: "\(name)/directory", source: name, format: .stream) { [tool] in
+      PlannedItem(name: "\(name)/directory", source: name, format: .stream, content: .ldif) { [tool] in
         try tool.start(try run(), inspector: LDIFInspector())
       }
     ]

@@ -25,7 +25,7 @@ public struct MariaDBSource: SourcePlanner, Sendable {
     do {
       databases = try self.databases()
     } catch {
-      return [.failing("\(name)/databases", source: name, error)]
+      return [.failing("\(name)/databases", source: name, content: .mariadbDump, error)]
     }
     return databases.map { item(for: $0, rowHash: .current) }
   }
@@ -37,7 +37,8 @@ public struct MariaDBSource: SourcePlanner, Sendable {
         "mariadb-dump",
         ["--single-transaction", "--routines", "--triggers", "--events", "--hex-blob", "--", database])
     }
-    return PlannedItem(name: "\(name)/\(database)", source: name, format: .stream) { [tool] in
+    return PlannedItem(name: "\(name)/\(database)", source: name, format: .stream, content: .mariadbDump) {
+      [tool] in
       try tool.start(try run(), inspector: MariaDBDumpInspector(rowHash: rowHash))
     }
   }

@@ -28,7 +28,8 @@ public struct PostgresBaseBackupSource: SourcePlanner, Sendable {
         "pg_basebackup", ["-D", "-", "-Ft", "-X", "none", "--checkpoint=fast", "-l", Self.label])
     }
     return [
-      PlannedItem(name: "\(name)/cluster", source: name, format: .tar) { [self, tool = postgres.tool] in
+      PlannedItem(name: "\(name)/cluster", source: name, format: .tar, content: .postgresCluster) {
+        [self, tool = postgres.tool] in
         try checkArchiving()
         return try tool.start(try run(), inspector: nil)
       }

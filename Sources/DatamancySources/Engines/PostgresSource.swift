@@ -23,12 +23,13 @@ public struct PostgresSource: SourcePlanner, Sendable {
     do {
       items += try databases().map { item(for: $0, rowHash: .current) }
     } catch {
-      items.append(.failing("\(name)/databases", source: name, error))
+      items.append(.failing("\(name)/databases", source: name, content: .postgresArchive, error))
     }
     if settings.globals {
       let run = { try pgRun("pg_dumpall", ["--globals-only"]) }
       items.append(
-        PlannedItem(name: "\(name)/globals", source: name, format: .stream) { [tool] in
+        PlannedItem(name: "\(name)/globals", source: name, format: .stream, content: .postgresGlobals) {
+          [tool] in
           try tool.start(try run(), inspector: nil)
         })
     }
@@ -38,7 +39,8 @@ public struct PostgresSource: SourcePlanner, Sendable {
   /// The item of one database: `pg_dump -Fc -Z0`, fingerprinted as it streams.
   public func item(for database: String, rowHash: RowHash.Version) -> PlannedItem {
     let run = { try pgRun("pg_dump", ["-Fc", "-Z0", "-d", database]) }
-    return PlannedItem(name: "\(name)/\(database)", source: name, format: .stream) { [tool] in
+    return PlannedItem(name: "\(name)/\(database)", source: name, format: .stream, content: .postgresArchive)
+    { [tool] in
       try tool.start(try run(), inspector: PostgresArchiveInspector(rowHash: rowHash))
     }
   }

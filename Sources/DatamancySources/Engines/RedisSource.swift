@@ -20,7 +20,7 @@ public struct RedisSource: SourcePlanner {
   public func items() throws -> [PlannedItem] {
     let run = { try redisRun() }
     return [
-      PlannedItem(name: "\(name)/rdb", source: name, format: .stream) { [tool] in
+      PlannedItem(name: "\(name)/rdb", source: name, format: .stream, content: .redisSnapshot) { [tool] in
         try tool.start(try run(), inspector: RDBInspector(), transform: RDBEndMarkStripper.init)
       }
     ]

@@ -7,6 +7,8 @@ public struct PlannedItem: Sendable {
   public var name: String
   public var source: String
   public var format: BackupItem.Format
+  /// What the bytes are, recorded in the item for `verify` and recovery.
+  public var content: ItemContent
   /// Whether an item with no bytes is a failure (a dump is never empty).
   public var emptyIsFailure = true
   /// Starts the tool; the returned source fails on its last read if the tool did.
@@ -19,12 +21,14 @@ public struct PlannedItem: Sendable {
   public var estimate: (@Sendable () -> Estimate?)?
 
   public init(
-    name: String, source: String, format: BackupItem.Format, emptyIsFailure: Bool = true,
+    name: String, source: String, format: BackupItem.Format, content: ItemContent,
+    emptyIsFailure: Bool = true,
     estimate: (@Sendable () -> Estimate?)? = nil, open: @escaping @Sendable () throws -> DumpStream
   ) {
     self.name = name
     self.source = source
     self.format = format
+    self.content = content
     self.emptyIsFailure = emptyIsFailure
     self.estimate = estimate
     self.open = open
@@ -35,7 +39,7 @@ public struct PlannedItem: Sendable {
     name: String, source: String, estimate: (@Sendable () -> Estimate?)? = nil,
     scanner: @escaping @Sendable (BackupSession, Bool) throws -> TreeScanner
   ) {
-    self.init(name: name, source: source, format: .tree, estimate: estimate) {
+    self.init(name: name, source: source, format: .tree, content: .folder, estimate: estimate) {
       throw SourceError.noSuchFolder(path: name)
     }
     self.scanner = scanner
@@ -51,8 +55,8 @@ public struct PlannedItem: Sendable {
 extension PlannedItem {
   /// An item that fails at once with `error` (a source whose databases could not
   /// even be listed), so the failure is recorded and reported like any other.
-  static func failing(_ name: String, source: String, _ error: Error) -> PlannedItem {
-    PlannedItem(name: name, source: source, format: .stream) { throw error }
+  static func failing(_ name: String, source: String, content: ItemContent, _ error: Error) -> PlannedItem {
+    PlannedItem(name: name, source: source, format: .stream, content: content) { throw error }
   }
 }
 
