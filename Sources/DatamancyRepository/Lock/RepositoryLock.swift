@@ -1,3 +1,4 @@
+import DatamancyPOSIX
 import DatamancyStorage
 import Foundation
 
@@ -78,9 +79,18 @@ public final class RepositoryLock: @unchecked Sendable {
     }
   }
 
+  /// True once `removeOwn` ran: the process is stopping and writes no more locks.
+  /// Its mutex also serialises this process's lock writes with `removeOwn`, so
+  /// that an interruption never lists the locks while one of ours is still a
+  /// temporary file about to be renamed into place.
+  private static let stopping = Locked(false)
+
   static func write(_ info: LockInfo, to repository: Repository) throws -> String {
     let json = try BackupSet.encoder.encode(info)
-    return "locks/" + (try repository.putSealed(json, folder: "locks", context: Sealing.Context.lock))
+    return try stopping.withLock { stopping in
+      guard !stopping else { throw RepositoryError.locked(holder: "nobody: this process is stopping") }
+      return "locks/" + (try repository.putSealed(json, folder: "locks", context: Sealing.Context.lock))
+    }
   }
 
   private func startRefreshing() {
@@ -148,16 +158,21 @@ extension RepositoryLock {
 
   /// Removes every lock file this process wrote on `host`, best effort: what an
   /// interrupted process does on its way out, whether or not `acquire` had
-  /// returned (its file exists from the moment it is written).
+  /// returned (its file exists from the moment it is written; one being written
+  /// is waited for).
+  /// From then on, this process writes no lock.
   public static func removeOwn(_ repository: Repository, host: String) {
     let pid = ProcessInfo.processInfo.processIdentifier
-    guard let objects = try? repository.storage.listObjects(prefix: "locks/") else { return }
-    for object in objects {
-      guard let plain = try? repository.getSealed(object.name, context: Sealing.Context.lock, named: false),
-        let held = try? BackupSet.decoder.decode(LockInfo.self, from: plain),
-        held.pid == pid, held.host == host
-      else { continue }
-      try? repository.storage.delete(object.name)
+    stopping.withLock { stopping in
+      stopping = true
+      guard let objects = try? repository.storage.listObjects(prefix: "locks/") else { return }
+      for object in objects {
+        guard let plain = try? repository.getSealed(object.name, context: Sealing.Context.lock, named: false),
+          let held = try? BackupSet.decoder.decode(LockInfo.self, from: plain),
+          held.pid == pid, held.host == host
+        else { continue }
+        try? repository.storage.delete(object.name)
+      }
     }
   }
 
