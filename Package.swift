@@ -63,10 +63,11 @@ let package = Package(
       ],
       swiftSettings: hotLoops
     ),
-    // The YAML configuration and secret references.
+    // The YAML configuration and secret references. It reads a repository's
+    // storage settings as the storage backends declare them.
     .target(
       name: "DatamancyConfig",
-      dependencies: [.product(name: "Yams", package: "Yams")]
+      dependencies: ["DatamancyStorage", .product(name: "Yams", package: "Yams")]
     ),
     // What is backed up: the database engines, folders and commands as argv
     // builders, and the stream inspectors (completeness, table fingerprints).
@@ -140,7 +141,7 @@ let package = Package(
         "DatamancyRepository", "DatamancyStorage", "DatamancyPOSIX", "DatamancyTestSupport", "CZstd",
         .product(name: "Crypto", package: "swift-crypto"),
       ]),
-    .testTarget(name: "DatamancyConfigTests", dependencies: ["DatamancyConfig"]),
+    .testTarget(name: "DatamancyConfigTests", dependencies: ["DatamancyConfig", "DatamancyStorage"]),
     .testTarget(name: "DatamancyWebTests", dependencies: ["DatamancyWeb"]),
     .testTarget(
       name: "DatamancySourcesTests",

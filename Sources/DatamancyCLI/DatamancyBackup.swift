@@ -80,7 +80,7 @@ public struct DatamancyBackup: ParsableCommand {
     case let error as OperationError: return (error.description, .usage)
     case let error as UserStore.Problem: return (error.description, .failure)
     case let error as Repository.WALConflict: return (error.description, .failure)
-    case let error as StorageLocation.Invalid: return (error.description, .usage)
+    case let error as BackendError: return (error.description, .usage)
     case let error as StorageError: return (error.description, .failure)
     case let error as ProcessError: return (error.description, .failure)
     case let error as ReadFailed: return (error.description, .failure)

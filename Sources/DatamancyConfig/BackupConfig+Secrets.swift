@@ -1,3 +1,5 @@
+import DatamancyStorage
+
 extension BackupConfig {
   /// A secret the configuration reads: the key that names it, and where it is.
   public struct SecretUse: Sendable, Equatable {
@@ -14,8 +16,9 @@ extension BackupConfig {
     }
     func add(_ prefix: String, _ settings: RepositorySettings) {
       add(prefix + ".password", settings.password)
-      add(prefix + ".access_key", settings.accessKey)
-      add(prefix + ".secret_key", settings.secretKey)
+      for option in StorageBackends.allOptions {
+        add(prefix + "." + option.key, settings.storage[option.key]?.reference)
+      }
     }
     add("repository", repository)
     for (name, settings) in repositories { add("repositories.\(name)", settings) }

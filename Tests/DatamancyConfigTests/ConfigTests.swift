@@ -1,4 +1,5 @@
 import DatamancyConfig
+import DatamancyStorage
 import XCTest
 
 final class ConfigTests: XCTestCase {
@@ -106,6 +107,40 @@ final class ConfigTests: XCTestCase {
     XCTAssertEqual(unknown?.line, 3)
     XCTAssertTrue(unknown?.message.contains("'tape'") ?? false)
     XCTAssertEqual(refusal("repositories:\n  usb: { endpoint: http://x }\n")?.key, "repositories.usb")
+  }
+
+  /// A repository's storage settings are read as its backend declares them;
+  /// another backend's setting and an unknown scheme are refused by line.
+  func testStorageSettingsAreTheBackendsOwn() throws {
+    let config = try parse(
+      """
+      repository:
+        endpoint: http://127.0.0.1:9000
+        path: s3://bucket/prefix
+        path_style: false
+        timeout: 2m
+        access_key: { env: KEY }
+        secret_key: { file: /run/secret }
+      """)
+    let storage = config.repository.storage
+    XCTAssertEqual(storage["endpoint"], .value(.text("http://127.0.0.1:9000")))
+    XCTAssertEqual(storage["path_style"], .value(.flag(false)))
+    XCTAssertEqual(storage["timeout"], .value(.seconds(120)))
+    XCTAssertEqual(storage["access_key"], .secret(.env("KEY")))
+    XCTAssertEqual(
+      config.secretUses.map(\.key), ["repository.access_key", "repository.secret_key"],
+      "a backend's secret settings are secrets of the configuration")
+    let folder = refusal("repository:\n  path: /r\n  region: eu-west-1\n")
+    XCTAssertEqual(folder?.key, "repository.region")
+    XCTAssertEqual(folder?.line, 3)
+    XCTAssertTrue(
+      folder?.message.contains("a setting of s3://BUCKET/PREFIX repositories") ?? false, "\(folder!)")
+    let scheme = refusal("repository: { path: 'sftp://host/repo' }\n")
+    XCTAssertEqual(scheme?.key, "repository.path")
+    XCTAssertTrue(scheme?.message.contains("'sftp://' is not a kind of repository") ?? false, "\(scheme!)")
+    XCTAssertEqual(try StorageBackends.backend(of: "/srv/a://b").scheme, nil, "a folder whose name holds ://")
+    XCTAssertEqual(try StorageBackends.backend(of: "s3://b").defaultConnections, 8)
+    XCTAssertThrowsError(try StorageBackends.location("s3:///p"))
   }
 
   func testBrokenYAMLNamesTheLine() {

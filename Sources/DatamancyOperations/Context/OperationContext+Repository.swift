@@ -28,30 +28,24 @@ extension OperationContext {
     throw OperationError("no repository given: \(file), set \(Self.repositoryVariable), or pass --repo")
   }
 
-  /// The storage at `path` with `settings`' endpoint and credentials (S3: the
-  /// settings' references, else AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY).
-  public func storage(path: String, settings: RepositorySettings) throws -> Storage {
-    try StorageLocation(path).open {
-      func credential(_ reference: SecretReference?, _ variable: String) throws -> String? {
-        if let reference { return try secrets.resolve(reference) }
-        return secrets.variable(variable).flatMap { $0.isEmpty ? nil : $0 }
+  /// The storage at `path`, opened by its backend with `settings`' options:
+  /// each as the configuration sets it (secrets resolved), else from its
+  /// environment variable (S3: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+  /// AWS_SESSION_TOKEN).
+  public func storage(path: String, settings: RepositorySettings) throws -> any Storage {
+    let location = try StorageBackends.location(path)
+    var values: [String: BackendValue] = [:]
+    for option in type(of: location).options {
+      switch settings.storage[option.key] {
+      case .value(let value): values[option.key] = value
+      case .secret(let reference): values[option.key] = .text(try secrets.resolve(reference))
+      case nil:
+        if let variable = option.variable, let value = secrets.variable(variable), !value.isEmpty {
+          values[option.key] = .text(value)
+        }
       }
-      guard let accessKey = try credential(settings.accessKey, "AWS_ACCESS_KEY_ID"),
-        let secretKey = try credential(settings.secretKey, "AWS_SECRET_ACCESS_KEY")
-      else {
-        throw OperationError(
-          "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or repository.access_key and secret_key"
-        )
-      }
-      var options = StorageLocation.S3Options(accessKey: accessKey, secretKey: secretKey)
-      options.endpoint = settings.endpoint
-      options.region = settings.region
-      options.pathStyle = settings.pathStyle
-      options.timeout = settings.timeout
-      options.caFile = settings.caFile
-      options.sessionToken = secrets.variable("AWS_SESSION_TOKEN")
-      return options
     }
+    return try location.open(BackendValues(values))
   }
 
   /// The password: the configured secret reference, else the systemd credential,
@@ -97,9 +91,9 @@ extension OperationContext {
     return repository
   }
 
-  /// `connections`, else the location's default (8 on S3, 2 on a folder).
+  /// `connections`, else the backend's default (8 on S3, 2 on a folder).
   public static func connections(settings: RepositorySettings, path: String) throws -> Int {
-    try settings.connections ?? StorageLocation(path).defaultConnections
+    try settings.connections ?? StorageBackends.backend(of: path).defaultConnections
   }
 
   /// Opens the repository a copy goes to: a name under `repositories:`, else a

@@ -1,5 +1,6 @@
 import DatamancyConfig
 import DatamancySources
+import DatamancyStorage
 import Foundation
 
 /// The secrets a scheduled run needs. A timer or cron starts the jobs without the
@@ -61,13 +62,16 @@ public struct ScheduleSecrets: Sendable {
         OperationContext.passwordCredential, variable: OperationContext.passwordVariable,
         usedBy: "the repository password")
     }
-    let s3 = [config.repository] + config.repositories.map(\.settings)
-    for settings in s3 where settings.path?.hasPrefix("s3://") == true {
-      if settings.accessKey == nil { need("AWS_ACCESS_KEY_ID", variable: "AWS_ACCESS_KEY_ID", usedBy: "S3") }
-      if settings.secretKey == nil {
-        need("AWS_SECRET_ACCESS_KEY", variable: "AWS_SECRET_ACCESS_KEY", usedBy: "S3")
+    // What each repository's backend reads from the environment when its
+    // configuration does not set it (S3's credentials).
+    for (label, settings) in [("repository", config.repository)]
+      + config.repositories.map({ ("repositories.\($0.name)", $0.settings) })
+    {
+      guard let path = settings.path, let backend = try? StorageBackends.backend(of: path) else { continue }
+      for option in backend.options where settings.storage[option.key] == nil {
+        guard let variable = option.variable else { continue }
+        need(variable, variable: variable, usedBy: "\(label).\(option.key)", optional: option.optional)
       }
-      need("AWS_SESSION_TOKEN", variable: "AWS_SESSION_TOKEN", usedBy: "S3", optional: true)
     }
     if !config.copyTo.isEmpty {
       let variable = OperationContext.targetPasswordVariable
