@@ -26,7 +26,7 @@ final class DamageCLITests: XCTestCase {
       cli.run(["key", "add"], environment: ["DATAMANCY_BACKUP_NEW_PASSWORD": "another-Pa55word"]).status, 0)
     let repository = try Repository.open(storage: LocalStorage(root: cli.repository), password: cli.password)
     let lock = try RepositoryLock.acquire(
-      repository, exclusive: true, command: "prune", now: Date(), host: "elsewhere", onLost: { _ in })
+      repository, exclusive: true, command: "prune", clock: { Date() }, host: "elsewhere", onLost: { _ in })
     // Left by a host that stopped refreshing it two hours ago: stale.
     try cli.shell("touch -d '2 hours ago' repo/locks/*")
     addTeardownBlock { lock.release() }

@@ -57,7 +57,8 @@ final class FailureCLITests: XCTestCase {
   func holdPruneLock(_ cli: CLI) throws -> (Repository, RepositoryLock) {
     let repository = try Repository.open(storage: LocalStorage(root: cli.repository), password: cli.password)
     let lock = try RepositoryLock.acquire(
-      repository, exclusive: true, command: "prune", now: Date(), host: ProcessInfo.processInfo.hostName,
+      repository, exclusive: true, command: "prune", clock: { Date() },
+      host: ProcessInfo.processInfo.hostName,
       onLost: { _ in })
     return (repository, lock)
   }

@@ -57,7 +57,7 @@ final class StatusActivityTests: DashboardTestCase {
     XCTAssertEqual(try client.login("otto", "operator-password").status, 303)
     let repository = try Repository.open(storage: LocalStorage(root: cli.repository), password: cli.password)
     let lock = try RepositoryLock.acquire(
-      repository, exclusive: false, command: "backup", now: Date(), host: "elsewhere", onLost: { _ in })
+      repository, exclusive: false, command: "backup", clock: { Date() }, host: "elsewhere", onLost: { _ in })
     let prune = cli.run(["prune"])
     XCTAssertEqual(prune.status, 11, prune.text + prune.stderr)
     try cli.waitFor("the dashboard to read the prune") { try client.get("/").body.contains("Last prune") }

@@ -42,12 +42,12 @@ final class KeyAndLockTests: XCTestCase {
     let repository = try Fixtures.repository()
     let now = Date()
     let first = try RepositoryLock.acquire(
-      repository, exclusive: false, command: "backup", now: now, host: "h", onLost: Self.ignore)
+      repository, exclusive: false, command: "backup", clock: { now }, host: "h", onLost: Self.ignore)
     let second = try RepositoryLock.acquire(
-      repository, exclusive: false, command: "backup", now: now, host: "h", onLost: Self.ignore)
+      repository, exclusive: false, command: "backup", clock: { now }, host: "h", onLost: Self.ignore)
     XCTAssertThrowsError(
       try RepositoryLock.acquire(
-        repository, exclusive: true, command: "prune", now: now, host: "h", onLost: Self.ignore)
+        repository, exclusive: true, command: "prune", clock: { now }, host: "h", onLost: Self.ignore)
     ) { error in
       guard case RepositoryError.locked(let holder) = error else { return XCTFail("\(error)") }
       XCTAssertTrue(holder.contains("backup"))
@@ -56,10 +56,10 @@ final class KeyAndLockTests: XCTestCase {
     first.release()
     second.release()
     let exclusive = try RepositoryLock.acquire(
-      repository, exclusive: true, command: "prune", now: now, host: "h", onLost: Self.ignore)
+      repository, exclusive: true, command: "prune", clock: { now }, host: "h", onLost: Self.ignore)
     XCTAssertThrowsError(
       try RepositoryLock.acquire(
-        repository, exclusive: false, command: "backup", now: now, host: "h", onLost: Self.ignore))
+        repository, exclusive: false, command: "backup", clock: { now }, host: "h", onLost: Self.ignore))
     exclusive.release()
     XCTAssertEqual(try repository.storage.list(prefix: "locks/"), [])
   }
@@ -81,10 +81,10 @@ final class KeyAndLockTests: XCTestCase {
     let storage = try XCTUnwrap(repository.storage as? MemoryStorage)
     storage.now = { now.addingTimeInterval(-3600) }
     _ = try RepositoryLock.acquire(
-      repository, exclusive: true, command: "prune", now: now, host: "other", onLost: Self.ignore)
+      repository, exclusive: true, command: "prune", clock: { now }, host: "other", onLost: Self.ignore)
     storage.now = { Date() }
     let lock = try RepositoryLock.acquire(
-      repository, exclusive: false, command: "backup", now: now, host: "h", onLost: Self.ignore)
+      repository, exclusive: false, command: "backup", clock: { now }, host: "h", onLost: Self.ignore)
     XCTAssertEqual(try repository.storage.list(prefix: "locks/").count, 1)
     lock.release()
   }
@@ -100,12 +100,13 @@ final class KeyAndLockTests: XCTestCase {
     storage.now = { real }
     // Host "slow" believes it is two hours earlier than it is; its lock was written now.
     let slow = try RepositoryLock.acquire(
-      repository, exclusive: true, command: "prune", now: real.addingTimeInterval(-7200), host: "slow",
+      repository, exclusive: true, command: "prune", clock: { real.addingTimeInterval(-7200) }, host: "slow",
       onLost: Self.ignore)
     // Host "fast" believes it is two hours later: the lock is still live to it.
     XCTAssertThrowsError(
       try RepositoryLock.acquire(
-        repository, exclusive: false, command: "backup", now: real.addingTimeInterval(7200), host: "fast",
+        repository, exclusive: false, command: "backup", clock: { real.addingTimeInterval(7200) },
+        host: "fast",
         onLost: Self.ignore)
     ) { error in
       guard case RepositoryError.locked = error else { return XCTFail("\(error)") }
@@ -117,7 +118,8 @@ final class KeyAndLockTests: XCTestCase {
     storage.now = { real.addingTimeInterval(29 * 60) }
     XCTAssertThrowsError(
       try RepositoryLock.acquire(
-        repository, exclusive: false, command: "backup", now: real.addingTimeInterval(-7200), host: "fast",
+        repository, exclusive: false, command: "backup", clock: { real.addingTimeInterval(-7200) },
+        host: "fast",
         onLost: Self.ignore))
     // 31 minutes without a refresh, by the storage's clock: stale, whatever both hosts think.
     storage.now = { real.addingTimeInterval(31 * 60) }
@@ -139,7 +141,7 @@ final class KeyAndLockTests: XCTestCase {
     let lost = expectation(description: "lost")
     let reason = Locked("")
     let lock = try RepositoryLock.acquire(
-      repository, exclusive: false, command: "backup", now: Date(), host: "h", timing: timing,
+      repository, exclusive: false, command: "backup", clock: { Date() }, host: "h", timing: timing,
       onLost: { text in
         reason.value = text
         lost.fulfill()
@@ -162,7 +164,8 @@ final class KeyAndLockTests: XCTestCase {
   func testUnlockAllRemovesLiveLocks() throws {
     let repository = try Fixtures.repository()
     let live = try RepositoryLock.acquire(
-      repository, exclusive: true, command: "prune", now: Date(), host: "elsewhere", onLost: Self.ignore)
+      repository, exclusive: true, command: "prune", clock: { Date() }, host: "elsewhere", onLost: Self.ignore
+    )
     try repository.storage.put("locks/garbage", data: Data("not a lock".utf8))
     XCTAssertEqual(try RepositoryLock.removeStale(repository, now: Date(), host: "h").count, 0)
     XCTAssertEqual(try RepositoryLock.removeAll(repository), 2)

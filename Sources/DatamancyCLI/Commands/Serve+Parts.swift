@@ -22,7 +22,7 @@ extension DatamancyBackup.Serve {
 
   static func cache(_ context: CommandContext, _ repository: Repository) -> DashboardCache {
     let caches = DashboardSnapshot.Caches()
-    return DashboardCache(maxAge: 5, logger: context.logger) {
+    return DashboardCache(maxAge: 5, logger: context.logger, now: context.operations.now) {
       try access.writing {
         try context.withLock(repository, exclusive: false, command: "serve", readOnly: true) {
           try repository.loadIndex()

@@ -25,7 +25,7 @@ extension OperationContext {
       let lock: RepositoryLock
       do {
         lock = try RepositoryLock.acquire(
-          repository, exclusive: exclusive, command: command, now: now(), host: host,
+          repository, exclusive: exclusive, command: command, clock: now, host: host,
           onLost: { guardian.abort("datamancy-backup: \(command) stopped: \($0)") })
       } catch RepositoryError.storage(let error) where readOnly && error.isDenied {
         logger.warning("the repository cannot be written (\(error: error)); \(command) runs without a lock")

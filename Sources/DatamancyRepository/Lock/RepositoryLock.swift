@@ -14,6 +14,8 @@ public final class RepositoryLock: @unchecked Sendable {
   private let repository: Repository
   private let timing: LockTiming
   private let onLost: @Sendable (String) -> Void
+  /// The holder's clock: the time written into each refresh.
+  private let clock: @Sendable () -> Date
   private var info: LockInfo
   private var name: String
   private let mutex = NSLock()
@@ -24,9 +26,10 @@ public final class RepositoryLock: @unchecked Sendable {
 
   private init(
     repository: Repository, info: LockInfo, name: String, timing: LockTiming,
-    onLost: @escaping @Sendable (String) -> Void
+    clock: @escaping @Sendable () -> Date, onLost: @escaping @Sendable (String) -> Void
   ) {
     self.repository = repository
+    self.clock = clock
     self.info = info
     self.name = name
     self.timing = timing
@@ -36,9 +39,10 @@ public final class RepositoryLock: @unchecked Sendable {
   /// Takes a lock; `onLost` is called (once, from another thread) if the lock can
   /// no longer be refreshed, and the holder must then stop its work.
   public static func acquire(
-    _ repository: Repository, exclusive: Bool, command: String, now: Date, host: String,
-    timing: LockTiming = .standard, onLost: @escaping @Sendable (String) -> Void
+    _ repository: Repository, exclusive: Bool, command: String, clock: @escaping @Sendable () -> Date,
+    host: String, timing: LockTiming = .standard, onLost: @escaping @Sendable (String) -> Void
   ) throws -> RepositoryLock {
+    let now = clock()
     let info = LockInfo(
       host: host, pid: ProcessInfo.processInfo.processIdentifier, time: now, exclusive: exclusive,
       command: command)
@@ -57,7 +61,8 @@ public final class RepositoryLock: @unchecked Sendable {
       try? repository.storage.delete(name)
       throw error
     }
-    let lock = RepositoryLock(repository: repository, info: info, name: name, timing: timing, onLost: onLost)
+    let lock = RepositoryLock(
+      repository: repository, info: info, name: name, timing: timing, clock: clock, onLost: onLost)
     lock.startRefreshing()
     return lock
   }
@@ -107,7 +112,7 @@ public final class RepositoryLock: @unchecked Sendable {
       let now = ProcessInfo.processInfo.systemUptime
       guard !released, now - lastWritten >= timing.refreshEvery else { return nil }
       var fresh = info
-      fresh.time = Date()
+      fresh.time = clock()
       do {
         let newName = try Self.write(fresh, to: repository)
         try? repository.storage.delete(name)

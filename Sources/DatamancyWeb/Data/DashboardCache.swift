@@ -11,6 +11,8 @@ public final class DashboardCache: Sendable {
   private let maxAge: TimeInterval
   private let read: @Sendable () throws -> DashboardSnapshot
   private let logger: Logger
+  /// The server's clock: a snapshot's age, and when a re-read failed.
+  private let now: @Sendable () -> Date
   private struct State {
     var snapshot: Result<DashboardSnapshot, Error>?
     var readAt = Date.distantPast
@@ -20,10 +22,13 @@ public final class DashboardCache: Sendable {
   }
   private let state = Locked(State())
 
-  public init(maxAge: TimeInterval, logger: Logger, read: @escaping @Sendable () throws -> DashboardSnapshot)
-  {
+  public init(
+    maxAge: TimeInterval, logger: Logger, now: @escaping @Sendable () -> Date,
+    read: @escaping @Sendable () throws -> DashboardSnapshot
+  ) {
     self.maxAge = maxAge
     self.logger = logger
+    self.now = now
     self.read = read
   }
 
@@ -33,7 +38,7 @@ public final class DashboardCache: Sendable {
         // A failed read is not served from memory: the next request reads again.
         var good = false
         if case .success? = state.snapshot { good = true }
-        let start = (!good || Date().timeIntervalSince(state.readAt) >= maxAge) && !state.reading
+        let start = (!good || now().timeIntervalSince(state.readAt) >= maxAge) && !state.reading
         if start { state.reading = true }
         if good { return (state.snapshot, start) }
         state.waiting.append(continuation)
@@ -67,12 +72,12 @@ public final class DashboardCache: Sendable {
         // A read that fails (a prune holds the exclusive lock, storage is away)
         // leaves the last good snapshot in place; the pages say it is old.
         if case .failure(let error) = result, case .success? = state.snapshot {
-          state.problem = (Date(), error)
+          state.problem = (now(), error)
         } else {
           state.snapshot = result
           state.problem = nil
         }
-        state.readAt = Date()
+        state.readAt = now()
         state.reading = false
         defer { state.waiting = [] }
         return state.waiting
