@@ -40,6 +40,20 @@ final class OperationsTests: XCTestCase {
     }
   }
 
+  /// A table the copy has beyond the recording fails unless it is empty: no
+  /// data of the backup can be missing from an empty table.
+  func testAnExtraTablePassesOnlyWhenEmpty() {
+    let recorded = [TableFingerprint(table: "pages", rows: 2, checksum: "ab")]
+    let found =
+      recorded + [
+        TableFingerprint(table: "general_log", rows: 0, checksum: "00"),
+        TableFingerprint(table: "intruder", rows: 1, checksum: "cd"),
+      ]
+    let checks = FingerprintComparison.compare(recorded: recorded, found: found)
+    XCTAssertEqual(checks.map(\.table), ["pages", "general_log", "intruder"])
+    XCTAssertEqual(checks.map(\.passed), [true, true, false])
+  }
+
   func testCopyRunCopiesWhatTheTargetLacksOnce() throws {
     let folder = NSTemporaryDirectory() + "copy-run-" + UUID().uuidString
     defer { try? FileManager.default.removeItem(atPath: folder) }

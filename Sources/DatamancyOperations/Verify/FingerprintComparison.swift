@@ -29,12 +29,18 @@ public enum FingerprintComparison {
         table: expected.table, expectedRows: expected.rows, foundRows: actual.rows,
         passed: rowsMatch && sumsMatch, detail: detail)
     }
+    // A table the copy has and the recording lacks fails, unless it is empty: no
+    // data of the backup can be missing from it (the `mysql` database's log
+    // tables, in sets fingerprinted before they were counted as tables).
     let known = Set(recorded.map(\.table))
     for extra in found where !known.contains(extra.table) {
+      let empty = extra.rows == 0
       checks.append(
         DrillCheck(
-          table: extra.table, expectedRows: nil, foundRows: extra.rows, passed: false,
-          detail: "in the restored copy but not in the backup's fingerprints"))
+          table: extra.table, expectedRows: nil, foundRows: extra.rows, passed: empty,
+          detail: empty
+            ? "empty in the copy, not in the backup's fingerprints"
+            : "in the restored copy but not in the backup's fingerprints"))
     }
     return checks
   }

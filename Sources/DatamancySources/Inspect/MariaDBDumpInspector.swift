@@ -26,6 +26,10 @@ public final class MariaDBDumpInspector: StreamInspector {
 
   static let insertPrefix = Array("INSERT INTO `".utf8)
   static let createPrefix = Array("CREATE TABLE `".utf8)
+  /// How mariadb-dump creates the `mysql` database's log tables (general_log,
+  /// slow_log, transaction_registry), whose data it never dumps: tables all the
+  /// same, empty in the dump as in any copy loaded from it.
+  static let createIfMissingPrefix = Array("CREATE TABLE IF NOT EXISTS `".utf8)
   static let trailer = Array("-- Dump completed".utf8)
 
   public func consume(_ bytes: UnsafeRawBufferPointer) {
@@ -37,8 +41,10 @@ public final class MariaDBDumpInspector: StreamInspector {
       {
         table = name
         scan(line, from: Self.insertPrefix.count + name.utf8.count + 1)
-      } else if line.starts(with: Self.createPrefix),
-        let name = Self.name(in: line, after: Self.createPrefix.count)
+      } else if let prefix = [Self.createPrefix, Self.createIfMissingPrefix].first(where: {
+        line.starts(with: $0)
+      }),
+        let name = Self.name(in: line, after: prefix.count)
       {
         fingerprints.begin(name)
       }
