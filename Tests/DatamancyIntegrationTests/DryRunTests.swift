@@ -36,7 +36,8 @@ final class DryRunTests: XCTestCase {
       XCTAssertEqual(result.status, 0, "\(arguments): \(result.stderr)")
       XCTAssertEqual(try cli.shell(state), before, "\(arguments) changed a repository")
     }
-    XCTAssertFalse(FileManager.default.fileExists(atPath: cli.folder + "/out"), "a dry restore wrote its target")
+    XCTAssertFalse(
+      FileManager.default.fileExists(atPath: cli.folder + "/out"), "a dry restore wrote its target")
     XCTAssertEqual(try cli.sets().count, 3)
   }
 }
