@@ -50,7 +50,8 @@ let package = Package(
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
-      ]
+      ],
+      swiftSettings: [.swiftLanguageMode(.v6)]
     ),
     // The repository engine: keys, chunking, packs, index, backup sets, locks, check.
     .target(
@@ -61,13 +62,14 @@ let package = Package(
         .product(name: "_CryptoExtras", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
       ],
-      swiftSettings: hotLoops
+      swiftSettings: hotLoops + [.swiftLanguageMode(.v6)]
     ),
     // The YAML configuration and secret references. It reads a repository's
     // storage settings as the storage backends declare them.
     .target(
       name: "DatamancyConfig",
-      dependencies: ["DatamancyStorage", .product(name: "Yams", package: "Yams")]
+      dependencies: ["DatamancyStorage", .product(name: "Yams", package: "Yams")],
+      swiftSettings: [.swiftLanguageMode(.v6)]
     ),
     // What is backed up: the database engines, folders and commands as argv
     // builders, and the stream inspectors (completeness, table fingerprints).
@@ -76,7 +78,8 @@ let package = Package(
       dependencies: [
         "DatamancyPOSIX", "DatamancyRepository", "DatamancyConfig", "CLinux",
         .product(name: "Logging", package: "swift-log"),
-      ]
+      ],
+      swiftSettings: [.swiftLanguageMode(.v6)]
     ),
     // What both the command line and the web run: backups, restores, drills,
     // verify, status, notifications, retention and copy runs, schedule logic.
@@ -107,7 +110,8 @@ let package = Package(
         .product(name: "HTTPTypes", package: "swift-http-types"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
-      ]
+      ],
+      swiftSettings: [.swiftLanguageMode(.v6)]
     ),
     // The command line: parses, calls the operations, renders.
     .target(
@@ -120,9 +124,11 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "NIOCore", package: "swift-nio"),
-      ]
+      ],
+      swiftSettings: [.swiftLanguageMode(.v6)]
     ),
-    .executableTarget(name: "datamancy-backup", dependencies: ["DatamancyCLI"]),
+    .executableTarget(
+      name: "datamancy-backup", dependencies: ["DatamancyCLI"], swiftSettings: [.swiftLanguageMode(.v6)]),
     // The command line's own parser against what other parts build for it.
     .testTarget(
       name: "DatamancyCLITests",

@@ -21,12 +21,12 @@ extension DatamancyBackup.Serve {
   static let access = ReadWriteLock()
 
   static func cache(_ context: CommandContext, _ repository: Repository) -> DashboardCache {
-    let caches = DashboardSnapshot.Caches()
-    return DashboardCache(maxAge: 5, logger: context.logger, now: context.operations.now) {
+    let (caches, operations) = (DashboardSnapshot.Caches(), context.operations)
+    return DashboardCache(maxAge: 5, logger: context.logger, now: operations.now) {
       try access.writing {
-        try context.withLock(repository, exclusive: false, command: "serve", readOnly: true) {
+        try operations.withLock(repository, exclusive: false, command: "serve", readOnly: true) {
           try repository.loadIndex()
-          return try DashboardSnapshot.read(repository, context: context.operations, caches: caches)
+          return try DashboardSnapshot.read(repository, context: operations, caches: caches)
         }
       }
     }
@@ -35,9 +35,10 @@ extension DatamancyBackup.Serve {
   static func reader(_ context: CommandContext, _ repository: Repository)
     -> @Sendable (@escaping @Sendable (Repository) throws -> Void) throws -> Void
   {
-    { body in
+    let operations = context.operations
+    return { body in
       try access.reading {
-        try context.withLock(repository, exclusive: false, command: "serve", readOnly: true) {
+        try operations.withLock(repository, exclusive: false, command: "serve", readOnly: true) {
           try body(repository)
         }
       }

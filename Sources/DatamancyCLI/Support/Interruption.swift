@@ -11,10 +11,15 @@ import Foundation
 /// `.partial` of an unfinished restore), say so, and exit with 130. Data already written needs nothing: the commit order makes an
 /// interrupted backup harmless (docs/repository-format.md).
 enum Interruption {
-  private static let lock = NSLock()
-  nonisolated(unsafe) private static var cleanups: [Int: () -> Void] = [:]
-  nonisolated(unsafe) private static var nextKey = 0
-  nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+  private struct State {
+    var cleanups: [Int: @Sendable () -> Void] = [:]
+    var nextKey = 0
+    /// Kept alive for the process's life: a released source stops delivering.
+    var sources: [any DispatchSourceSignal] = []
+    var stopping = false
+  }
+
+  private static let state = Locked(State())
 
   static func install() {
     for number in [SIGINT, SIGTERM] {
@@ -24,7 +29,7 @@ enum Interruption {
         stop(message: "\ndatamancy-backup: interrupted", status: .interrupted)
       }
       source.resume()
-      sources.append(source)
+      state.withLock { $0.sources.append(source) }
     }
   }
 
@@ -34,32 +39,30 @@ enum Interruption {
     stop(message: message, status: status)
   }
 
-  nonisolated(unsafe) private static var stopping = false
-
   /// Blocks for good when an interruption is under way (it ends the process).
   static func waitIfStopping() {
-    guard lock.withLock({ stopping }) else { return }
+    guard state.withLock({ $0.stopping }) else { return }
     while true { sleep(60) }
   }
 
   private static func stop(message: String, status: ExitStatus) -> Never {
-    lock.withLock { stopping = true }
+    state.withLock { $0.stopping = true }
     RunningProcess.stopAll()
     ItemRestorer.removeUnfinished()
-    let pending = lock.withLock { Array(cleanups.values) }
+    let pending = state.withLock { Array($0.cleanups.values) }
     for cleanup in pending { cleanup() }
     FileHandle.standardError.write(Data((message + "\n").utf8))
     Foundation.exit(status.rawValue)
   }
 
   /// Runs `body` with `cleanup` registered for an interruption.
-  static func whileRunning<T>(cleanup: @escaping () -> Void, _ body: () throws -> T) rethrows -> T {
-    let key = lock.withLock {
-      nextKey += 1
-      cleanups[nextKey] = cleanup
-      return nextKey
+  static func whileRunning<T>(cleanup: @escaping @Sendable () -> Void, _ body: () throws -> T) rethrows -> T {
+    let key = state.withLock { state in
+      state.nextKey += 1
+      state.cleanups[state.nextKey] = cleanup
+      return state.nextKey
     }
-    defer { _ = lock.withLock { cleanups.removeValue(forKey: key) } }
+    defer { _ = state.withLock { $0.cleanups.removeValue(forKey: key) } }
     return try body()
   }
 }

@@ -1,4 +1,5 @@
 import DatamancyOperations
+import DatamancyPOSIX
 import DatamancySources
 import Foundation
 
@@ -22,8 +23,7 @@ final class Progress: @unchecked Sendable {
   private var shown = false
 
   /// The progress line on the screen now, so a log line can erase it.
-  nonisolated(unsafe) private static var current: Progress?
-  private static let currentLock = NSLock()
+  private static let current = Locked<Progress?>(nil)
 
   init(verb: String, items: Int = 0, enabled: Bool) {
     self.verb = verb
@@ -34,7 +34,7 @@ final class Progress: @unchecked Sendable {
     timer.setEventHandler { [weak self] in self?.draw() }
     timer.resume()
     self.timer = timer
-    Self.currentLock.withLock { Self.current = self }
+    Self.current.value = self
   }
 
   static func enabled(_ global: GlobalOptions) -> Bool {
@@ -99,7 +99,7 @@ final class Progress: @unchecked Sendable {
 
   /// Erases the line, if one is drawn (before a log line is written).
   static func clearLine() {
-    guard let progress = currentLock.withLock({ current }) else { return }
+    guard let progress = current.value else { return }
     let wasShown = progress.lock.withLock {
       defer { progress.shown = false }
       return progress.shown
@@ -111,7 +111,7 @@ final class Progress: @unchecked Sendable {
   func finish() {
     guard let timer else { return }
     timer.cancel()
-    Self.currentLock.withLock { if Self.current === self { Self.current = nil } }
+    Self.current.withLock { if $0 === self { $0 = nil } }
     FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
   }
 }

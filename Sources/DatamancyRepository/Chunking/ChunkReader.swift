@@ -16,7 +16,10 @@ import Foundation
 /// pass and slowed the dump feeding us, which shares two cores with us and the
 /// PostgreSQL backend (bench/reference/consumer.c measures the orders; see
 /// docs/benchmarks.md).
-final class ChunkReader {
+// Sendable by hand-off: `BackupSession.store` gives it to its one reading thread
+// and does not return before that thread ends (`readerDone`), so no two threads
+// ever use it at once.
+final class ChunkReader: @unchecked Sendable {
   private let source: ByteStream
   private let chunker: Chunker
   private let idKey: SymmetricKey

@@ -7,7 +7,7 @@ import Foundation
 /// the database where the tool runs beside the server (or in its container);
 /// `ldapsearch` exports over the network with a bind DN, including operational
 /// attributes, so `slapadd` can load either.
-public struct LDAPSource: SourcePlanner {
+public struct LDAPSource: SourcePlanner, Sendable {
   public var name: String
   public var settings: LDAPSettings
   public let tool: EngineTool
@@ -19,7 +19,9 @@ public struct LDAPSource: SourcePlanner {
   }
 
   public func items() throws -> [PlannedItem] {
-    let run = { try (settings.method == .slapcat ? slapcatRun() : ldapsearchRun()) }
+    let run: @Sendable () throws -> ToolRun = {
+      try (settings.method == .slapcat ? slapcatRun() : ldapsearchRun())
+    }
     return [
       PlannedItem(name: "\(name)/directory", source: name, format: .stream, content: .ldif) { [tool] in
         try tool.start(try run(), inspector: LDIFInspector())

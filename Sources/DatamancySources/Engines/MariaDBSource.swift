@@ -32,7 +32,7 @@ public struct MariaDBSource: SourcePlanner, Sendable {
 
   /// The item of one database: a `mariadb-dump` of it, checked and fingerprinted as it streams.
   public func item(for database: String, rowHash: RowHash.Version) -> PlannedItem {
-    let run = {
+    let run: @Sendable () throws -> ToolRun = {
       try mariaRun(
         "mariadb-dump",
         ["--single-transaction", "--routines", "--triggers", "--events", "--hex-blob", "--", database])

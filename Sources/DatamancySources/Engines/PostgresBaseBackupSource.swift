@@ -23,7 +23,7 @@ public struct PostgresBaseBackupSource: SourcePlanner, Sendable {
   public static let label = "datamancy-backup"
 
   public func items() throws -> [PlannedItem] {
-    let run = {
+    let run: @Sendable () throws -> ToolRun = {
       try postgres.pgRun(
         "pg_basebackup", ["-D", "-", "-Ft", "-X", "none", "--checkpoint=fast", "-l", Self.label])
     }

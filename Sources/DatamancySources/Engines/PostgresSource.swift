@@ -26,7 +26,7 @@ public struct PostgresSource: SourcePlanner, Sendable {
       items.append(.failing("\(name)/databases", source: name, content: .postgresArchive, error))
     }
     if settings.globals {
-      let run = { try pgRun("pg_dumpall", ["--globals-only"]) }
+      let run: @Sendable () throws -> ToolRun = { try pgRun("pg_dumpall", ["--globals-only"]) }
       items.append(
         PlannedItem(name: "\(name)/globals", source: name, format: .stream, content: .postgresGlobals) {
           [tool] in
@@ -38,7 +38,7 @@ public struct PostgresSource: SourcePlanner, Sendable {
 
   /// The item of one database: `pg_dump -Fc -Z0`, fingerprinted as it streams.
   public func item(for database: String, rowHash: RowHash.Version) -> PlannedItem {
-    let run = { try pgRun("pg_dump", ["-Fc", "-Z0", "-d", database]) }
+    let run: @Sendable () throws -> ToolRun = { try pgRun("pg_dump", ["-Fc", "-Z0", "-d", database]) }
     return PlannedItem(name: "\(name)/\(database)", source: name, format: .stream, content: .postgresArchive)
     { [tool] in
       try tool.start(try run(), inspector: PostgresArchiveInspector(rowHash: rowHash))

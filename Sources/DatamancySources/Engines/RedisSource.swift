@@ -6,7 +6,7 @@ import Foundation
 /// Redis: the RDB snapshot fetched over the replication protocol (`redis-cli
 /// --rdb -`), one item `SOURCE/rdb`, its frame checked as it streams and the end
 /// mark of a diskless transfer removed (`RDBEndMarkStripper`).
-public struct RedisSource: SourcePlanner {
+public struct RedisSource: SourcePlanner, Sendable {
   public var name: String
   public var settings: RedisSettings
   public let tool: EngineTool
@@ -18,7 +18,7 @@ public struct RedisSource: SourcePlanner {
   }
 
   public func items() throws -> [PlannedItem] {
-    let run = { try redisRun() }
+    let run: @Sendable () throws -> ToolRun = { try redisRun() }
     return [
       PlannedItem(name: "\(name)/rdb", source: name, format: .stream, content: .redisSnapshot) { [tool] in
         try tool.start(try run(), inspector: RDBInspector(), transform: RDBEndMarkStripper.init)

@@ -25,10 +25,11 @@ public struct FilesSource: SourcePlanner {
     let rules = FileRules(
       exclude: settings.exclude, ifPresent: settings.excludeIfPresent, largerThan: settings.excludeLargerThan,
       oneFileSystem: settings.oneFileSystem)
+    let exclude = settings.exclude
     return settings.paths.map { path in
       PlannedItem(
         name: Self.itemName(source: name, path: path), source: name,
-        estimate: { FolderSize.estimate(path, exclude: settings.exclude) }
+        estimate: { FolderSize.estimate(path, exclude: exclude) }
       ) { session, forceReread in
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
