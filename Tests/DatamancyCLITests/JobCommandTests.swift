@@ -96,9 +96,9 @@ final class JobCommandTests: XCTestCase {
     return data
   }
 
-  /// A bad combination of `restore`'s flags fails in the parser, before a
+  /// A bad combination or spelling of flags fails in the parser, before a
   /// repository is opened or a prompt shown.
-  func testRestoreRefusesBadFlagsBeforeRunning() throws {
+  func testBadFlagsAreRefusedBeforeRunning() throws {
     let refused: [([String], String)] = [
       (["restore", "latest", "--to", "out", "--overwrite", "sometimes"], "sometimes"),
       (["restore", "latest", "--target-db", "copy"], "--target-db loads one item"),
@@ -107,6 +107,11 @@ final class JobCommandTests: XCTestCase {
       (["restore", "--source", "pg", "--to-time", "latest", "--to-lsn", "0/1", "--to", "x"], "one of them"),
       (["restore", "latest", "--source", "pg", "--to-time", "latest", "--to", "x"], "no set or --item"),
       (["restore", "--to-time", "latest", "--to", "x"], "takes --source NAME"),
+      (["backup", "--time", "yesterday"], "--time: expected an ISO 8601 time"),
+      (["prune", "--repack-below", "150%"], "--repack-below: expected a percentage"),
+      (["forget", "abcd1234", "--keep-latest", "2"], "takes no --keep-* or --prune"),
+      (["forget", "--keep-within", "soon"], "--keep-within: expected a duration"),
+      (["serve", "--listen", "9469"], "--listen: expected HOST:PORT"),
     ]
     for (arguments, message) in refused {
       XCTAssertThrowsError(try DatamancyBackup.parse(commandLine: arguments), "\(arguments)") { error in
@@ -119,6 +124,10 @@ final class JobCommandTests: XCTestCase {
       ["restore", "latest", "--item", "pg/app", "--target-db", "copy"],
       ["restore", "--source", "pg", "--to-time", "2026-12-01T16:59:00Z", "--to", "x", "--dry-run"],
       ["restore", "--source", "pg", "--to-lsn", "0/3000158", "--to", "x"],
+      ["backup", "--time", "2026-01-31T02:00:00Z"],
+      ["prune", "--repack-below", "30%"],
+      ["forget", "--keep-within", "7d", "--prune"],
+      ["serve", "--listen", "[::1]:9469"],
     ]
     for arguments in accepted {
       XCTAssertNoThrow(try DatamancyBackup.parse(commandLine: arguments), "\(arguments)")

@@ -24,14 +24,19 @@ extension DatamancyBackup {
     @Flag(name: .customLong("force-reread"), help: "Read every file of a folder, even those unchanged.")
     var forceReread = false
 
-    func run(_ context: CommandContext) throws {
-      var stamp: Date?
-      if let time {
-        guard let parsed = try? Date(time, strategy: .iso8601) else {
-          throw CLIError.usage("--time: expected an ISO 8601 time such as 2026-01-31T02:00:00Z")
-        }
-        stamp = parsed
+    func validate() throws { _ = try stamp() }
+
+    /// `--time`, parsed.
+    func stamp() throws -> Date? {
+      guard let time else { return nil }
+      guard let parsed = try? Date(time, strategy: .iso8601) else {
+        throw ValidationError("--time: expected an ISO 8601 time such as 2026-01-31T02:00:00Z")
       }
+      return parsed
+    }
+
+    func run(_ context: CommandContext) throws {
+      let stamp = try self.stamp()
       CPUPolicy.runAsBatch()
       let progress = Progress(verb: "backing up", enabled: Progress.enabled(global))
       var run = BackupRun(context: context.operations)

@@ -30,12 +30,18 @@ extension DatamancyBackup {
 
     @Flag(help: "Then remove the data no set uses (as prune does).") var prune = false
 
+    func validate() throws {
+      if !sets.isEmpty, keep.given || prune {
+        throw ValidationError("forget SET... removes the sets named; it takes no --keep-* or --prune")
+      }
+      if let within = keep.within, DurationText.seconds(within) == nil {
+        throw ValidationError("--keep-within: expected a duration such as 7d or 36h")
+      }
+    }
+
     func run(_ context: CommandContext) throws {
       let repository = try context.openRepository()
       if !sets.isEmpty {
-        guard !keep.given, !prune else {
-          throw CLIError.usage("forget SET... removes the sets named; it takes no --keep-* or --prune")
-        }
         let removed = try NamedRemoval(context: context.operations, repository: repository).run(
           sets, dryRun: dryRun)
         for id in removed { context.print("\(dryRun ? "would remove" : "removed") set \(id.prefix(8))") }

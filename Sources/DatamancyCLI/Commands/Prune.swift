@@ -25,14 +25,22 @@ extension DatamancyBackup {
 
     @Flag(name: .customLong("dry-run"), help: "Show what would be deleted and repacked.") var dryRun = false
 
-    func run(_ context: CommandContext) throws {
+    func validate() throws { _ = try percent() }
+
+    /// `--repack-below`, as a share from 0 to 1.
+    func percent() throws -> Double {
       let text = repackBelow.hasSuffix("%") ? String(repackBelow.dropLast()) : repackBelow
       guard let percent = Double(text), (0...100).contains(percent) else {
-        throw CLIError.usage("--repack-below: expected a percentage such as 50%")
+        throw ValidationError("--repack-below: expected a percentage such as 50%")
       }
+      return percent / 100
+    }
+
+    func run(_ context: CommandContext) throws {
+      let share = try percent()
       let repository = try context.openRepository(loadIndex: false)
       var prune = PruneRun(context: context.operations, repository: repository)
-      prune.repackBelow = percent / 100
+      prune.repackBelow = share
       let report = try prune.run(dryRun: dryRun)
       if global.json {
         try context.printJSON(report)

@@ -32,12 +32,18 @@ extension DatamancyBackup {
 
     @Flag(help: "Also run the scheduled jobs.") var schedule = false
 
+    func validate() throws {
+      if let listen, WebServer.address(listen) == nil { throw Self.badListen }
+    }
+
+    static let badListen = ValidationError(
+      "--listen: expected HOST:PORT, such as 127.0.0.1:9469 or [::1]:9469")
+
     func run(_ context: CommandContext) throws {
       let settings = context.config.serve
       let listen = self.listen ?? settings.listen ?? "127.0.0.1:9469"
-      guard let (host, port) = WebServer.address(listen) else {
-        throw CLIError.usage("--listen: expected HOST:PORT, such as 127.0.0.1:9469 or [::1]:9469")
-      }
+      // serve.listen comes from the configuration: checked here, not in validate().
+      guard let (host, port) = WebServer.address(listen) else { throw Self.badListen }
       try Dashboard.checkExposure(host: host, settings: settings)
       let token = try settings.metricsToken.map { try context.operations.secrets.resolve($0) }
       let repository = try context.openRepository()
