@@ -1,5 +1,6 @@
 import ArgumentParser
 import DatamancyOperations
+import DatamancyPOSIX
 import Foundation
 
 extension DatamancyBackup {
@@ -29,7 +30,7 @@ extension DatamancyBackup {
     /// `--time`, parsed.
     func stamp() throws -> Date? {
       guard let time else { return nil }
-      guard let parsed = try? Date(time, strategy: .iso8601) else {
+      guard let parsed = UTCTime.parse(time) else {
         throw ValidationError("--time: expected an ISO 8601 time such as 2026-01-31T02:00:00Z")
       }
       return parsed

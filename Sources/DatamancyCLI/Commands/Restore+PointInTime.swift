@@ -1,5 +1,6 @@
 import ArgumentParser
 import DatamancyOperations
+import DatamancyPOSIX
 import DatamancyRepository
 import DatamancySources
 import Foundation
@@ -69,17 +70,9 @@ extension DatamancyBackup.Restore {
       return .lsn(position)
     }
     guard let time, time != "latest" else { return .latest }
-    guard let parsed = parseTime(time) else {
+    guard let parsed = UTCTime.parse(time) else {
       throw ValidationError("--to-time: '\(time)' is not a time; write 2026-12-01T16:59:00Z, or 'latest'")
     }
     return .time(parsed)
-  }
-
-  /// ISO 8601 with or without fractional seconds.
-  static func parseTime(_ text: String) -> Date? {
-    let formatter = ISO8601DateFormatter()
-    if let date = formatter.date(from: text) { return date }
-    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    return formatter.date(from: text)
   }
 }

@@ -1,3 +1,4 @@
+import DatamancyPOSIX
 import Foundation
 import Logging
 
@@ -28,7 +29,7 @@ struct FileLogHandler: LogHandler {
   }
 
   func log(event: LogEvent) {
-    let time = ISO8601DateFormatter().string(from: Date())
+    let time = UTCTime.format(Date())
     handle.write(Data("\(time) \(event.level) \(event.message)\n".utf8))
   }
 }

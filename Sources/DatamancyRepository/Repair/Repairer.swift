@@ -179,7 +179,7 @@ public struct Repairer {
   /// its set; returns the sets marked.
   private func markLostItems(_ sets: [BackupSet]) throws -> [RepairReport.AffectedSet] {
     var affected: [RepairReport.AffectedSet] = []
-    let stamp = now.formatted(BackupSet.timeFormat)
+    let stamp = UTCTime.format(now)
     for set in sets {
       var marked = set
       var items: [RepairReport.AffectedItem] = []

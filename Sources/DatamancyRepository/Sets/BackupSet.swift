@@ -1,3 +1,4 @@
+import DatamancyPOSIX
 import Foundation
 
 /// One backup run: the items it stored and how each went. Stored sealed as
@@ -138,7 +139,7 @@ extension BackupSet {
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .custom { date, encoder in
       var container = encoder.singleValueContainer()
-      try container.encode(date.formatted(Self.timeFormat))
+      try container.encode(UTCTime.format(date))
     }
     encoder.outputFormatting = [.sortedKeys]
     return encoder
@@ -149,8 +150,7 @@ extension BackupSet {
     decoder.dateDecodingStrategy = .custom { decoder in
       let container = try decoder.singleValueContainer()
       let text = try container.decode(String.self)
-      guard let date = (try? Date(text, strategy: Self.timeFormat)) ?? (try? Date(text, strategy: .iso8601))
-      else {
+      guard let date = UTCTime.parse(text) else {
         throw DecodingError.dataCorruptedError(
           in: container, debugDescription: "not an ISO 8601 time: \(text)")
       }
@@ -158,6 +158,4 @@ extension BackupSet {
     }
     return decoder
   }()
-
-  static let timeFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 }

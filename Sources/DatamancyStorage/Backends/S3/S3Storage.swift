@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Crypto
+import DatamancyPOSIX
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -281,10 +282,7 @@ struct S3Listing {
   }
 
   /// `2026-12-01T08:09:54.000Z`, as listings give times.
-  static func isoDate(_ text: String) -> Date? {
-    (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
-      ?? (try? Date(text, strategy: .iso8601))
-  }
+  static func isoDate(_ text: String) -> Date? { UTCTime.parse(text) }
 
   /// `Tue, 01 Dec 2026 08:09:54 GMT`, as the Last-Modified header gives times.
   static func httpDate(_ text: String) -> Date? {
