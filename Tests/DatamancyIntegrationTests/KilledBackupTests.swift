@@ -62,6 +62,8 @@ final class KilledBackupTests: XCTestCase {
   /// file goes all the same.
   func testInterruptedWhileTakingTheLockLeavesNoLock() throws {
     let cli = try CLI()
+    // The source's sleep is not a wait of the test: it keeps the backup running
+    // until the interruption, which the test sends on an event (the lock file).
     try cli.configure(sources: "    slow: { type: command, command: [sh, -c, \"sleep 30\"] }")
     try cli.initialize()
     let junk = 2000
