@@ -21,6 +21,7 @@ extension ObjectWriter {
 
 /// The writer of storages that have no better place for a half-written object
 /// (object storage, memory): the bytes gather in memory and `commit` puts them.
+// @unchecked: a writer belongs to the one thread that appends to and commits it.
 public final class BufferedObjectWriter: ObjectWriter, @unchecked Sendable {
   private let storage: Storage
   private var bytes = Data()

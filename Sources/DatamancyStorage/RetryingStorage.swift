@@ -5,6 +5,7 @@ import Foundation
 /// backoff and jitter. Other errors pass at once. Every operation of `Storage` is
 /// safe to repeat: a put writes the same bytes again, a delete of a missing object
 /// succeeds.
+// @unchecked: immutable after init; `inner` is itself safe to share (`Storage`).
 public final class RetryingStorage: Storage, @unchecked Sendable {
   let inner: Storage
   /// Tries per operation, the first included.
@@ -62,6 +63,7 @@ public final class RetryingStorage: Storage, @unchecked Sendable {
 
 /// Retries a writer's commit as `RetryingStorage` retries a put: appends stay with
 /// the inner writer, whose commit can be repeated (a buffered one puts again).
+// @unchecked: a writer belongs to the one thread that appends to and commits it.
 final class RetryingObjectWriter: ObjectWriter, @unchecked Sendable {
   let inner: ObjectWriter
   let storage: RetryingStorage

@@ -14,6 +14,7 @@ import Foundation
 /// id, and the data as length-prefixed pieces ending with a zero length. An int is
 /// a sign byte and `int size` little-endian bytes; a string is an int length (-1 for
 /// none) and that many bytes. With -Z0 the table data is COPY text, one row a line.
+// @unchecked: its parsing state is the parser thread's alone (`ThreadedInspector`).
 public final class PostgresArchiveInspector: ThreadedInspector, @unchecked Sendable {
   private let rowHash: RowHash.Version
 

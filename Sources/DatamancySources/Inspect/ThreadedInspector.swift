@@ -5,6 +5,9 @@ import Foundation
 /// copies of the bytes through a small bounded queue, so the parser can be written
 /// as plain "read an int, read a string" code and the backup is never held up by
 /// more than the queue's few buffers. A parser that gives up keeps draining.
+// @unchecked: `pending` and `finished` belong to the thread that feeds the stream;
+// the parser thread writes `outcome` before it signals `done`, and `finish` reads it
+// only after waiting on `done`; the buffers pass through `Channel`s.
 public class ThreadedInspector: StreamInspector, @unchecked Sendable {
   private let queue = Channel<[UInt8]>(capacity: 4)
   /// Buffers the parser has finished with, to fill again: a fresh 1 MiB array

@@ -9,6 +9,7 @@ import Foundation
 /// listed), so its bytes wait in the page cache instead of in memory; the commit
 /// flushes it with `fsync`, renames it to its name and syncs the folder that
 /// receives it. Released without a commit, it removes the temporary file.
+// @unchecked: a writer belongs to the one thread that appends to and commits it.
 final class LocalObjectWriter: ObjectWriter, @unchecked Sendable {
   private let storage: LocalStorage
   private let temporary: String

@@ -10,6 +10,7 @@ import NIOSSL
 /// each name is an object under `prefix/`. A PUT is atomic on S3 (an object
 /// appears whole or not at all) and read-after-write consistent, which is what
 /// `Storage` asks; durability is the service's.
+// @unchecked: immutable after init; HTTPClient is safe to share between threads.
 public final class S3Storage: Storage, @unchecked Sendable {
   public struct Settings: Sendable {
     public var endpoint: URL
