@@ -67,6 +67,7 @@ public struct BackupRunner: Sendable {
       name: item.name, source: item.source, format: item.format, status: .failed, rawBytes: 0,
       storedBytes: 0, durationSeconds: 0, chunks: [])
     result.content = item.content
+    result.path = item.path
     logger.info("backing up \(item.name)")
     if let scanner = item.scanner {
       storeTree(item, scanner, into: &result)

@@ -92,6 +92,9 @@ public struct BackupItem: Codable, Sendable {
   public var format: Format
   /// What the bytes are (nil in sets made before it was recorded).
   public var content: ItemContent?
+  /// A folder's absolute path on the host it was backed up from, where a
+  /// recovery puts it back (nil for other items and in older sets).
+  public var path: String?
   public var status: Status
   /// Why the item failed, with the tool's last words.
   public var error: String?

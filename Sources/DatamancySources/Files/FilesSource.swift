@@ -27,7 +27,7 @@ public struct FilesSource: SourcePlanner {
       oneFileSystem: settings.oneFileSystem)
     let exclude = settings.exclude
     return settings.paths.map { path in
-      PlannedItem(
+      var item = PlannedItem(
         name: Self.itemName(source: name, path: path), source: name,
         estimate: { FolderSize.estimate(path, exclude: exclude) }
       ) { session, forceReread in
@@ -37,6 +37,8 @@ public struct FilesSource: SourcePlanner {
         }
         return TreeScanner(session: session, root: path, rules: rules, forceReread: forceReread)
       }
+      item.path = URL(fileURLWithPath: path).standardizedFileURL.path
+      return item
     }
   }
 }

@@ -9,6 +9,8 @@ public struct PlannedItem: Sendable {
   public var format: BackupItem.Format
   /// What the bytes are, recorded in the item for `verify` and recovery.
   public var content: ItemContent
+  /// A folder's absolute path, recorded in the item for recovery.
+  public var path: String?
   /// Whether an item with no bytes is a failure (a dump is never empty).
   public var emptyIsFailure = true
   /// Starts the tool; the returned source fails on its last read if the tool did.
