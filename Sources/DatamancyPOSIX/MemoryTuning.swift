@@ -27,3 +27,16 @@ extension MemoryTuning {
   /// above keep freed blocks for reuse, which suits one command, not a server.
   public static func release() { _ = malloc_trim(0) }
 }
+
+extension MemoryTuning {
+  /// For a process that lives for days and does its heavy work in child
+  /// processes (`serve`: backups and verifies are jobs it starts). Its own big
+  /// blocks are a download's chunks, at the pace of a browser: each block of
+  /// 256 KiB or more is mapped on its own and unmapped when freed, so the
+  /// resident size follows the downloads running, not the heap's history of
+  /// them. Replaces `apply()`'s thresholds; keeps its one arena.
+  public static func applyForServer() {
+    mallopt(M_MMAP_THRESHOLD, 256 << 10)
+    mallopt(M_TRIM_THRESHOLD, 1 << 20)
+  }
+}

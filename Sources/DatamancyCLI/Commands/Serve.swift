@@ -40,6 +40,7 @@ extension DatamancyBackup {
       "--listen: expected HOST:PORT, such as 127.0.0.1:9469 or [::1]:9469")
 
     func run(_ context: CommandContext) throws {
+      MemoryTuning.applyForServer()
       let settings = context.config.serve
       let listen = self.listen ?? settings.listen ?? "127.0.0.1:9469"
       // serve.listen comes from the configuration: checked here, not in validate().

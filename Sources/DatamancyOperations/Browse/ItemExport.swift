@@ -28,11 +28,14 @@ public enum ItemExport: Sendable {
   }
 
   /// Writes the bytes to `fd`; `ItemRestorer.OutputClosed` when the reader
-  /// stops taking them.
+  /// stops taking them. `readAhead` bounds the chunks opened ahead of the
+  /// reader (`ItemRestorer.readAhead`).
   public func write(
-    _ item: BackupItem, of set: BackupSet, from repository: Repository, runner: ProcessRunner, to fd: Int32
+    _ item: BackupItem, of set: BackupSet, from repository: Repository, runner: ProcessRunner,
+    readAhead: Int? = nil, to fd: Int32
   ) throws {
-    let restorer = ItemRestorer(repository: repository, runner: runner)
+    var restorer = ItemRestorer(repository: repository, runner: runner)
+    restorer.readAhead = readAhead
     switch self {
     case .whole: try restorer.write(item, of: set, to: fd)
     case .folder(let path):

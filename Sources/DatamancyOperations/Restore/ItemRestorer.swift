@@ -27,6 +27,11 @@ public struct ItemRestorer {
   public var overwrite = TreeRestorer.Overwrite.never
   /// What the last tree restore did (files, links, warnings).
   public private(set) var treeReport: TreeRestorer.Report?
+  /// Chunks opened ahead of the writer in `write(_:…to:)`; nil for the
+  /// streamer's default (two per core). A reader slower than one core (a
+  /// download to a browser) gains nothing from more, and each chunk ahead holds
+  /// up to 4 MiB of plaintext.
+  public var readAhead: Int?
 
   public init(repository: Repository, runner: ProcessRunner) {
     self.repository = repository
@@ -116,7 +121,7 @@ public struct ItemRestorer {
   public func write(_ item: BackupItem, of set: BackupSet, to fd: Int32) throws {
     if item.format == .tree { return try writeTar(item, of: set, to: fd) }
     let ids = try ChunkStreamer.ids(of: item, set: set)
-    try ChunkStreamer(repository: repository).stream(ids) { data in
+    try streamer(readAhead).stream(ids) { data in
       let status = FileDescriptor.writeAll(fd, data)
       if status == EPIPE { throw OutputClosed() }
       guard status == 0 else { throw Self.ioError("write", "the output") }
@@ -126,7 +131,17 @@ public struct ItemRestorer {
 
   /// Writes one file of a tree to `fd`, its holes as zeros.
   public func write(_ entry: TreeEntry, to fd: Int32) throws {
-    try Self.content(of: entry, repository: repository, into: sink(fd))
+    try Self.content(of: entry, from: streamer(readAhead), into: sink(fd))
+  }
+
+  /// A chunk streamer over this repository with `readAhead` chunks ahead, if set.
+  private func streamer(_ readAhead: Int?) -> ChunkStreamer {
+    var streamer = ChunkStreamer(repository: repository)
+    if let readAhead {
+      streamer.window = readAhead
+      streamer.batch = readAhead
+    }
+    return streamer
   }
 
   /// Writes `data` to `fd`, counting it for the progress line.
@@ -140,7 +155,9 @@ public struct ItemRestorer {
   }
 
   /// A tree file's bytes in order, holes as zeros.
-  static func content(of entry: TreeEntry, repository: Repository, into put: (Data) throws -> Void) throws {
+  static func content(of entry: TreeEntry, from streamer: ChunkStreamer, into put: (Data) throws -> Void)
+    throws
+  {
     var written: UInt64 = 0
     let zeros = Data(count: 1 << 20)
     func emit(_ data: Data) throws {
@@ -153,7 +170,7 @@ public struct ItemRestorer {
     var regions = (entry.extents ?? [Extent(offset: 0, length: entry.size)])[...]
     var left = regions.first?.length ?? 0
     try zeroFill(to: regions.first?.offset ?? 0)
-    try ChunkStreamer(repository: repository).stream(entry.chunks) { data in
+    try streamer.stream(entry.chunks) { data in
       var data = data[...]
       while !data.isEmpty {
         while left == 0, regions.count > 1 {
@@ -166,7 +183,7 @@ public struct ItemRestorer {
           throw RepositoryError.damaged(
             file: "tree", reason: "\(entry.displayName) holds more data than its regions")
         }
-        try emit(Data(data.prefix(count)))
+        try emit(data.prefix(count))
         left -= UInt64(count)
         data = data.dropFirst(count)
       }
@@ -183,8 +200,9 @@ public struct ItemRestorer {
   public func write(folder: Tree, to fd: Int32) throws {
     let output = sink(fd)
     var tar = TarWriter(repository: repository, output: output)
+    let streamer = streamer(readAhead)
     try tar.write(folder) { entry, put in
-      try Self.content(of: entry, repository: repository, into: put)
+      try Self.content(of: entry, from: streamer, into: put)
     }
   }
 

@@ -16,14 +16,15 @@ extension Dashboard {
   /// A download whose pending write the client has not taken for this long is
   /// cut off.
   static let stallTimeout: Duration = .seconds(10)
+  /// Chunks opened ahead of a download's writer: one being opened while one is
+  /// sent. A browser takes bytes slower than one core opens them, and the
+  /// default window (two per core) held up to 16 MiB of plaintext per download.
+  static let readAhead = 2
 
   func addDownloadRoutes(to router: RouterGroup<WebContext>) {
     router.get("download") { [self] request, context in
       let visitor = try require(.operator, context)
-      let (set, item, path) = try await locate(request)
-      let source = try await readRepository { repository in
-        try ItemExport.resolve(path, in: item, of: set, repository: repository)
-      }
+      // The slot first, so requests beyond the bound cost no repository reads.
       guard downloads.take(visitor.user) else {
         var refusal = Refusal(
           .tooManyRequests,
@@ -32,6 +33,12 @@ extension Dashboard {
         refusal.headers[.retryAfter] = "10"
         throw refusal
       }
+      // Given back when the response ends, or here if the request fails first.
+      let slot = DownloadSlot(slots: downloads, user: visitor.user)
+      let (set, item, path) = try await locate(request)
+      let source = try await readRepository { repository in
+        try ItemExport.resolve(path, in: item, of: set, repository: repository)
+      }
       let base =
         path.split(separator: UInt8(ascii: "/")).last.map { String(decoding: $0, as: UTF8.self) } ?? item.name
       let folder = source.isFolder
@@ -39,7 +46,6 @@ extension Dashboard {
         .contentType: folder ? "application/x-tar" : "application/octet-stream",
         .contentDisposition: Self.attachment(folder ? base + ".tar" : base),
       ]
-      let slot = DownloadSlot(slots: downloads, user: visitor.user)
       return Response(
         status: .ok, headers: headers,
         body: ResponseBody { [self] writer in
@@ -82,7 +88,8 @@ extension Dashboard {
       defer { close(output) }
       do {
         try reading { repository in
-          try source.write(item, of: set, from: repository, runner: self.runner, to: output)
+          try source.write(
+            item, of: set, from: repository, runner: self.runner, readAhead: Self.readAhead, to: output)
         }
       } catch is ItemRestorer.OutputClosed {
         return
