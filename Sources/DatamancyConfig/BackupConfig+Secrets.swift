@@ -7,7 +7,13 @@ extension BackupConfig {
     public var reference: SecretReference
   }
 
-  /// Every secret reference in the configuration, in file order: what a run
+  /// Every secret reference in the configuration: those of `secretUses`, and
+  /// `serve`'s own (its metrics token, which no scheduled job reads).
+  public var allSecretUses: [SecretUse] {
+    secretUses + (serve.metricsToken.map { [SecretUse(key: "serve.metrics_token", reference: $0)] } ?? [])
+  }
+
+  /// Every secret reference that jobs read, in file order: what a run
   /// started without this shell's environment (a timer, cron) must be given.
   public var secretUses: [SecretUse] {
     var uses: [SecretUse] = []
@@ -23,14 +29,7 @@ extension BackupConfig {
     add("repository", repository)
     for (name, settings) in repositories { add("repositories.\(name)", settings) }
     for source in sources {
-      switch source.kind {
-      case .postgres(let settings), .postgresPITR(let settings):
-        add("sources.\(source.name).password", settings.connection.password)
-      case .mariadb(let settings): add("sources.\(source.name).password", settings.connection.password)
-      case .ldap(let settings): add("sources.\(source.name).password", settings.connection.password)
-      case .redis(let settings): add("sources.\(source.name).password", settings.connection.password)
-      case .files, .command: break
-      }
+      for (key, reference) in source.settings.secrets { add("sources.\(source.name).\(key)", reference) }
     }
     for (i, target) in notify.enumerated() {
       if case .secret(let reference) = target.url { add("notify.\(i).url", reference) }

@@ -32,14 +32,21 @@ public struct BackupConfig: Sendable {
   /// `serve:`: the dashboard and the metrics.
   public var serve = ServeSettings()
   public var serveListen: String? { serve.listen }
+  /// The text this configuration was read from: every backup set carries it
+  /// (secrets are references in it, never values), so that `config restore`
+  /// can bring it back when the host is lost. Nil for a configuration made in code.
+  public var text: String?
 
   public init() {}
 
   /// Keys of later features that are accepted and kept for them.
   static let reservedKeys: Set<String> = []
 
-  /// Parses YAML text; `file` names the file in messages.
-  public static func parse(_ text: String, file: String) throws -> BackupConfig {
+  /// Parses YAML text; `file` names the file in messages. `types` are the
+  /// source types `sources:` may use.
+  public static func parse(_ text: String, file: String, types: [SourceType] = SourceType.builtIn) throws
+    -> BackupConfig
+  {
     let root: Node
     do {
       guard let parsed = try Yams.compose(yaml: text) else { return BackupConfig() }
@@ -48,6 +55,7 @@ public struct BackupConfig: Sendable {
       throw YAMLErrorText.configError(error, text: text, file: file)
     }
     var config = BackupConfig()
+    config.text = text
     var copyToNode: ConfigNode?
     let top = ConfigNode(node: root, path: "", file: file)
     let allowed = Set([
@@ -69,7 +77,9 @@ public struct BackupConfig: Sendable {
         config.copyTo = try value.strings(single: true)
         copyToNode = value
       case "sources":
-        config.sources = try value.mapping().map { name, node in try SourceConfig.parse(name: name, node) }
+        config.sources = try value.mapping().map { name, node in
+          try SourceConfig.parse(name: name, node, types: types)
+        }
       case "concurrency": config.concurrency = try value.int(in: 1...256)
       case "cpus":
         config.cpus = try CPUList.parse(value)
@@ -118,7 +128,7 @@ public struct BackupConfig: Sendable {
   /// Reads and parses a file. A file that cannot be read says why; text that is
   /// not UTF-8 names its first bad line (a path that is not UTF-8 cannot be named
   /// in a configuration).
-  public static func load(path: String) throws -> BackupConfig {
+  public static func load(path: String, types: [SourceType] = SourceType.builtIn) throws -> BackupConfig {
     func refuse(_ message: String, line: Int? = nil) -> ConfigError {
       ConfigError(file: path, key: "", line: line, message: message)
     }
@@ -142,6 +152,6 @@ public struct BackupConfig: Sendable {
       }
       throw refuse("not UTF-8 text: paths and names must be valid UTF-8", line: line)
     }
-    return try parse(text, file: path)
+    return try parse(text, file: path, types: types)
   }
 }

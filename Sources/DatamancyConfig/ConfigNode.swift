@@ -2,14 +2,14 @@ import Yams
 
 /// A YAML node with the dotted key path that leads to it, so every error can
 /// name the key and line.
-struct ConfigNode {
+public struct ConfigNode {
   let node: Node
   let path: String
   let file: String
 
-  var line: Int? { node.mark.map { $0.line } }
+  public var line: Int? { node.mark.map { $0.line } }
 
-  func error(_ message: String, key: String? = nil, at line: Int? = nil) -> ConfigError {
+  public func error(_ message: String, key: String? = nil, at line: Int? = nil) -> ConfigError {
     ConfigError(file: file, key: key ?? path, line: line ?? self.line, message: message)
   }
 
@@ -18,7 +18,7 @@ struct ConfigNode {
   }
 
   /// The entries of a mapping, in file order; rejects keys not in `allowed`.
-  func mapping(allowed: Set<String>? = nil) throws -> [(key: String, value: ConfigNode)] {
+  public func mapping(allowed: Set<String>? = nil) throws -> [(key: String, value: ConfigNode)] {
     guard case .mapping(let mapping) = node else { throw error("expected a mapping of keys to values") }
     return try mapping.map { pair in
       guard case .scalar(let scalar) = pair.key else { throw error("keys must be plain names") }
@@ -33,7 +33,7 @@ struct ConfigNode {
 
   /// A text value. YAML's null (`~`, `null`, nothing) is not text: `path: ~` is
   /// refused here rather than taken for a folder named `~`.
-  func string() throws -> String {
+  public func string() throws -> String {
     guard case .scalar(let scalar) = node, !scalar.string.isEmpty else {
       throw error("expected a text value")
     }
@@ -43,14 +43,14 @@ struct ConfigNode {
     return scalar.string
   }
 
-  func int(in range: ClosedRange<Int>) throws -> Int {
+  public func int(in range: ClosedRange<Int>) throws -> Int {
     guard let value = Int(try string()), range.contains(value) else {
       throw error("expected a whole number from \(range.lowerBound) to \(range.upperBound)")
     }
     return value
   }
 
-  func bool() throws -> Bool {
+  public func bool() throws -> Bool {
     switch try string().lowercased() {
     case "true", "yes", "on": return true
     case "false", "no", "off": return false
@@ -59,13 +59,13 @@ struct ConfigNode {
   }
 
   /// The items of a list.
-  func sequence() throws -> [ConfigNode] {
+  public func sequence() throws -> [ConfigNode] {
     guard case .sequence(let sequence) = node else { throw error("expected a list") }
     return sequence.enumerated().map { i, item in child("\(i)", item) }
   }
 
   /// A list of texts; a single text is accepted as a list of one when `single` is true.
-  func strings(single: Bool = false) throws -> [String] {
+  public func strings(single: Bool = false) throws -> [String] {
     if case .scalar = node, single { return [try string()] }
     guard case .sequence(let sequence) = node else { throw error("expected a list, such as [a, b]") }
     return try sequence.enumerated().map { i, item in try child("\(i)", item).string() }

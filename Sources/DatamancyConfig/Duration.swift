@@ -23,7 +23,7 @@ public enum DurationText {
 extension ConfigNode {
   /// A duration; one that is not a duration, or is out of range, is refused
   /// with the examples.
-  func duration(examples: String, minimum: Double = 0) throws -> Double {
+  public func duration(examples: String, minimum: Double = 0) throws -> Double {
     guard let seconds = DurationText.seconds(try string()), seconds >= minimum else {
       throw error(
         "expected a duration from \(minimum >= 1 ? "\(Int(minimum))s" : "0s") to 100 years, such as \(examples)"

@@ -26,11 +26,11 @@ final class ConfigTests: XCTestCase {
     XCTAssertEqual(config.concurrency, 2)
     XCTAssertEqual(config.sources.map(\.name), ["volumes", "custom"])
     XCTAssertEqual(
-      config.sources[0].kind,
-      .files(
-        FilesSettings(paths: ["/srv/volumes/grafana"], exclude: [".cache", "node_modules", "*.tmp", "*.log"]))
-    )
-    XCTAssertEqual(config.sources[1].kind, .command(argv: ["sh", "-c", "exec my-exporter --stdout"]))
+      config.sources[0].settings(as: FilesSettings.self),
+      FilesSettings(paths: ["/srv/volumes/grafana"], exclude: [".cache", "node_modules", "*.tmp", "*.log"]))
+    XCTAssertEqual(
+      config.sources[1].settings(as: CommandSettings.self),
+      CommandSettings(argv: ["sh", "-c", "exec my-exporter --stdout"]))
     XCTAssertEqual(config.sources[1].rpoSeconds, 86400)
   }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DatamancyConfig
 import DatamancyOperations
 import DatamancyPOSIX
 import DatamancyRepository
@@ -11,7 +12,7 @@ extension DatamancyBackup.Restore {
   func pointInTime(_ context: CommandContext) throws {
     guard let source, let to else { throw ValidationError("--to-time takes --source NAME and --to DIR") }
     guard let config = context.config.sources.first(where: { $0.name == source }),
-      case .postgresPITR(let settings) = config.kind
+      let settings = config.settings(as: PostgresPITRSettings.self)
     else {
       throw CLIError.usage("--source: '\(source)' is not a postgres_pitr source of the configuration")
     }

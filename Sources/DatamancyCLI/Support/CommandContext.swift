@@ -23,7 +23,8 @@ struct CommandContext {
   init(global: GlobalOptions) throws {
     self.global = global
     let file = Self.locateConfig(global.config)
-    let config = try file.map { try BackupConfig.load(path: $0) } ?? BackupConfig()
+    let engines = EngineRegistry.builtIn
+    let config = try file.map { try BackupConfig.load(path: $0, types: engines.types) } ?? BackupConfig()
     if let cpus = config.cpus, let file {
       try CPUPolicy.confine(to: cpus, file: file, line: config.cpusLine)
     }
@@ -34,7 +35,7 @@ struct CommandContext {
       runner: SystemProcessRunner(),
       logger: try Self.makeLogger(verbose: global.verbose, file: config.logFile),
       now: { Date() }, host: ProcessInfo.processInfo.hostName, noLock: global.noLock,
-      guardian: InterruptionGuard(), askPassword: isatty(0) != 0 ? Self.askPassword : nil)
+      guardian: InterruptionGuard(), askPassword: isatty(0) != 0 ? Self.askPassword : nil, engines: engines)
   }
 
   /// Logs go to standard error (notices and worse, everything with --verbose) and,

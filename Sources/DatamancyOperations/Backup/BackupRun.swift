@@ -70,6 +70,7 @@ public struct BackupRun {
       var runner = BackupRunner(
         session: session, concurrency: concurrency, host: context.host, logger: context.logger)
       runner.tags = tags
+      runner.configuration = context.config.text
       runner.onItem = onItem
       runner.onStart = onStart
       runner.onOpen = onOpen

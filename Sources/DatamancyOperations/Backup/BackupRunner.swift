@@ -13,6 +13,8 @@ public struct BackupRunner: Sendable {
   public var concurrency: Int
   public var host: String
   public var tags: [String] = []
+  /// The configuration's text, kept in the set (`BackupSet.configuration`).
+  public var configuration: String?
   public var logger: Logger
   /// Called when an item finishes, from any thread.
   public var onItem: (@Sendable (BackupItem) -> Void)?
@@ -55,9 +57,10 @@ public struct BackupRunner: Sendable {
     }
     group.wait()
     try session.finish()
-    let set = BackupSet(
+    var set = BackupSet(
       time: time, host: host, tags: tags, durationSeconds: Self.seconds(since: started),
       items: results.value.compactMap { $0 })
+    set.configuration = configuration
     return try session.repository.save(set)
   }
 

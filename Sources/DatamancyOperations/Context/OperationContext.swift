@@ -26,12 +26,16 @@ public struct OperationContext: Sendable {
   /// Asks for the repository password when nothing else gives it (a terminal),
   /// twice when `confirm` (a new repository); nil where nobody can be asked.
   public let askPassword: (@Sendable (_ confirm: Bool) throws -> String)?
+  /// The engines behind the configuration's source types.
+  public let engines: EngineRegistry
 
   public init(
     config: BackupConfig, configFile: String?, repositoryOverride: String?, environment: [String: String],
     runner: ProcessRunner, logger: Logger, now: @escaping @Sendable () -> Date, host: String,
-    noLock: Bool, guardian: RunGuard, askPassword: (@Sendable (_ confirm: Bool) throws -> String)?
+    noLock: Bool, guardian: RunGuard, askPassword: (@Sendable (_ confirm: Bool) throws -> String)?,
+    engines: EngineRegistry = .builtIn
   ) {
+    self.engines = engines
     self.config = config
     self.configFile = configFile
     self.repositoryOverride = repositoryOverride
@@ -49,8 +53,12 @@ public struct OperationContext: Sendable {
   /// The configuration's `{ env }` and `{ file }` secrets (those `including`
   /// picks) that cannot be read, each as "key: why". Secret commands are left
   /// out: they run when their secret is needed.
-  public func secretProblems(including: (BackupConfig.SecretUse) -> Bool = { _ in true }) -> [String] {
-    config.secretUses.filter(including).compactMap { use in
+  /// `in` checks other uses (those of a configuration restored from a set) with
+  /// this host's environment.
+  public func secretProblems(
+    in uses: [BackupConfig.SecretUse]? = nil, including: (BackupConfig.SecretUse) -> Bool = { _ in true }
+  ) -> [String] {
+    (uses ?? config.secretUses).filter(including).compactMap { use in
       if case .command = use.reference { return nil }
       do {
         _ = try secrets.resolve(use.reference)

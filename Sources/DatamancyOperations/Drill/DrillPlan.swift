@@ -23,50 +23,28 @@ public enum DrillPlan {
     return picked
   }
 
+  /// Whether a drill restores the item when none are named: its engine says.
   public static func isDatabase(_ item: BackupItem, context: OperationContext) -> Bool {
-    switch SourcePlanning.source(of: item, context: context)?.kind {
-    case .redis, .ldap, .postgresPITR: return true
-    case .postgres, .mariadb: return SourcePlanning.database(of: item, context: context) != nil
-    case .files, .command, nil: return false
-    }
+    guard let source = SourcePlanning.source(of: item, context: context) else { return false }
+    return context.engines.engine(of: source).anyDrillsByDefault(item, in: source, context: context)
   }
 
   /// Where an item is drilled, or why it cannot be.
   public static func scratch(for item: BackupItem, repository: Repository, context: OperationContext)
     -> (DrillScratch?, String?)
   {
-    let runner = context.runner
-    let source = SourcePlanning.source(of: item, context: context)
-    switch source?.kind {
-    // Every kind is named: a new engine must say where it is drilled.
-    case .postgres, .mariadb:
-      if let (engine, database) = SourcePlanning.database(of: item, context: context) {
-        let name = DatabaseScratch.name(for: database, at: context.now())
-        return (
-          DatabaseScratch(engine: engine, database: name, repository: repository, runner: runner), nil
-        )
-      }
-    case .postgresPITR(let settings):
-      return (
-        ClusterScratch(repository: repository, context: context, source: item.source, settings: settings), nil
-      )
-    case .redis(let settings):
-      return (RedisScratch(repository: repository, runner: runner, tools: settings.connection.tools), nil)
-    case .ldap(let settings):
-      return (
-        SlapdScratch(
-          repository: repository, runner: runner, tools: settings.connection.tools,
-          schemas: settings.schemas),
-        nil
-      )
-    case nil:
+    guard let source = SourcePlanning.source(of: item, context: context) else {
       if item.name.contains("/") {
         return (
           nil, "its source '\(item.source)' is not in the configuration, so there is no server to drill on"
         )
       }
-    case .files, .command: break
+      return (FolderScratch(repository: repository, runner: context.runner), nil)
     }
-    return (FolderScratch(repository: repository, runner: runner), nil)
+    return (
+      context.engines.engine(of: source).anyScratch(
+        for: item, in: source, repository: repository, context: context),
+      nil
+    )
   }
 }

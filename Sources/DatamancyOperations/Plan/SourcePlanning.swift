@@ -2,27 +2,11 @@ import DatamancyConfig
 import DatamancyRepository
 import DatamancySources
 
-/// Turns configured sources into planners.
+/// Turns configured sources into planners, and answers what an item's source
+/// knows about it; each answer comes from the source's engine.
 public enum SourcePlanning {
-  public static func planner(for source: SourceConfig, context: OperationContext) -> SourcePlanner {
-    let runner = context.runner
-    let secrets = context.secrets
-    switch source.kind {
-    case .files(let settings):
-      return FilesSource(name: source.name, settings: settings)
-    case .command(let argv):
-      return CommandSource(name: source.name, argv: argv, runner: runner)
-    case .postgres(let settings):
-      return PostgresSource(name: source.name, settings: settings, runner: runner, secrets: secrets)
-    case .postgresPITR(let settings):
-      return PostgresBaseBackupSource(name: source.name, settings: settings, runner: runner, secrets: secrets)
-    case .mariadb(let settings):
-      return MariaDBSource(name: source.name, settings: settings, runner: runner, secrets: secrets)
-    case .ldap(let settings):
-      return LDAPSource(name: source.name, settings: settings, runner: runner, secrets: secrets)
-    case .redis(let settings):
-      return RedisSource(name: source.name, settings: settings, runner: runner, secrets: secrets)
-    }
+  public static func planner(for source: SourceConfig, context: OperationContext) -> any SourcePlanner {
+    context.engines.engine(of: source).anyPlanner(source, context: context)
   }
 }
 
@@ -33,16 +17,11 @@ extension SourcePlanning {
   }
 
   /// The database server an item can be restored into, with the database the item
-  /// holds; nil for items that are not one PostgreSQL or MariaDB database.
-  public static func database(of item: BackupItem, context: OperationContext) -> (DatabaseEngine, String)? {
+  /// holds; nil for items that are not one database.
+  public static func database(of item: BackupItem, context: OperationContext) -> (any DatabaseEngine, String)?
+  {
     guard let source = source(of: item, context: context) else { return nil }
-    let engine: DatabaseEngine
-    switch planner(for: source, context: context) {
-    case let postgres as PostgresSource: engine = postgres
-    case let mariadb as MariaDBSource: engine = mariadb
-    default: return nil
-    }
-    return engine.database(of: item).map { (engine, $0) }
+    return context.engines.engine(of: source).anyDatabase(of: item, in: source, context: context)
   }
 }
 
@@ -50,9 +29,9 @@ extension SourcePlanning {
   /// The PostgreSQL source whose roles and tablespaces an item holds, if it is one.
   public static func globalsSource(of item: BackupItem, context: OperationContext) -> PostgresSource? {
     guard let source = source(of: item, context: context),
-      let postgres = planner(for: source, context: context) as? PostgresSource,
-      RolesRestorer.isGlobals(item, of: postgres)
+      let settings = source.settings(as: PostgresSettings.self)
     else { return nil }
-    return postgres
+    let postgres = PostgresEngine().server(ConfiguredSource(config: source, settings: settings), context)
+    return RolesRestorer.isGlobals(item, of: postgres) ? postgres : nil
   }
 }

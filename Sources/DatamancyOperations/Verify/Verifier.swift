@@ -12,10 +12,15 @@ import Foundation
 public struct Verifier {
   public let repository: Repository
   public let runner: ProcessRunner
+  /// Whose content checks read the items.
+  public let engines: EngineRegistry
   public var policy: VerifyPolicy
   public var now: Date
 
-  public init(repository: Repository, runner: ProcessRunner, policy: VerifyPolicy, now: Date) {
+  public init(
+    repository: Repository, runner: ProcessRunner, engines: EngineRegistry, policy: VerifyPolicy, now: Date
+  ) {
+    self.engines = engines
     self.repository = repository
     self.runner = runner
     self.policy = policy
@@ -58,7 +63,8 @@ public struct Verifier {
         )
       }
       do {
-        let detail = try IntegrityCheck(repository: repository, runner: runner).run(item, of: set)
+        let detail = try IntegrityCheck(repository: repository, runner: runner, engines: engines).run(
+          item, of: set)
         record("integrity", true, detail)
         record("data", true, "every chunk read and authenticated")
       } catch let error as RepositoryError {

@@ -1,3 +1,4 @@
+import DatamancyConfig
 import DatamancyRepository
 import Foundation
 
@@ -18,14 +19,15 @@ public struct VerifyRun {
     let repository = try context.openRepository()
     let history = try repository.backups()
     let verifier = Verifier(
-      repository: repository, runner: context.runner, policy: policy, now: context.now())
+      repository: repository, runner: context.runner, engines: context.engines, policy: policy,
+      now: context.now())
     var result = VerifyReport(time: context.now())
     let targets = all ? Verifier.newestCopies(history) : [(try repository.findSet(selector), nil)]
     try context.withLock(repository, exclusive: false, command: "verify", readOnly: true) {
       for (chosen, items) in targets {
         var part = VerifyReport(time: result.time)
         verifier.verify(chosen, items: items, history: history, into: &part)
-        for source in context.config.sources where source.engine == "postgres_pitr" {
+        for source in context.config.sources where source.type == SourceType.postgresPITR.name {
           let item = "\(source.name)/cluster"
           guard chosen.items.contains(where: { $0.name == item }), items?.contains(item) ?? true else {
             continue

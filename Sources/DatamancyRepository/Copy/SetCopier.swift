@@ -98,6 +98,7 @@ public struct SetCopier {
       time: plan.set.time, host: plan.set.host, tags: plan.existing?.tags ?? plan.set.tags,
       durationSeconds: plan.set.durationSeconds, items: copied)
     set.origin = plan.set.identity
+    set.configuration = plan.set.configuration
     let saved: BackupSet
     if let existing = plan.existing {
       set.id = existing.id

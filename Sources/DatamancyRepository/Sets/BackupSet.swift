@@ -26,9 +26,14 @@ public struct BackupSet: Codable, Sendable {
   /// repositories (each seals its own files), so this is how `copy` knows what the
   /// other side already holds.
   public var origin: String?
+  /// The configuration file the backup ran with, as text (its secrets are
+  /// references, never values): what `config restore` writes back after the
+  /// host is lost. Nil in sets made without a configuration file, and in sets
+  /// made before sets carried it.
+  public var configuration: String?
 
   enum CodingKeys: String, CodingKey {
-    case time, host, status, tags, durationSeconds, items, origin
+    case time, host, status, tags, durationSeconds, items, origin, configuration
   }
 
   public init(

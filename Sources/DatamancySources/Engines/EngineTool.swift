@@ -9,6 +9,12 @@ public struct ToolRun: Sendable {
   public var argv: [String]
   public var environment: [String: String]
   public var privateFiles: PrivateFiles?
+
+  public init(argv: [String], environment: [String: String], privateFiles: PrivateFiles? = nil) {
+    self.argv = argv
+    self.environment = environment
+    self.privateFiles = privateFiles
+  }
 }
 
 /// Builds runs of an engine's tools from a source's connection settings.

@@ -13,9 +13,13 @@ public struct PostgresBaseBackupSource: SourcePlanner, Sendable {
   public var name: String
   let postgres: PostgresSource
 
-  public init(name: String, settings: PostgresSettings, runner: ProcessRunner, secrets: SecretResolver) {
+  public init(name: String, settings: PostgresPITRSettings, runner: ProcessRunner, secrets: SecretResolver) {
     self.name = name
-    postgres = PostgresSource(name: name, settings: settings, runner: runner, secrets: secrets)
+    postgres = PostgresSource(
+      name: name,
+      settings: PostgresSettings(
+        connection: settings.connection, databases: .all(exclude: []), globals: false),
+      runner: runner, secrets: secrets)
   }
 
   /// The label pg_basebackup writes into `backup_label` and the archived

@@ -17,9 +17,9 @@ public struct WALArchiveRun {
     guard let config = context.config.sources.first(where: { $0.name == source }) else {
       throw OperationError("--source: the configuration has no source named '\(source)'")
     }
-    guard case .postgresPITR = config.kind else {
+    guard config.settings(as: PostgresPITRSettings.self) != nil else {
       throw OperationError(
-        "--source: '\(source)' is a \(config.engine) source; WAL belongs to a postgres_pitr source")
+        "--source: '\(source)' is a \(config.type) source; WAL belongs to a postgres_pitr source")
     }
     self.context = context
     self.source = source

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A `files` source: its folders and what to leave out of them.
-public struct FilesSettings: Sendable, Equatable {
+public struct FilesSettings: SourceSettings, Equatable {
   public var paths: [String]
   /// Patterns: without a slash they match a name at any depth, with one the
   /// path from the folder (`*.log`, `.cache`, `cache/tmp`).
@@ -19,9 +19,16 @@ public struct FilesSettings: Sendable, Equatable {
   }
 }
 
+/// A `command` source: a program whose standard output is the item.
+public struct CommandSettings: SourceSettings, Equatable {
+  public var argv: [String]
+
+  public init(argv: [String]) { self.argv = argv }
+}
+
 extension ConfigNode {
   /// A size: bytes, or a number with K, M, G or T (powers of 1024, `500M`).
-  func size() throws -> Int64 {
+  public func size() throws -> Int64 {
     let text = try string().trimmingCharacters(in: .whitespaces)
     let units: [Character: Int64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
     var digits = text.uppercased()

@@ -1,3 +1,4 @@
+import DatamancyConfig
 import DatamancyRepository
 import Foundation
 
@@ -72,7 +73,7 @@ extension StatusReport {
     _ repository: Repository, sets: [BackupSet], context: OperationContext,
     cache: WALArchiveState.Cache? = nil
   ) throws {
-    wal = try context.config.sources.filter { $0.engine == "postgres_pitr" }.map {
+    wal = try context.config.sources.filter { $0.type == SourceType.postgresPITR.name }.map {
       try WALStatus.read(repository, source: $0.name, sets: sets, now: time, cache: cache)
     }
   }

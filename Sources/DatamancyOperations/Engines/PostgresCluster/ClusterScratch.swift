@@ -19,7 +19,7 @@ public final class ClusterScratch: DrillScratch {
   let repository: Repository
   let context: OperationContext
   let source: String
-  let settings: PostgresSettings
+  let settings: PostgresPITRSettings
   private var folder: String?
   private var port = 0
   private var server: ScratchServer?
@@ -27,7 +27,9 @@ public final class ClusterScratch: DrillScratch {
   /// The time recovered to, for the report.
   public private(set) var target: PointInTimeRestore.Target = .latest
 
-  public init(repository: Repository, context: OperationContext, source: String, settings: PostgresSettings) {
+  public init(
+    repository: Repository, context: OperationContext, source: String, settings: PostgresPITRSettings
+  ) {
     self.repository = repository
     self.context = context
     self.source = source

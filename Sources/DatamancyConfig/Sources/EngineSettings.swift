@@ -13,9 +13,10 @@ public struct Connection: Sendable, Equatable {
 
   public init() {}
 
-  static let keys: Set<String> = ["host", "port", "socket", "user", "password", "container", "tools"]
+  /// The keys a connection is read from.
+  public static let keys: Set<String> = ["host", "port", "socket", "user", "password", "container", "tools"]
 
-  static func parse(_ entries: [(key: String, value: ConfigNode)], tools allowed: Set<String>) throws
+  public static func parse(_ entries: [(key: String, value: ConfigNode)], tools allowed: Set<String>) throws
     -> Connection
   {
     var connection = Connection()
@@ -41,7 +42,7 @@ public enum DatabaseSelection: Sendable, Equatable {
   case all(exclude: [String])
   case list([String])
 
-  static func parse(_ entries: [(key: String, value: ConfigNode)], node: ConfigNode) throws
+  public static func parse(_ entries: [(key: String, value: ConfigNode)], node: ConfigNode) throws
     -> DatabaseSelection
   {
     let exclude = try entries.first { $0.key == "exclude" }?.value.strings() ?? []
@@ -57,7 +58,7 @@ public enum DatabaseSelection: Sendable, Equatable {
 }
 
 /// `type: postgres`.
-public struct PostgresSettings: Sendable, Equatable {
+public struct PostgresSettings: ConnectionSettings, Equatable {
   public var connection: Connection
   public var databases: DatabaseSelection
   /// Also dump roles and tablespaces (`pg_dumpall --globals-only`) as `SOURCE/globals`.
@@ -70,14 +71,22 @@ public struct PostgresSettings: Sendable, Equatable {
   }
 }
 
+/// `type: postgres_pitr`: a whole cluster, its base backups as items and its
+/// WAL pushed by `wal-push`.
+public struct PostgresPITRSettings: ConnectionSettings, Equatable {
+  public var connection: Connection
+
+  public init(connection: Connection) { self.connection = connection }
+}
+
 /// `type: mariadb` (or `mysql`).
-public struct MariaDBSettings: Sendable, Equatable {
+public struct MariaDBSettings: ConnectionSettings, Equatable {
   public var connection: Connection
   public var databases: DatabaseSelection
 }
 
 /// `type: ldap`.
-public struct LDAPSettings: Sendable, Equatable {
+public struct LDAPSettings: ConnectionSettings, Equatable {
   public enum Method: String, Sendable { case slapcat, ldapsearch }
   public var method: Method
   public var connection: Connection
@@ -97,7 +106,7 @@ public struct LDAPSettings: Sendable, Equatable {
 }
 
 /// `type: redis`.
-public struct RedisSettings: Sendable, Equatable {
+public struct RedisSettings: ConnectionSettings, Equatable {
   public var connection: Connection
   public var tls = false
   public var caFile: String?

@@ -1,0 +1,31 @@
+import DatamancyConfig
+import DatamancyRepository
+import DatamancySources
+import Foundation
+
+/// `type: postgres`: one `pg_dump` archive per database, and the server's roles
+/// and tablespaces (`globals`) as SQL.
+struct PostgresEngine: DatabaseServerEngine {
+  typealias Settings = PostgresSettings
+  var type: SourceType { .postgres }
+  var contentChecks: [ItemContent: ContentCheck] {
+    [.postgresArchive: .pgDumpArchive, .postgresGlobals: .unchecked]
+  }
+
+  func server(_ source: ConfiguredSource<PostgresSettings>, _ context: OperationContext) -> PostgresSource {
+    PostgresSource(
+      name: source.name, settings: source.settings, runner: context.runner, secrets: context.secrets)
+  }
+}
+
+extension ContentCheck {
+  /// `pg_restore --list` must read the archive's table of contents, and its
+  /// tables' fingerprints must equal those recorded at backup.
+  static let pgDumpArchive = ContentCheck(
+    name: "a pg_dump archive", recognises: { _, head in head.starts(with: Array("PGDMP".utf8)) }
+  ) { item, runner in
+    try tool(
+      ["pg_restore", "--list"], "pg_restore read the archive's table of contents", item: item, runner: runner,
+      inspector: PostgresArchiveInspector(rowHash: try RowHash.Version.of(item.fingerprints)))
+  }
+}
