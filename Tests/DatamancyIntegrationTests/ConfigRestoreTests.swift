@@ -31,6 +31,12 @@ final class ConfigRestoreTests: XCTestCase {
     XCTAssertNotEqual(missing.status, 0)
     XCTAssertTrue(missing.stderr.contains("0000dead"), missing.stderr)
     XCTAssertFalse(FileManager.default.fileExists(atPath: cli.folder + "/x.yml"))
+    // A place that cannot be written: one sentence naming it, exit 1.
+    let nowhere = cli.run(["config", "restore", "--repo", cli.repository, "--to", "no/such/folder/c.yml"])
+    XCTAssertEqual(nowhere.status, 1, nowhere.stderr)
+    XCTAssertEqual(
+      nowhere.stderr.components(separatedBy: "no/such/folder/c.yml").count, 2, "named once: \(nowhere.stderr)"
+    )
     // Never over an existing file without --force; with it, replaced.
     try "other".write(toFile: cli.folder + "/restored.yml", atomically: true, encoding: .utf8)
     let again = cli.run(["config", "restore", "--repo", cli.repository, "--to", "restored.yml"])

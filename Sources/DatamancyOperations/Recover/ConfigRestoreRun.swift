@@ -45,11 +45,8 @@ public struct ConfigRestoreRun {
         "the configuration of set \(chosen.shortID) does not read in this version (\(error)); "
           + "use the version that made the set, or pick another with --set")
     }
-    do {
-      try AtomicFile.write(text, to: path, mode: 0o600)
-    } catch {
-      throw OperationError("cannot write \(path): \(error)")
-    }
+    // A path that cannot be written says so itself (AtomicFile.Failure: exit 1).
+    try AtomicFile.write(text, to: path, mode: 0o600)
     return Outcome(
       set: chosen, path: path, sources: config.sources.map { ($0.name, $0.type) },
       missingSecrets: context.secretProblems(in: config.allSecretUses))
