@@ -16,7 +16,8 @@ public struct DatamancyBackup: ParsableCommand {
     discussion: ExitStatus.table,
     version: "datamancy-backup \(DatamancyBackup.version)",
     subcommands: [
-      Init.self, Backup.self, Snapshots.self, Verify.self, Restore.self, Drill.self, Dump.self, Check.self,
+      Init.self, Backup.self, Snapshots.self, Verify.self, Restore.self, Recover.self, Drill.self, Dump.self,
+      Check.self,
       Copy.self, Forget.self, Prune.self, Tag.self, Key.self, Status.self, Schedule.self, Notify.self,
       Serve.self, Repair.self, Unlock.self, Stats.self, Version.self, Ls.self, Find.self, Diff.self,
       User.self, WalPush.self, WalFetch.self, ConfigCommand.self,

@@ -19,12 +19,13 @@ final class Servers {
   /// A free port below the ephemeral range (`FreePort.next`).
   static func freePort() -> Int { FreePort.next() }
 
-  /// Starts `engine` in `folder/name`; returns its port.
+  /// Starts `engine` in `folder/name` on `port` (a free one when nil); returns its port.
   @discardableResult
-  func start(_ engine: String, name: String? = nil, password: String = "") throws -> (port: Int, dir: String)
-  {
+  func start(_ engine: String, name: String? = nil, password: String = "", port: Int? = nil) throws -> (
+    port: Int, dir: String
+  ) {
     let dir = cli.folder + "/" + (name ?? engine)
-    let port = Self.freePort()
+    let port = port ?? Self.freePort()
     do {
       try cli.shellWithoutOutput(
         "\(Self.script) start \(engine) \(dir) \(port) '\(password)' >\(dir).log 2>&1")

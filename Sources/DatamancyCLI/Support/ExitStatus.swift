@@ -22,6 +22,9 @@ public enum ExitStatus: Int32, Error, CaseIterable {
   case drillFailed = 6
   /// status: an item is late, failed or missing, or the newest verify or drill failed.
   case unhealthy = 7
+  /// recover: an item failed, was refused (its target holds data), was skipped,
+  /// or differs from its backup after the restore; or a --plan is not ready.
+  case recoverIncomplete = 8
   /// There is no repository at the given location.
   case noRepository = 10
   /// Another process holds a conflicting lock.
@@ -51,6 +54,8 @@ public enum ExitStatus: Int32, Error, CaseIterable {
            or the RTO was missed
       7    status: something is late, failed or missing, or the last
            verify or drill failed
+      8    recover: an item failed, was refused, was skipped or differs
+           from its backup; or the --plan is not ready
       10   no repository at the given location
       11   repository locked by another process
       12   wrong password

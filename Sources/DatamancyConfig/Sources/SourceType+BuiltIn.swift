@@ -64,7 +64,8 @@ extension SourceType {
     }
     var settings = LDAPSettings(
       method: method,
-      connection: try Connection.parse(entry.entries, tools: ["slapcat", "ldapsearch", "slapadd", "slapd"]),
+      connection: try Connection.parse(
+        entry.entries, tools: ["slapcat", "ldapsearch", "slapadd", "slapd", "ldapadd", "ldapdelete"]),
       configFile: try entry.text("config"), configDirectory: try entry.text("config_dir"),
       databaseNumber: try entry.value("database")?.int(in: 0...99),
       base: try entry.text("base"), url: try entry.text("url"), bindDN: try entry.text("bind_dn"),

@@ -105,6 +105,7 @@ public struct BackupRunner: Sendable {
         result.chunks = stored.chunks.map(\.hex)
         result.warning = source.warning
         result.fingerprints = source.fingerprints
+        result.recovery = source.recovery
       }
     } catch {
       // Stop a tool we no longer read from, so it cannot block forever.

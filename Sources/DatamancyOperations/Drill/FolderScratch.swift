@@ -49,18 +49,7 @@ public final class FolderScratch: DrillScratch {
       ]
     case .tree:
       guard let set = restoredSet else { return [] }
-      var comparison = TreeComparison(repository: repository)
-      try comparison.compare(item, of: set, with: restored)
-      let shown = comparison.differences.prefix(5).joined(separator: "; ")
-      return [
-        DrillCheck(
-          table: "files", expectedRows: comparison.compared,
-          foundRows: comparison.compared - comparison.differences.count,
-          passed: comparison.differences.isEmpty,
-          detail: comparison.differences.isEmpty
-            ? "\(comparison.compared) entries restored; every file's size and content equal the tree's"
-            : "\(comparison.differences.count) of \(comparison.compared) entries differ: \(shown)")
-      ]
+      return [try TreeComparison.check(item, of: set, restoredTo: restored, repository: repository)]
     }
   }
 

@@ -33,6 +33,10 @@ public protocol SourceEngine: Sendable {
     for item: BackupItem, in source: ConfiguredSource<Settings>, repository: Repository,
     context: OperationContext
   ) -> any DrillScratch
+  /// Where `recover` puts the item back on the source's own server or path,
+  /// and in which stage; or why `recover` leaves it to `restore`.
+  func recovery(of item: BackupItem, in source: ConfiguredSource<Settings>, context: RecoveryContext)
+    -> Recovery
 }
 
 /// A configured source with the settings its engine reads.
@@ -70,6 +74,29 @@ extension SourceEngine {
         runner: context.runner)
     }
     return FolderScratch(repository: repository, runner: context.runner)
+  }
+}
+
+extension SourceEngine {
+  /// A database item into the database of its name on the source's server;
+  /// anything else is left to `restore`.
+  public func recovery(of item: BackupItem, in source: ConfiguredSource<Settings>, context: RecoveryContext)
+    -> Recovery
+  {
+    databaseRecovery(of: item, in: source, context: context)
+      ?? .unsupported(
+        "recover does not put \(type.name) items back; write it out with 'restore --item \(item.name) --to DIR'"
+      )
+  }
+
+  /// The recovery of an item that is one database, nil for any other item.
+  func databaseRecovery(of item: BackupItem, in source: ConfiguredSource<Settings>, context: RecoveryContext)
+    -> Recovery?
+  {
+    guard let (server, database) = self.database(of: item, in: source, context: context.operations) else {
+      return nil
+    }
+    return .target(.data, DatabaseRecoveryTarget(engine: server, database: database, context: context))
   }
 }
 
@@ -114,6 +141,10 @@ extension SourceEngine {
 
   func anyDrillsByDefault(_ item: BackupItem, in source: SourceConfig, context: OperationContext) -> Bool {
     drillsByDefault(item, in: typed(source), context: context)
+  }
+
+  func anyRecovery(of item: BackupItem, in source: SourceConfig, context: RecoveryContext) -> Recovery {
+    recovery(of: item, in: typed(source), context: context)
   }
 
   func anyScratch(

@@ -14,6 +14,10 @@ public protocol DatabaseEngine: Sendable {
   /// How many tables (and views) the database holds; 0 for a new one.
   func tableCount(_ database: String) throws -> Int
   func create(_ database: String) throws
+  /// Creates `database` for `item`: as it was at backup (owner, encoding, ACL,
+  /// settings) where the engine recorded that and the name is the original one,
+  /// else as `create` does.
+  func create(_ database: String, for item: BackupItem) throws
   /// Drops the database, closing other sessions on it first.
   func drop(_ database: String) throws
   /// The client that loads a dump from its standard input into `database` and
@@ -33,6 +37,8 @@ extension DatabaseEngine {
     let database = String(item.name.dropFirst(name.count + 1))
     return database == "globals" || database == "databases" ? nil : database
   }
+
+  public func create(_ database: String, for item: BackupItem) throws { try create(database) }
 
   /// The item `backup` makes of `database`.
   public func item(for database: String) -> PlannedItem { item(for: database, rowHash: .current) }

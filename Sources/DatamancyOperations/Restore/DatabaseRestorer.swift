@@ -83,7 +83,7 @@ public struct DatabaseRestorer {
       try timer.run("drop old database") { try engine.drop(database) }
     }
     let created = !exists || tables > 0
-    if created { try timer.run("create database") { try engine.create(database) } }
+    if created { try timer.run("create database") { try engine.create(database, for: item) } }
     do {
       try timer.run("load") { try load(item, of: set, into: database) }
     } catch {

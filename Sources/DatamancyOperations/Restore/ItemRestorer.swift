@@ -46,7 +46,12 @@ public struct ItemRestorer {
   /// Restores one item under `folder`; refuses to replace anything that exists.
   @discardableResult
   public mutating func restore(_ item: BackupItem, of set: BackupSet, into folder: String) throws -> String {
-    let target = Self.destination(of: item, in: folder)
+    try restore(item, of: set, at: Self.destination(of: item, in: folder))
+  }
+
+  /// Restores one item as `target` itself (a folder back to its original path).
+  @discardableResult
+  public mutating func restore(_ item: BackupItem, of set: BackupSet, at target: String) throws -> String {
     var isFolder: ObjCBool = false
     if item.format == .tree, FileManager.default.fileExists(atPath: target, isDirectory: &isFolder),
       isFolder.boolValue
@@ -216,12 +221,15 @@ public struct ItemRestorer {
   /// Streams an item into a started tool's standard input, then waits for the
   /// tool's verdict. A tool that stops reading fails with its own message; any
   /// other error (damaged data) stops the tool first.
-  public func feed(_ item: BackupItem, of set: BackupSet, to process: RunningProcess) throws {
+  public func feed(
+    _ item: BackupItem, of set: BackupSet, to process: RunningProcess, through filter: Filter? = nil
+  ) throws {
     do {
       try ChunkStreamer(repository: repository).stream(try ChunkStreamer.ids(of: item, set: set)) {
-        try process.write($0)
+        try process.write(filter?.pass($0) ?? $0)
         onBytes?($0.count)
       }
+      if let filter { try process.write(filter.finish()) }
     } catch let error as ProcessError {
       throw error
     } catch {
@@ -230,6 +238,13 @@ public struct ItemRestorer {
       throw error
     }
     try process.checkSuccess()
+  }
+
+  /// Rewrites the bytes on their way to the client (`LDIFLoadFilter`): `pass`
+  /// gets each chunk in order, `finish` what is held at the end.
+  public struct Filter {
+    public var pass: (Data) -> Data
+    public var finish: () -> Data
   }
 
   static func ioError(_ operation: String, _ path: String) -> RestoreError {

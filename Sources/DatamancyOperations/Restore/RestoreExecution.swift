@@ -106,14 +106,28 @@ public struct RestoreExecution {
 
   /// Backs up the database about to be replaced, as a set tagged `pre-restore`.
   func preRestoreBackup(_ engine: DatabaseEngine, _ database: String) throws -> String {
+    try Self.preRestoreBackup(engine, database, context: context, repository: repository)
+  }
+
+  static func preRestoreBackup(
+    _ engine: DatabaseEngine, _ database: String, context: OperationContext, repository: Repository
+  ) throws -> String {
+    try preRestoreBackup(engine.item(for: database), of: database, context: context, repository: repository)
+  }
+
+  /// Backs up `item` as a set tagged `pre-restore`: what a forced restore of
+  /// `target` is about to replace.
+  static func preRestoreBackup(
+    _ item: PlannedItem, of target: String, context: OperationContext, repository: Repository
+  ) throws -> String {
     let session = BackupSession(repository: repository, compression: nil)
     var runner = BackupRunner(session: session, concurrency: 1, host: context.host, logger: context.logger)
     runner.tags = [BackupSet.safetyCopyTag]
-    let saved = try runner.run([engine.item(for: database)], time: context.now())
+    let saved = try runner.run([item], time: context.now())
     guard saved.status == .complete else {
-      throw RestoreError.preRestoreFailed(database: database, reason: saved.items.first?.error ?? "no data")
+      throw RestoreError.preRestoreFailed(database: target, reason: saved.items.first?.error ?? "no data")
     }
-    context.logger.notice("the contents of \(database) were saved as set \(saved.shortID) (tag pre-restore)")
+    context.logger.notice("the contents of \(target) were saved as set \(saved.shortID) (tag pre-restore)")
     return saved.id
   }
 }

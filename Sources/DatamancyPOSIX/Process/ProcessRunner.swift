@@ -42,6 +42,8 @@ public enum ProcessError: Error, CustomStringConvertible {
     "pg_dump": "postgresql-client", "pg_dumpall": "postgresql-client", "psql": "postgresql-client",
     "pg_restore": "postgresql-client", "mariadb-dump": "mariadb-client", "mariadb": "mariadb-client",
     "mysqldump": "mariadb-client", "slapcat": "slapd", "slapadd": "slapd", "ldapsearch": "ldap-utils",
+    "ldapadd": "ldap-utils",
+    "ldapdelete": "ldap-utils",
     "redis-cli": "redis-tools", "redis-check-rdb": "redis-tools", "docker": "docker.io", "tar": "tar",
     "redis-server": "redis-server", "slapd": "slapd", "curl": "curl", "systemctl": "systemd",
     "sendmail": "msmtp-mta (or another mail transfer agent)",

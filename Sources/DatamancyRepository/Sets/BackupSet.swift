@@ -121,6 +121,9 @@ public struct BackupItem: Codable, Sendable {
   public var tree: [String]?
   /// A tree item's files: new, changed and unchanged, and bytes read or skipped.
   public var files: FileCounts?
+  /// What recreating the item's database on a new server needs (owner, ACL,
+  /// settings), for database items whose engine records it.
+  public var recovery: RecoveryFacts?
 
   public init(
     name: String, source: String, format: Format, status: Status, error: String? = nil,

@@ -41,21 +41,32 @@ public struct LDAPSource: SourcePlanner, Sendable {
     return tool.run("slapcat", arguments)
   }
 
-  /// The bind password goes through a private file (`-y`); never argv.
+  /// The export over the network, operational attributes included.
   func ldapsearchRun() throws -> ToolRun {
-    var arguments = ["-x", "-LLL", "-o", "ldif-wrap=no", "-H", settings.url ?? "", "-b", settings.base ?? ""]
+    try clientRun(
+      "ldapsearch",
+      [
+        "-LLL", "-o", "ldif-wrap=no", "-b", settings.base ?? "", "-E", "pr=1000/noprompt", "(objectClass=*)",
+        "*", "+",
+      ])
+  }
+
+  /// An OpenLDAP client (`ldapsearch`, `ldapadd`, `ldapdelete`) bound to the
+  /// configured URL as the bind DN. The bind password goes through a private
+  /// file (`-y`); never argv.
+  public func clientRun(_ program: String, _ arguments: [String]) throws -> ToolRun {
+    var options = ["-x", "-H", settings.url ?? ""]
     var files: PrivateFiles?
-    if let bindDN = settings.bindDN { arguments += ["-D", bindDN] }
+    if let bindDN = settings.bindDN { options += ["-D", bindDN] }
     if let password = try tool.password() {
       guard settings.connection.container == nil else {
         throw SourceError.settings(
-          source: name, reason: "ldapsearch with a password runs on this host: remove 'container'")
+          source: name, reason: "\(program) with a password runs on this host: remove 'container'")
       }
       let privateFiles = try PrivateFiles()
       files = privateFiles
-      arguments += ["-y", try privateFiles.write("bindpw", password)]
+      options += ["-y", try privateFiles.write("bindpw", password)]
     }
-    arguments += ["-E", "pr=1000/noprompt", "(objectClass=*)", "*", "+"]
-    return tool.run("ldapsearch", arguments, files: files)
+    return tool.run(program, options + arguments, files: files)
   }
 }

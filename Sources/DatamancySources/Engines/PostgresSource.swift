@@ -36,13 +36,30 @@ public struct PostgresSource: SourcePlanner, Sendable {
     return items
   }
 
-  /// The item of one database: `pg_dump -Fc -Z0`, fingerprinted as it streams.
+  /// The item of one database: `pg_dump -Fc -Z0`, fingerprinted as it streams,
+  /// with what recreating the database needs (`recoveryFacts`).
   public func item(for database: String, rowHash: RowHash.Version) -> PlannedItem {
     let run: @Sendable () throws -> ToolRun = { try pgRun("pg_dump", ["-Fc", "-Z0", "-d", database]) }
     return PlannedItem(name: "\(name)/\(database)", source: name, format: .stream, content: .postgresArchive)
     { [tool] in
-      try tool.start(try run(), inspector: PostgresArchiveInspector(rowHash: rowHash))
+      let facts = try recoveryFacts(of: database)
+      let stream = try tool.start(try run(), inspector: PostgresArchiveInspector(rowHash: rowHash))
+      stream.recovery = facts
+      return stream
     }
+  }
+
+  /// The database's own definition, which a dump of its contents leaves out:
+  /// `pg_dump --create` of no schema prints `CREATE DATABASE` with its encoding
+  /// and locale, its owner, its ACL and its `ALTER DATABASE/ROLE … SET`
+  /// settings, and nothing else. Read just before the dump.
+  func recoveryFacts(of database: String) throws -> RecoveryFacts {
+    let definition = try tool.capture(
+      try pgRun("pg_dump", ["--create", "--schema-only", "--exclude-schema=*", "-d", database]))
+    let version = try tool.capture(
+      try pgRun("psql", ["-AtX", "-d", database, "-c", "SHOW server_version"]))
+    return RecoveryFacts(
+      serverVersion: version.trimmingCharacters(in: .whitespacesAndNewlines), databaseSQL: definition)
   }
 
   /// The databases to dump: the configured list, or every database that accepts

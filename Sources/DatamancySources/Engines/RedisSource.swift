@@ -26,8 +26,9 @@ public struct RedisSource: SourcePlanner, Sendable {
     ]
   }
 
-  /// The password goes through REDISCLI_AUTH (forwarded into a container); never argv.
-  func redisRun() throws -> ToolRun {
+  /// `redis-cli` with the connection's options, then `command` (by default the
+  /// snapshot to standard output). The password goes through REDISCLI_AUTH (forwarded into a container); never argv.
+  public func redisRun(_ command: [String] = ["--rdb", "-"]) throws -> ToolRun {
     let connection = settings.connection
     var arguments: [String] = []
     if let socket = connection.socket {
@@ -44,6 +45,6 @@ public struct RedisSource: SourcePlanner, Sendable {
     }
     var environment: [String: String] = [:]
     if let password = try tool.password() { environment["REDISCLI_AUTH"] = password }
-    return tool.run("redis-cli", arguments + ["--rdb", "-"], environment: environment)
+    return tool.run("redis-cli", arguments + command, environment: environment)
   }
 }

@@ -27,6 +27,8 @@ public final class InspectedStream: DumpStream {
   private let inspector: StreamInspector?
   private var privateFiles: PrivateFiles?
   public private(set) var fingerprints: [TableFingerprint]?
+  /// Set by the engine that started the tool, before the stream is read.
+  public var recovery: RecoveryFacts?
 
   public init(
     output: ProcessOutputStream, inspector: StreamInspector?, privateFiles: PrivateFiles?,

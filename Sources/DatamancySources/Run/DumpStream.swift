@@ -18,12 +18,15 @@ public protocol DumpStream: ByteStream, ReadingProgress {
   var warning: String? { get }
   /// Per-table fingerprints, once the stream has ended (database items).
   var fingerprints: [TableFingerprint]? { get }
+  /// What recreating the item on a new server needs, when the engine records it.
+  var recovery: RecoveryFacts? { get }
   /// Stops the tool when its output is no longer wanted, and cleans up.
   func cancel()
 }
 
 extension DumpStream {
   public var currentFile: String? { nil }
+  public var recovery: RecoveryFacts? { nil }
 }
 
 extension ProcessOutputStream: DumpStream {

@@ -1,6 +1,7 @@
 import DatamancyConfig
 import DatamancyRepository
 import DatamancySources
+import Foundation
 
 /// `type: files`: folders stored as file trees, one item per folder.
 struct FilesEngine: SourceEngine {
@@ -10,5 +11,18 @@ struct FilesEngine: SourceEngine {
 
   func planner(_ source: ConfiguredSource<FilesSettings>, context: OperationContext) -> any SourcePlanner {
     FilesSource(name: source.name, settings: source.settings)
+  }
+
+  /// Back to the folder's original path (under `--to DIR` when given).
+  func recovery(of item: BackupItem, in source: ConfiguredSource<FilesSettings>, context: RecoveryContext)
+    -> Recovery
+  {
+    guard item.format == .tree, let path = item.path else {
+      return .unsupported(
+        "the set does not record the folder's original path (it predates that); "
+          + "write it out with 'restore --item \(item.name) --to DIR'")
+    }
+    let root = context.folderRoot.map { ($0 as NSString).standardizingPath } ?? ""
+    return .target(.data, FolderRecoveryTarget(path: root + path, context: context))
   }
 }

@@ -22,6 +22,26 @@ struct LDAPEngine: SourceEngine {
       repository: repository, runner: context.runner, tools: source.settings.connection.tools,
       schemas: source.settings.schemas)
   }
+
+  /// Online into the configured server, as its bind DN; that needs the
+  /// network settings (url, base, bind_dn) even when backups use slapcat.
+  func recovery(of item: BackupItem, in source: ConfiguredSource<LDAPSettings>, context: RecoveryContext)
+    -> Recovery
+  {
+    var settings = source.settings
+    if settings.url == nil, let host = settings.connection.host {
+      settings.url = "ldap://\(host):\(settings.connection.port ?? 389)/"
+    }
+    guard settings.url != nil, settings.bindDN != nil, let base = settings.base else {
+      return .unsupported(
+        "recover loads a directory online and needs url, base and bind_dn in the source; "
+          + "or load it with slapadd, slapd stopped (docs/operations.md)")
+    }
+    let ldap = LDAPSource(
+      name: source.name, settings: settings, runner: context.operations.runner,
+      secrets: context.operations.secrets)
+    return .target(.data, LDAPRecoveryTarget(source: ldap, base: base, itemName: item.name, context: context))
+  }
 }
 
 extension ContentCheck {

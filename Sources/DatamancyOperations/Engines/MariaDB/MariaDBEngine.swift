@@ -13,6 +13,30 @@ struct MariaDBEngine: DatabaseServerEngine {
     MariaDBSource(
       name: source.name, settings: source.settings, runner: context.runner, secrets: context.secrets)
   }
+
+  /// The `mysql` tables that hold users, roles and grants: what recovering the
+  /// system database is proven by.
+  static let accountTables: Set<String> = [
+    "global_priv", "user", "db", "tables_priv", "columns_priv", "procs_priv", "proxies_priv", "roles_mapping",
+  ]
+
+  /// The `mysql` system database first, as the server's accounts (its dump
+  /// replaces the grant tables, then privileges are reloaded); then every other
+  /// database under its own name.
+  func recovery(of item: BackupItem, in source: ConfiguredSource<MariaDBSettings>, context: RecoveryContext)
+    -> Recovery
+  {
+    let server = server(source, context.operations)
+    if server.database(of: item) == "mysql" {
+      return .target(
+        .accounts,
+        DatabaseRecoveryTarget(
+          engine: server, database: "mysql", context: context, system: true,
+          provenTables: Self.accountTables, afterLoad: { _ = try server.sql("FLUSH PRIVILEGES") }))
+    }
+    return databaseRecovery(of: item, in: source, context: context)
+      ?? .unsupported("\(item.name) is not a database of \(source.name)")
+  }
 }
 
 extension ContentCheck {

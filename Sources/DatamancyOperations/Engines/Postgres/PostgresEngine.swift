@@ -16,6 +16,19 @@ struct PostgresEngine: DatabaseServerEngine {
     PostgresSource(
       name: source.name, settings: source.settings, runner: context.runner, secrets: context.secrets)
   }
+
+  /// Roles and tablespaces first (databases name their owners), then each
+  /// database under its own name, as it was defined.
+  func recovery(of item: BackupItem, in source: ConfiguredSource<PostgresSettings>, context: RecoveryContext)
+    -> Recovery
+  {
+    let server = server(source, context.operations)
+    if RolesRestorer.isGlobals(item, of: server) {
+      return .target(.accounts, RolesRecoveryTarget(source: server, context: context))
+    }
+    return databaseRecovery(of: item, in: source, context: context)
+      ?? .unsupported("\(item.name) is not a database of \(source.name)")
+  }
 }
 
 extension ContentCheck {

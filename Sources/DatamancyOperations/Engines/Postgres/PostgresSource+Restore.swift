@@ -33,6 +33,30 @@ extension PostgresSource: DatabaseEngine {
     _ = try sql("CREATE DATABASE \(SQLText.postgresIdentifier(database))")
   }
 
+  /// Runs the definition recorded at backup (`pg_dump --create` of no schema)
+  /// when restoring under the original name: the database gets back its owner,
+  /// encoding, locale, ACL and `ALTER DATABASE/ROLE … SET` settings. The roles it
+  /// names must exist: `globals` is restored first.
+  public func create(_ database: String, for item: BackupItem) throws {
+    guard let definition = item.recovery?.databaseSQL, self.database(of: item) == database else {
+      return try create(database)
+    }
+    let run = try pgRun("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", "postgres"])
+    defer { run.privateFiles?.remove() }
+    let process = try tool.runner.start(
+      run.argv, environment: run.environment, captureOutput: false, feedInput: true)
+    do {
+      try process.write(Data(definition.utf8))
+    } catch {
+      // psql's own message says more than a broken pipe.
+      process.closeInput()
+      try process.checkSuccess()
+      throw error
+    }
+    process.closeInput()
+    try process.checkSuccess()
+  }
+
   public func drop(_ database: String) throws {
     _ = try sql("DROP DATABASE IF EXISTS \(SQLText.postgresIdentifier(database)) WITH (FORCE)")
   }

@@ -23,4 +23,15 @@ struct PostgresClusterEngine: SourceEngine {
   ) -> any DrillScratch {
     ClusterScratch(repository: repository, context: context, source: source.name, settings: source.settings)
   }
+
+  /// A cluster is brought back by `restore --source NAME --to-time T` into its
+  /// data directory with the server stopped (docs/operations.md); `recover`
+  /// does not stop and replace a running cluster.
+  func recovery(
+    of item: BackupItem, in source: ConfiguredSource<PostgresPITRSettings>, context: RecoveryContext
+  ) -> Recovery {
+    .unsupported(
+      "a postgres_pitr cluster is recovered with the server stopped: "
+        + "'restore --source \(source.name) --to-time latest --to DATADIR' (docs/operations.md)")
+  }
 }

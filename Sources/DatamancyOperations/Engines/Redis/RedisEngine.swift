@@ -22,6 +22,16 @@ struct RedisEngine: SourceEngine {
   ) -> any DrillScratch {
     RedisScratch(repository: repository, runner: context.runner, tools: source.settings.connection.tools)
   }
+
+  /// The configured server, loaded online from a private server on the snapshot.
+  func recovery(of item: BackupItem, in source: ConfiguredSource<RedisSettings>, context: RecoveryContext)
+    -> Recovery
+  {
+    let redis = RedisSource(
+      name: source.name, settings: source.settings, runner: context.operations.runner,
+      secrets: context.operations.secrets)
+    return .target(.data, RedisRecoveryTarget(source: redis, itemName: item.name, context: context))
+  }
 }
 
 extension ContentCheck {
