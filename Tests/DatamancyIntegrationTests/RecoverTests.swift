@@ -13,6 +13,9 @@ final class RecoverTests: XCTestCase {
     cli = try CLI()
     servers = Servers(cli: cli)
     cli.environment["DATAMANCY_STATE_DIR"] = cli.folder + "/state"
+    // Scratch folders and stand-in servers go here, where the test can see what is left.
+    try FileManager.default.createDirectory(atPath: cli.folder + "/tmp", withIntermediateDirectories: true)
+    cli.environment["TMPDIR"] = cli.folder + "/tmp"
   }
 
   override func tearDown() {
@@ -265,5 +268,47 @@ final class RecoverTests: XCTestCase {
         sha256sum vol/data/blob
         """), expected)
     XCTAssertFalse(FileManager.default.fileExists(atPath: cli.folder + "/vol/data.partial"))
+  }
+
+  func testDrillClusterRecoversTheStackOntoStandInsAndLeavesNothingBehind() throws {
+    try startServers()
+    try seed()
+    try cli.configure(sources: sources())
+    try cli.initialize()
+    XCTAssertEqual(cli.run(["backup"]).status, 0)
+    let before = try state()
+    let result = cli.run(["drill", "--cluster", "--json", "--report", "cluster.json"])
+    XCTAssertEqual(result.status, 0, result.stderr + result.text)
+    let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+    XCTAssertEqual(report["kind"] as? String, "drill-cluster")
+    let items = try XCTUnwrap(report["items"] as? [[String: Any]])
+    XCTAssertEqual(items.count, 10, "\(items.map { $0["item"] })")
+    for item in items {
+      XCTAssertEqual(item["outcome"] as? String, "restored", "\(item)")
+      XCTAssertFalse(item["target"] as? String == nil)
+    }
+    // Stand-ins, never production: the targets are private servers and a scratch folder.
+    let targets = items.compactMap { $0["target"] as? String }
+    XCTAssertFalse(
+      targets.contains { $0.contains(cli.folder + "/postgres") || $0.contains(":\(ports["redis"]!)") })
+    let seconds = try XCTUnwrap(report["totalSeconds"] as? Double)
+    let stages = try XCTUnwrap(report["stages"] as? [[String: Any]])
+    XCTAssertEqual(stages.map { $0["stage"] as? String }, ["accounts", "data"])
+    XCTAssertLessThanOrEqual(stages.compactMap { $0["seconds"] as? Double }.reduce(0, +), seconds + 0.001)
+    XCTAssertTrue(FileManager.default.fileExists(atPath: cli.folder + "/cluster.json"))
+    // Nothing is left: no process, no folder; production is as it was.
+    let processes = try cli.shell("pgrep -f 'datamancy-dril[l]' || [ $? -eq 1 ]")
+    XCTAssertEqual(processes, "", "stand-in servers still run")
+    let folders = try FileManager.default.contentsOfDirectory(atPath: cli.folder + "/tmp")
+    XCTAssertEqual(folders.filter { $0.hasPrefix("datamancy-") }, [])
+    XCTAssertEqual(try state(), before)
+    // A source the drill has no stand-in for is left out, and fails the drill.
+    try cli.configure(sources: sources() + "\n    export: { type: command, command: [echo, hi] }")
+    XCTAssertEqual(cli.run(["backup"]).status, 0)
+    let withCommand = cli.run(["drill", "--cluster"])
+    XCTAssertEqual(withCommand.status, 6, withCommand.text)
+    XCTAssertTrue(withCommand.text.contains("no stand-in server for command"), withCommand.text)
+    let skipped = cli.run(["drill", "--cluster", "--skip", "export"])
+    XCTAssertEqual(skipped.status, 0, skipped.text + skipped.stderr)
   }
 }

@@ -25,9 +25,19 @@ extension DatamancyBackup {
 
     @Flag(help: "Drill every good item of the set, folders and command output included.") var all = false
 
+    @Flag(
+      help: ArgumentHelp(
+        "Drill the whole stack: recover every source onto stand-in servers the drill starts "
+          + "(initdb, mariadb-install-db, slapd, redis-server) and folders into a scratch folder, "
+          + "prove and time it against drill.rto, then remove everything."))
+    var cluster = false
+
+    @Option(help: "With --cluster: leave this source out (repeatable).") var skip: [String] = []
+
     @Option(help: "Also write the report (JSON) to this file.") var report: String?
 
     func run(_ context: CommandContext) throws {
+      if cluster { return try runCluster(context) }
       let result = try DrillRun(context: context.operations).run(set: set, items: item, all: all)
       if let report { try BackupSet.encoder.encode(result).write(to: URL(fileURLWithPath: report)) }
       if global.json {
@@ -36,6 +46,21 @@ extension DatamancyBackup {
         context.print(result.text)
       }
       if !result.passed { throw ExitStatus.drillFailed }
+    }
+
+    func runCluster(_ context: CommandContext) throws {
+      guard item.isEmpty, !all, set == "latest" else {
+        throw CLIError.usage(
+          "--cluster recovers every source at its newest good copy: drop SET, --item and --all")
+      }
+      let result = try ClusterDrillRun(context: context.operations).run(skip: skip)
+      if let report { try BackupSet.encoder.encode(result).write(to: URL(fileURLWithPath: report)) }
+      if global.json {
+        try context.printJSON(result)
+      } else {
+        context.print(result.text)
+      }
+      if !result.drillPassed { throw ExitStatus.drillFailed }
     }
   }
 }

@@ -50,6 +50,16 @@ public struct OperationContext: Sendable {
     self.askPassword = askPassword
   }
 
+  /// The same context with another configuration (`drill --cluster`: the
+  /// sources pointed at stand-in servers).
+  public func with(config: BackupConfig) -> OperationContext {
+    OperationContext(
+      config: config, configFile: configFile, repositoryOverride: repositoryOverride,
+      environment: environment,
+      runner: runner, logger: logger, now: now, host: host, noLock: noLock, guardian: guardian,
+      askPassword: askPassword, engines: engines)
+  }
+
   /// The configuration's `{ env }` and `{ file }` secrets (those `including`
   /// picks) that cannot be read, each as "key: why". Secret commands are left
   /// out: they run when their secret is needed.

@@ -37,6 +37,18 @@ public protocol SourceEngine: Sendable {
   /// and in which stage; or why `recover` leaves it to `restore`.
   func recovery(of item: BackupItem, in source: ConfiguredSource<Settings>, context: RecoveryContext)
     -> Recovery
+  /// What `drill --cluster` recovers the source onto instead of its server.
+  func standIn(for source: ConfiguredSource<Settings>, context: OperationContext) -> StandIn
+}
+
+/// Where `drill --cluster` puts a source's items.
+public enum StandIn {
+  /// An empty server of the source's kind, started and removed by the drill.
+  case server(any StandInServer)
+  /// No server: the items go under the drill's scratch folder (folders).
+  case folder
+  /// The source cannot be drilled this way; the reason says why.
+  case unavailable(String)
 }
 
 /// A configured source with the settings its engine reads.
@@ -87,6 +99,10 @@ extension SourceEngine {
       ?? .unsupported(
         "recover does not put \(type.name) items back; write it out with 'restore --item \(item.name) --to DIR'"
       )
+  }
+
+  public func standIn(for source: ConfiguredSource<Settings>, context: OperationContext) -> StandIn {
+    .unavailable("drill --cluster has no stand-in server for \(type.name) sources")
   }
 
   /// The recovery of an item that is one database, nil for any other item.
@@ -145,6 +161,10 @@ extension SourceEngine {
 
   func anyRecovery(of item: BackupItem, in source: SourceConfig, context: RecoveryContext) -> Recovery {
     recovery(of: item, in: typed(source), context: context)
+  }
+
+  func anyStandIn(for source: SourceConfig, context: OperationContext) -> StandIn {
+    standIn(for: typed(source), context: context)
   }
 
   func anyScratch(

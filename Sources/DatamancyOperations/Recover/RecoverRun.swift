@@ -18,6 +18,10 @@ public struct RecoverRun {
     public var skip: [String] = []
     /// Put folders under this folder instead of their original paths.
     public var folderRoot: String?
+    /// Sources left out, each with the reason the report gives.
+    public var leftOut: [String: String] = [:]
+    /// The report's kind: `recover`, or `drill-cluster`.
+    public var kind = "recover"
 
     public init() {}
   }
@@ -35,10 +39,14 @@ public struct RecoverRun {
     let recovery = RecoveryContext(
       operations: context, repository: repository, folderRoot: options.folderRoot)
     let command = options.plan ? "recover --plan" : "recover"
-    let journal = RecoveryJournal(repository: repository.config.id, environment: context.environment)
+    // A cluster drill's stand-ins are new each time: it keeps no journal, and
+    // never leaves one that a real recovery would take for its own work.
+    let journal = RecoveryJournal(
+      repository: options.kind == "recover" ? repository.config.id : nil, environment: context.environment)
     return try context.withLock(repository, exclusive: false, command: command, readOnly: !options.force) {
       let plan = RecoveryPlan.make(
-        sets: try repository.sets(), context: recovery, only: options.only, skip: options.skip)
+        sets: try repository.sets(), context: recovery, only: options.only, skip: options.skip,
+        leftOut: options.leftOut)
       let clock = DispatchTime.now()
       var results: [String: RecoveredItem] = [:]
       var stages: [RecoveryReport.StageTime] = []
@@ -57,7 +65,8 @@ public struct RecoverRun {
         stages.append(.init(stage: stage.name, seconds: StepTimer.seconds(from: stageClock, to: .now())))
       }
       let report = RecoveryReport(
-        time: context.now(), plan: options.plan, totalSeconds: StepTimer.seconds(from: clock, to: .now()),
+        kind: options.kind, time: context.now(), plan: options.plan,
+        totalSeconds: StepTimer.seconds(from: clock, to: .now()),
         rtoTargetSeconds: context.config.drillRTO, stages: stages,
         items: plan.entries.compactMap { results[$0.itemName] }, unknownSources: plan.unknownSources)
       if !options.plan, let newest = plan.entries.compactMap(\.set).max(by: { $0.time < $1.time }) {
@@ -88,10 +97,17 @@ public struct RecoverRun {
       item: item.name, source: entry.source, set: set.id, setTime: set.time, stage: stage.name,
       target: target.description, outcome: .failed)
     var timer = StepTimer()
-    defer {
-      result.phases = timer.steps
-      result.seconds = timer.total
-    }
+    attempt(target, item, set, journal, &result, &timer)
+    result.phases = timer.steps
+    result.seconds = timer.total
+    return result
+  }
+
+  /// The steps of one item, recorded into `result` and timed by `timer`.
+  private func attempt(
+    _ target: any RecoveryTarget, _ item: BackupItem, _ set: BackupSet, _ journal: RecoveryJournal,
+    _ result: inout RecoveredItem, _ timer: inout StepTimer
+  ) {
     do {
       let occupant = try timer.run("inspect") { try target.occupant() }
       let ours = journal.started().contains(item.name)
@@ -105,27 +121,27 @@ public struct RecoverRun {
         {
           result.outcome = .alreadyRestored
           result.checks = checks
-          return result
+          return
         }
         guard ours || options.force else {
           result.outcome = .refused
           result.reason =
             "the target holds \(occupant); recover restores into empty servers and paths. "
             + "Pass --force to replace it (saved first as a set tagged pre-restore where it can be)"
-          return result
+          return
         }
         if options.plan {
           result.outcome = .ready
           result.reason =
             ours ? "holds an interrupted recovery's work; replaced" : "holds \(occupant); replaced"
-          return result
+          return
         }
         if !ours { result.preRestoreSet = try timer.run("pre-restore backup") { try target.preserve() } }
         try timer.run("clear") { try target.clear() }
       }
       if options.plan {
         result.outcome = .ready
-        return result
+        return
       }
       context.logger.info("recovering \(item.name) from set \(set.shortID) into \(target.description)")
       try journal.mark(item.name, started: true, lock: Self.journalLock)
@@ -138,7 +154,6 @@ public struct RecoverRun {
       result.reason = "\(error: error)"
       context.logger.error("\(item.name): \(error: error)")
     }
-    return result
   }
 
   static let journalLock = Locked<Void>(())

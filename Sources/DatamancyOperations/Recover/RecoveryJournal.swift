@@ -7,9 +7,14 @@ import Foundation
 /// holds data and is named here holds this recovery's own unfinished work (a
 /// load cut short by a kill), so the next run replaces it without `--force`.
 struct RecoveryJournal {
-  let path: String
+  /// Nil: nothing is kept.
+  let path: String?
 
-  init(repository id: String, environment: [String: String]) {
+  init(repository id: String?, environment: [String: String]) {
+    guard let id else {
+      path = nil
+      return
+    }
     let folder =
       environment["DATAMANCY_STATE_DIR"]
       ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.local/state/datamancy-backup")
@@ -17,7 +22,7 @@ struct RecoveryJournal {
   }
 
   func started() -> Set<String> {
-    guard let data = FileManager.default.contents(atPath: path),
+    guard let path, let data = FileManager.default.contents(atPath: path),
       let names = try? JSONDecoder().decode([String].self, from: data)
     else { return [] }
     return Set(names)
@@ -25,6 +30,7 @@ struct RecoveryJournal {
 
   /// Adds or removes one item; written whole through a temporary file.
   func mark(_ item: String, started: Bool, lock: Locked<Void>) throws {
+    guard let path else { return }
     try lock.withLock { _ in
       var names = self.started()
       if started { names.insert(item) } else { names.remove(item) }

@@ -26,7 +26,8 @@ public struct RecoveryPlan {
   /// The newest good copy of each item of each source, from the sets that are
   /// backups (not pre-restore copies), newest first.
   public static func make(
-    sets: [BackupSet], context: RecoveryContext, only: [String], skip: [String]
+    sets: [BackupSet], context: RecoveryContext, only: [String], skip: [String],
+    leftOut: [String: String] = [:]
   ) -> RecoveryPlan {
     let config = context.operations.config
     let names = Set(config.sources.map(\.name))
@@ -35,6 +36,10 @@ public struct RecoveryPlan {
     var entries: [Entry] = []
     for source in config.sources {
       guard only.isEmpty || only.contains(source.name), !skip.contains(source.name) else { continue }
+      if let reason = leftOut[source.name] {
+        entries.append(Entry(source: source.name, itemName: source.name, skipped: reason))
+        continue
+      }
       // The items of the source's newest set that holds any good one of them: an
       // item dropped before that (a database deleted) does not come back.
       guard

@@ -91,8 +91,10 @@ extension RecoveryReport {
         (passed ? "recover plan: ready" : "recover plan: NOT READY") + " (\(counts)); nothing was changed")
     } else {
       let stageTimes = stages.map { "\($0.stage) \(Formatting.seconds($0.seconds))" }.joined(separator: ", ")
+      let verb = kind == "drill-cluster" ? "drill --cluster" : "recover"
+      let verdict = kind == "drill-cluster" ? drillPassed : passed
       lines.append(
-        (passed ? "recover passed" : "recover FAILED") + " (\(counts)); measured RTO "
+        "\(verb) \(verdict ? "passed" : "FAILED") (\(counts)); measured RTO "
           + "\(Formatting.seconds(totalSeconds)) (\(stageTimes)) against a target of "
           + Formatting.seconds(rtoTargetSeconds))
     }

@@ -25,4 +25,6 @@ struct FilesEngine: SourceEngine {
     let root = context.folderRoot.map { ($0 as NSString).standardizingPath } ?? ""
     return .target(.data, FolderRecoveryTarget(path: root + path, context: context))
   }
+
+  func standIn(for source: ConfiguredSource<FilesSettings>, context: OperationContext) -> StandIn { .folder }
 }

@@ -42,6 +42,14 @@ struct LDAPEngine: SourceEngine {
       secrets: context.operations.secrets)
     return .target(.data, LDAPRecoveryTarget(source: ldap, base: base, itemName: item.name, context: context))
   }
+
+  /// A private slapd for the base, managed by the source's bind DN.
+  func standIn(for source: ConfiguredSource<LDAPSettings>, context: OperationContext) -> StandIn {
+    guard source.settings.base != nil, source.settings.bindDN != nil else {
+      return .unavailable("drill --cluster needs base and bind_dn in the source")
+    }
+    return .server(SlapdStandIn(runner: context.runner))
+  }
 }
 
 extension ContentCheck {

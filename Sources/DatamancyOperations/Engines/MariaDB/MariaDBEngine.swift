@@ -37,6 +37,10 @@ struct MariaDBEngine: DatabaseServerEngine {
     return databaseRecovery(of: item, in: source, context: context)
       ?? .unsupported("\(item.name) is not a database of \(source.name)")
   }
+
+  func standIn(for source: ConfiguredSource<MariaDBSettings>, context: OperationContext) -> StandIn {
+    .server(MariaDBStandIn(runner: context.runner, secrets: context.secrets))
+  }
 }
 
 extension ContentCheck {

@@ -29,6 +29,10 @@ struct PostgresEngine: DatabaseServerEngine {
     return databaseRecovery(of: item, in: source, context: context)
       ?? .unsupported("\(item.name) is not a database of \(source.name)")
   }
+
+  func standIn(for source: ConfiguredSource<PostgresSettings>, context: OperationContext) -> StandIn {
+    .server(PostgresStandIn(runner: context.runner, tools: source.settings.connection.tools))
+  }
 }
 
 extension ContentCheck {

@@ -32,6 +32,10 @@ struct RedisEngine: SourceEngine {
       secrets: context.operations.secrets)
     return .target(.data, RedisRecoveryTarget(source: redis, itemName: item.name, context: context))
   }
+
+  func standIn(for source: ConfiguredSource<RedisSettings>, context: OperationContext) -> StandIn {
+    .server(RedisStandIn(runner: context.runner))
+  }
 }
 
 extension ContentCheck {
