@@ -25,6 +25,9 @@ public struct BackupConfig: Sendable {
   /// (every database item when empty), and the recovery time it must meet.
   public var drillItems: [String] = []
   public var drillRTO: Double = 4 * 3600
+  /// `drill` without a set or items (the scheduled one) drills the whole stack
+  /// (`drill --cluster`).
+  public var drillCluster = false
   /// `retention:`; nil when the file has none.
   public var retention: RetentionSettings?
   public var schedule = ScheduleSettings()
@@ -108,9 +111,11 @@ public struct BackupConfig: Sendable {
           config.notify = [try NotifyTarget.parse(value)]
         }
       case "drill":
-        for (key, setting) in try value.mapping(allowed: ["items", "rto"]) {
+        for (key, setting) in try value.mapping(allowed: ["items", "rto", "cluster"]) {
           if key == "items" {
             config.drillItems = try setting.strings(single: true)
+          } else if key == "cluster" {
+            config.drillCluster = try setting.bool()
           } else {
             let seconds = try setting.duration(examples: "30m, 4h or 1d")
             config.drillRTO = seconds

@@ -17,6 +17,7 @@ final class ConfigMistakeTests: XCTestCase {
     XCTAssertEqual(huge.key, "sources.a.rpo")
     XCTAssertTrue(huge.message.contains("100 years"), huge.message)
     XCTAssertNotNil(refusal("drill: { rto: infh }"))
+    XCTAssertNotNil(refusal("drill: { cluster: sometimes }"))
     XCTAssertNotNil(refusal("verify: { max_age: 101000000000s }"))
     XCTAssertEqual(
       try BackupConfig.parse("verify: { max_age: 5200w }", file: "t").verifyMaxAge, 5200 * 7 * 86400)

@@ -16,6 +16,7 @@ final class ConfigTests: XCTestCase {
       concurrency: 2
       retention: { keep_latest: 30, keep_daily: 7 }
       verify: { max_age: 36h }
+      drill: { rto: 2h, cluster: true }
       schedule: { backup: "*-*-* 02:00:00 UTC" }
       notify:
         - { type: webhook, url: "https://hooks.example/backup", on: [failure] }
@@ -32,6 +33,8 @@ final class ConfigTests: XCTestCase {
       config.sources[1].settings(as: CommandSettings.self),
       CommandSettings(argv: ["sh", "-c", "exec my-exporter --stdout"]))
     XCTAssertEqual(config.sources[1].rpoSeconds, 86400)
+    XCTAssertEqual(config.drillRTO, 7200)
+    XCTAssertTrue(config.drillCluster)
   }
 
   func testSecretReferences() throws {

@@ -310,5 +310,12 @@ final class RecoverTests: XCTestCase {
     XCTAssertTrue(withCommand.text.contains("no stand-in server for command"), withCommand.text)
     let skipped = cli.run(["drill", "--cluster", "--skip", "export"])
     XCTAssertEqual(skipped.status, 0, skipped.text + skipped.stderr)
+    // drill.cluster makes the plain (scheduled) drill this one.
+    try cli.configure(sources: sources(), extra: "drill: { cluster: true }")
+    let scheduled = cli.run(["drill", "--json"])
+    XCTAssertEqual(scheduled.status, 0, scheduled.stderr)
+    let kind = try XCTUnwrap(try JSONSerialization.jsonObject(with: scheduled.stdout) as? [String: Any])[
+      "kind"]
+    XCTAssertEqual(kind as? String, "drill-cluster")
   }
 }

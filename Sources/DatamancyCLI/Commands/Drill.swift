@@ -37,7 +37,9 @@ extension DatamancyBackup {
     @Option(help: "Also write the report (JSON) to this file.") var report: String?
 
     func run(_ context: CommandContext) throws {
-      if cluster { return try runCluster(context) }
+      // drill.cluster makes the plain (and scheduled) drill the whole stack's.
+      let whole = context.operations.config.drillCluster && item.isEmpty && !all && set == "latest"
+      if cluster || whole { return try runCluster(context) }
       let result = try DrillRun(context: context.operations).run(set: set, items: item, all: all)
       if let report { try BackupSet.encoder.encode(result).write(to: URL(fileURLWithPath: report)) }
       if global.json {
