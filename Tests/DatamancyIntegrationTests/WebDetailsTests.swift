@@ -66,6 +66,17 @@ final class WebDetailsTests: DashboardTestCase {
     let repository = try client.get("/repository").body
     XCTAssertNotNil(
       repository.range(of: #"text-anchor="start">\d\d:\d\d</text>"#, options: .regularExpression), repository)
+
+    // A whole-stack recovery is shown next to the drills, with its RTO.
+    let recovered = cli.run(["recover", "--yes", "--only", "files", "--to", cli.folder + "/stack"])
+    XCTAssertEqual(recovered.status, 0, recovered.stderr + recovered.text)
+    XCTAssertEqual(try cli.shell("cat 'stack\(cli.folder)/data/a.txt'"), "hello")
+    var drills = ""
+    try cli.waitFor("the recovery on the Drills page") {
+      drills = try client.get("/drills").body
+      return drills.contains("Whole-stack recoveries")
+    }
+    XCTAssertTrue(drills.contains("1 of 1") && drills.contains("data "), drills)
   }
 
   func testHostsProxiesTLSAndTokens() throws {

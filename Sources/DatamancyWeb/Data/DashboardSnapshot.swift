@@ -13,6 +13,8 @@ public struct DashboardSnapshot: Sendable {
   public var status: StatusReport
   /// Drill reports, oldest first.
   public var drills: [DrillReport]
+  /// `recover` and `drill --cluster` reports, oldest first.
+  public var recoveries: [RecoveryReport] = []
   /// Verify reports with the set each is about, oldest first.
   public var verifies: [(set: String, report: VerifyReport)]
   /// Bytes in packs; unique bytes before and after compression.
@@ -57,6 +59,7 @@ public struct DashboardSnapshot: Sendable {
       time: context.now(), sets: listing.sets.reversed(), damaged: listing.damaged, status: status,
       drills: saved.drills.map(\.report), verifies: saved.verifies,
       storedBytes: status.storedBytes, uniqueRawBytes: totals.raw, uniqueSealedBytes: totals.sealed)
+    snapshot.recoveries = saved.recoveries
     snapshot.itemNames = Set(listing.sets.flatMap { $0.items.map(\.name) }).sorted()
     snapshot.tags = Set(listing.sets.flatMap(\.tags)).sorted()
     return snapshot

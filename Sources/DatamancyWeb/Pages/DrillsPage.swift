@@ -16,9 +16,10 @@ struct DrillsPage {
     guard let newest = drills.last else {
       return Layout.page(
         title: "Drills", current: "/drills", visitor: visitor,
-        body:
-          "<p>No drill yet. An operator can start one from the overview, or run <code>datamancy-backup drill</code>.</p>"
-      )
+        body: """
+          <p>No drill yet. An operator can start one from the overview, or run <code>datamancy-backup drill</code>.</p>
+          \(recoveries)
+          """)
     }
     // The total and its two largest phases over time, summed over the drill's items.
     func phase(_ name: String) -> LineChart.Series {
@@ -73,7 +74,30 @@ struct DrillsPage {
         <h2>Recovery time per drill, and its restore and verify phases (target \(WebFormat.seconds(newest.rtoTargetSeconds)))</h2>\(chart)
         <h2>Newest drill: \(WebFormat.time(newest.time)) \(Layout.badge(newest.passed ? "passed" : "failed"))</h2>
         \(Layout.table(["item", "restored into", "result", "phases", "total"], phases))
+        \(recoveries)
         \(sections)
         """)
+  }
+
+  /// The whole-stack recoveries (`recover`, `drill --cluster`), newest first:
+  /// the stack's measured RTO and each stage's, against the target.
+  var recoveries: HTML {
+    let reports = snapshot.recoveries.suffix(Self.columns).reversed()
+    guard !reports.isEmpty else { return "" }
+    let rows = reports.map { report -> [HTML] in
+      let good = report.items.filter(\.outcome.isGood).count
+      let verdict = report.kind == "drill-cluster" ? report.drillPassed : report.passed
+      return [
+        "\(WebFormat.time(report.time))", report.kind == "drill-cluster" ? "drill --cluster" : "recover",
+        Layout.badge(verdict ? "passed" : "failed"), "\(good) of \(report.items.count)",
+        "\(WebFormat.seconds(report.totalSeconds))",
+        "\(report.stages.map { "\($0.stage) \(WebFormat.seconds($0.seconds))" }.joined(separator: " · "))",
+      ]
+    }
+    let target = WebFormat.seconds(reports.first?.rtoTargetSeconds ?? 0)
+    return """
+      <h2>Whole-stack recoveries (target \(target))</h2>
+      \(Layout.table(["time", "run", "result", "items restored and proven", "RTO", "stages"], Array(rows)))
+      """
   }
 }
