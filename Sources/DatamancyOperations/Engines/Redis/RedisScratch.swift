@@ -49,6 +49,8 @@ public final class RedisScratch: DrillScratch {
     let settings = [
       "port \(port)", "bind 127.0.0.1", "dir \(folder)", "dbfilename dump.rdb", "save \"\"",
       "appendonly no", "logfile \(folder)/redis.log", "requirepass \(password)",
+      // A recovery replicates from it: no wait for more replicas before the sync.
+      "repl-diskless-sync-delay 0",
     ]
     let configuration = folder + "/redis.conf"
     guard
