@@ -146,6 +146,12 @@ final class RecoverTests: XCTestCase {
     let backup = cli.run(["backup"])
     XCTAssertEqual(backup.status, 0, backup.stderr)
     let before = try state()
+    // Each database records the server's version (and its definition, proven by the owners and ACLs below).
+    let appdb = try XCTUnwrap(try cli.sets().first?["items"] as? [[String: Any]]).first {
+      $0["name"] as? String == "postgres/appdb"
+    }
+    let version = try cli.shell("psql -AtX -c 'show server_version'").split(separator: " ").first
+    XCTAssertEqual(appdb?["serverVersion"] as? String, version.map(String.init))
     // Changes after the backup are not what comes back.
     try cli.shell("psql -q -d shop -c 'delete from items where id > 100'")
 

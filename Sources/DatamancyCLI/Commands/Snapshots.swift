@@ -88,6 +88,8 @@ struct SetSummary: Encodable {
     var name, source, format, status: String
     /// What the bytes are, and a folder's original path (as the set records them).
     var content, path: String?
+    /// The server's version when a database item was dumped, where recorded.
+    var serverVersion: String?
     var error, warning: String?
     var rawBytes, storedBytes: Int
     var durationSeconds: Double
@@ -115,7 +117,8 @@ struct SetSummary: Encodable {
     items = set.items.map {
       Item(
         name: $0.name, source: $0.source, format: $0.format.rawValue, status: $0.status.rawValue,
-        content: $0.content?.rawValue, path: $0.path, error: $0.error, warning: $0.warning,
+        content: $0.content?.rawValue, path: $0.path, serverVersion: $0.recovery?.serverVersion,
+        error: $0.error, warning: $0.warning,
         rawBytes: $0.rawBytes, storedBytes: $0.storedBytes,
         durationSeconds: $0.durationSeconds, files: $0.files)
     }

@@ -52,14 +52,19 @@ public struct PostgresSource: SourcePlanner, Sendable {
   /// The database's own definition, which a dump of its contents leaves out:
   /// `pg_dump --create` of no schema prints `CREATE DATABASE` with its encoding
   /// and locale, its owner, its ACL and its `ALTER DATABASE/ROLE … SET`
-  /// settings, and nothing else. Read just before the dump.
+  /// settings, and nothing else. Read just before the dump; its header names
+  /// the server's version.
   func recoveryFacts(of database: String) throws -> RecoveryFacts {
     let definition = try tool.capture(
       try pgRun("pg_dump", ["--create", "--schema-only", "--exclude-schema=*", "-d", database]))
-    let version = try tool.capture(
-      try pgRun("psql", ["-AtX", "-d", database, "-c", "SHOW server_version"]))
-    return RecoveryFacts(
-      serverVersion: version.trimmingCharacters(in: .whitespacesAndNewlines), databaseSQL: definition)
+    return RecoveryFacts(serverVersion: Self.serverVersion(in: definition), databaseSQL: definition)
+  }
+
+  /// `15.18` from `-- Dumped from database version 15.18 (Debian 15.18-0+deb12u1)`.
+  static func serverVersion(in dump: String) -> String? {
+    let marker = "-- Dumped from database version "
+    guard let line = dump.split(separator: "\n").first(where: { $0.hasPrefix(marker) }) else { return nil }
+    return line.dropFirst(marker.count).split(separator: " ").first.map(String.init)
   }
 
   /// The databases to dump: the configured list, or every database that accepts
