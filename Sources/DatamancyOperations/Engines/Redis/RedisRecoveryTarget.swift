@@ -47,7 +47,7 @@ final class RedisRecoveryTarget: RecoveryTarget {
     return text
   }
 
-  func keys() throws -> [String: Int] { RedisScratch.keyspace(try cli(["INFO", "keyspace"])) }
+  func keys() throws -> [String: Int] { try RedisScratch.keyspace(try cli(["INFO", "keyspace"])) }
 
   func occupant() throws -> String? {
     let total = try keys().values.reduce(0, +)

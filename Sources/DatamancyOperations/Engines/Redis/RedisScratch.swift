@@ -71,20 +71,25 @@ public final class RedisScratch: DrillScratch {
   }
 
   public func check(_ item: BackupItem) throws -> [DrillCheck] {
-    let found = Self.keyspace(try cli(["INFO", "keyspace"]).text)
+    let found = try Self.keyspace(try cli(["INFO", "keyspace"]).text)
     let checks = Self.compare(found, with: item)
     guard let recorded = item.fingerprints, !recorded.isEmpty else { return checks }
     return checks + [try sample(found.values.reduce(0, +))]
   }
 
   /// Keys per database in `INFO keyspace` (`db0:keys=3002,expires=0,avg_ttl=0`).
-  static func keyspace(_ info: String) -> [String: Int] {
+  /// A count beyond 2^48 is no count (they are summed): the answer is refused,
+  /// never taken for an empty or a smaller keyspace.
+  static func keyspace(_ info: String) throws -> [String: Int] {
     var found: [String: Int] = [:]
     for line in info.split(whereSeparator: \.isNewline) {
       let parts = line.split(separator: ":", maxSplits: 1)
       guard parts.count == 2, parts[0].hasPrefix("db"),
-        let keys = parts[1].split(separator: ",").first?.split(separator: "=").last.flatMap({ Int($0) })
+        let text = parts[1].split(separator: ",").first?.split(separator: "=").last
       else { continue }
+      guard let keys = Int(text), (0...(1 << 48)).contains(keys) else {
+        throw OperationError("redis-server reported '\(line)' in INFO keyspace: not a key count")
+      }
       found[String(parts[0])] = keys
     }
     return found
