@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -41,6 +42,13 @@ pid_t datamancy_spawn(const char *file, char *const argv[], char *const envp[], 
         place(out_fd, 1, O_WRONLY) != 0 || place(err_fd, 2, O_WRONLY) != 0) {
       failure = errno;
       _exit(127);
+    }
+    // Nothing but the three streams goes on: a descriptor we inherited without
+    // close-on-exec (a pipe or socket of whoever started us) would otherwise
+    // live on in a server we start (PostgreSQL after a recovery) and keep our
+    // caller waiting for an end of output that never comes.
+    if (syscall(SYS_close_range, 3U, ~0U, 0U) != 0) {
+      for (int fd = 3; fd < 65536; fd++) close(fd);
     }
     execvpe(file, argv, envp);
     failure = errno;

@@ -49,10 +49,17 @@ final class JobCommandTests: XCTestCase {
         .walFetch(config: "/etc/datamancy/a b.yaml", source: "-pg"), "wal-fetch",
         [("source", "-pg")]
       ),
+      (
+        .walPush(config: "/etc/datamancy/a b.yaml", source: "-pg"), "wal-push",
+        [("source", "-pg")]
+      ),
     ]
     for (command, name, expected) in table {
-      // wal-fetch's %f %p, as PostgreSQL fills them in.
-      let extra = command.kind == "wal-fetch" ? ["000000010000000000000001", "pg_wal/RECOVERYXLOG"] : []
+      // wal-fetch's %f %p and wal-push's %p, as PostgreSQL fills them in.
+      let extra =
+        command.kind == "wal-fetch"
+        ? ["000000010000000000000001", "pg_wal/RECOVERYXLOG"]
+        : command.kind == "wal-push" ? ["pg_wal/000000010000000000000001"] : []
       let (parsedName, fields) = try parsed(command.arguments + extra)
       XCTAssertEqual(parsedName, name, "\(command)")
       for (field, value) in expected {
@@ -81,6 +88,16 @@ final class JobCommandTests: XCTestCase {
     XCTAssertEqual(
       words.split(separator: "\n").map(String.init),
       ["/opt/data mancy/datamancy-backup", "wal-fetch", "--config=/etc/it's.yaml", "--source=pg", "F", "P"])
+    let archive = JobCommand.archiveCommand(
+      binary: "/opt/data mancy/datamancy-backup", config: "/etc/it's.yaml", source: "pg")
+    let pushed = try XCTUnwrap(
+      String(
+        data: try shell(
+          "for word in \(archive.replacingOccurrences(of: "%p", with: "P")); do echo \"$word\"; done"),
+        encoding: .utf8))
+    XCTAssertEqual(
+      pushed.split(separator: "\n").map(String.init),
+      ["/opt/data mancy/datamancy-backup", "wal-push", "--config=/etc/it's.yaml", "--source=pg", "P"])
   }
 
   func shell(_ script: String) throws -> Data {

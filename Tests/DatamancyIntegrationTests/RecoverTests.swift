@@ -171,8 +171,11 @@ final class RecoverTests: XCTestCase {
     XCTAssertEqual(
       try cli.shell("psql -AtX -c \"select count(*) from pg_database where datname = 'appdb'\""), "0")
     XCTAssertFalse(FileManager.default.fileExists(atPath: cli.folder + "/vol"))
-    // Without --yes nothing happens either.
+    // Without --yes nothing happens either; nor with a source the configuration lacks.
     XCTAssertEqual(cli.run(["recover"]).status, 2)
+    let unknown = cli.run(["recover", "--yes", "--only", "nosuch"])
+    XCTAssertEqual(unknown.status, 2, unknown.stderr)
+    XCTAssertTrue(unknown.stderr.contains("--only: no source 'nosuch' in the configuration"), unknown.stderr)
     XCTAssertFalse(FileManager.default.fileExists(atPath: cli.folder + "/vol"))
 
     let recovery = try recover(["--yes"])

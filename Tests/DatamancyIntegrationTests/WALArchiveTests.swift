@@ -53,7 +53,7 @@ final class WALArchiveTests: XCTestCase {
       psql -qX -c "create table t(id int primary key, note text)" \
         -c "insert into t select i, md5(i::text) from generate_series(1, 1000) i"
       """)
-    try switchAndWait(cli)
+    try Self.switchAndWait(cli)
 
     // A base backup (the postgres_pitr item), then rows before and after the target time.
     let backup = cli.run(["backup"])
@@ -70,7 +70,7 @@ final class WALArchiveTests: XCTestCase {
       "psql -AtX -c \"select count(*) || ' ' || md5(string_agg(note, '' order by id)) from t\"")
     Thread.sleep(forTimeInterval: 1.2)
     try cli.shell("psql -qX -c \"insert into t select i, md5(i::text) from generate_series(1501, 2000) i\"")
-    try switchAndWait(cli)
+    try Self.switchAndWait(cli)
     XCTAssertEqual(try cli.shell("psql -AtX -c 'select failed_count from pg_stat_archiver'"), "0")
     let archived = try cli.shell("ls repo/wal/pg").split(separator: "\n").map(String.init)
     XCTAssertTrue(archived.contains { $0.hasSuffix(".backup") }, "\(archived)")
@@ -137,7 +137,7 @@ final class WALArchiveTests: XCTestCase {
     // A segment lost from the archive after the base backup's start: refused by name.
     let start = String(try XCTUnwrap(archived.first { $0.hasSuffix(".backup") }).prefix(24))
     try cli.shell("psql -qX -c 'insert into t values (3000, null)'")
-    try switchAndWait(cli)
+    try Self.switchAndWait(cli)
     let segments = try cli.shell("ls repo/wal/pg").split(separator: "\n").map(String.init).filter {
       $0.count == 24
     }
@@ -192,14 +192,14 @@ final class WALArchiveTests: XCTestCase {
       psql -qX -c "create table t(id int primary key, note text)" \
         -c "insert into t select i, md5(i::text) from generate_series(1, 1000) i"
       """)
-    try switchAndWait(cli)
+    try Self.switchAndWait(cli)
     let first = cli.run(["backup"])
     XCTAssertEqual(first.status, 0, first.stderr + first.text)
     try cli.shell("psql -qX -c \"insert into t select i, md5(i::text) from generate_series(1001, 1500) i\"")
     let position = try cli.shell("psql -AtX -c 'select pg_current_wal_insert_lsn()'")
     let atPosition = try rows(cli)
     try cli.shell("psql -qX -c \"insert into t select i, md5(i::text) from generate_series(1501, 2000) i\"")
-    try switchAndWait(cli)
+    try Self.switchAndWait(cli)
     let all = try rows(cli)
 
     // status: the window, no failure, no gap; verify: the WAL is continuous.
@@ -346,7 +346,7 @@ final class WALArchiveTests: XCTestCase {
   }
 
   /// Switches to a new WAL segment and waits until the archiver has pushed it.
-  func switchAndWait(_ cli: CLI) throws {
+  static func switchAndWait(_ cli: CLI) throws {
     let segment = try cli.shell("psql -AtX -c 'select pg_walfile_name(pg_switch_wal())'")
     for _ in 0..<300 {
       let last = try cli.shell(

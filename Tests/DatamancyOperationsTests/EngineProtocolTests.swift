@@ -10,7 +10,7 @@ import XCTest
 
 /// An engine defined only in this test target (`KeyValueEngine`), added to the
 /// registry, goes through backup, verify (with its completeness check), drill
-/// and restore like the built-in ones: the protocol is the whole contract.
+/// restore and recover like the built-in ones: the protocol is the whole contract.
 final class EngineProtocolTests: XCTestCase {
   var folder = ""
   let engines = EngineRegistry(EngineRegistry.builtIn.engines + [KeyValueEngine()])
@@ -32,7 +32,11 @@ final class EngineProtocolTests: XCTestCase {
       """
     return OperationContext(
       config: try BackupConfig.parse(yaml, file: "test.yml", types: engines.types), configFile: nil,
-      repositoryOverride: nil, environment: [OperationContext.passwordVariable: OperationFixtures.password],
+      repositoryOverride: nil,
+      environment: [
+        OperationContext.passwordVariable: OperationFixtures.password,
+        "DATAMANCY_STATE_DIR": folder + "/state",
+      ],
       runner: SystemProcessRunner(), logger: Logger(label: "test"), now: { now }, host: "test-host",
       noLock: false, guardian: OperationFixtures.TestGuard(), askPassword: nil, engines: engines)
   }
@@ -45,7 +49,7 @@ final class EngineProtocolTests: XCTestCase {
       storage: storage, password: OperationFixtures.password, options: options, now: Date(), host: "test")
   }
 
-  func testAnEngineOfTheTestTargetIsBackedUpVerifiedDrilledAndRestored() throws {
+  func testAnEngineOfTheTestTargetIsBackedUpVerifiedDrilledRestoredAndRecovered() throws {
     let context = try context()
     _ = try initialize(context)
     // The configuration reads its type through the registry; without it, the type is unknown.
@@ -78,9 +82,20 @@ final class EngineProtocolTests: XCTestCase {
     let (server, _) = try XCTUnwrap(SourcePlanning.database(of: item, context: context))
     _ = try RestoreExecution(context: context, repository: repository, set: set).run(
       RestoreTarget(item: item, place: .database(server, "shop_copy")))
-    XCTAssertEqual(
-      try String(contentsOfFile: folder + "/server/shop_copy.kv", encoding: .utf8),
-      try String(contentsOfFile: folder + "/server/shop.kv", encoding: .utf8))
+    let original = try String(contentsOfFile: folder + "/server/shop.kv", encoding: .utf8)
+    XCTAssertEqual(try String(contentsOfFile: folder + "/server/shop_copy.kv", encoding: .utf8), original)
+
+    // The server is lost: recover brings the database back under its own name, and proves it.
+    try FileManager.default.removeItem(atPath: folder + "/server")
+    try FileManager.default.createDirectory(atPath: folder + "/server", withIntermediateDirectories: false)
+    var options = RecoverRun.Options()
+    options.plan = false
+    let recovered = try RecoverRun(context: context, options: options).run()
+    XCTAssertTrue(recovered.passed, recovered.text)
+    XCTAssertEqual(recovered.items.map(\.item), ["kv1/shop"])
+    XCTAssertEqual(recovered.items.first?.outcome, .restored, recovered.text)
+    XCTAssertEqual(recovered.items.first?.checks.first?.foundRows, 3, recovered.text)
+    XCTAssertEqual(try String(contentsOfFile: folder + "/server/shop.kv", encoding: .utf8), original)
   }
 
   /// Verify runs the engine's completeness check: stored bytes recorded as a kv

@@ -54,6 +54,12 @@ final class WALChainTests: XCTestCase {
     XCTAssertThrowsError(try good.check(segment(good.name, address: 3 << 20), systemID: nil))
     let past = try XCTUnwrap(WALFile(name: "000000010000000000001000"))
     XCTAssertThrowsError(try past.check(segment(past.name, address: 4096 << 20), systemID: nil))
+    // A timeline begun mid-segment: its first segment starts with timeline 1's
+    // pages; a segment whose header names a later timeline than its name is refused.
+    let branched = try XCTUnwrap(WALFile(name: "000000020000000000000003"))
+    XCTAssertNoThrow(try branched.check(segment(branched.name, address: 3 << 20), systemID: nil))
+    let ahead = try XCTUnwrap(WALFile(name: "000000000000000000000003"))
+    XCTAssertThrowsError(try ahead.check(segment(ahead.name, address: 3 << 20), systemID: nil))
   }
 
   func testTheChainFollowsTheTimelineThatDescendsFromTheBaseBackup() throws {

@@ -50,11 +50,15 @@ extension DatamancyBackup {
       if !result.passed { throw ExitStatus.drillFailed }
     }
 
-    func runCluster(_ context: CommandContext) throws {
-      guard item.isEmpty, !all, set == "latest" else {
-        throw CLIError.usage(
+    func validate() throws {
+      if cluster, !item.isEmpty || all || set != "latest" {
+        throw ValidationError(
           "--cluster recovers every source at its newest good copy: drop SET, --item and --all")
       }
+    }
+
+    func runCluster(_ context: CommandContext) throws {
+      try context.requireSources(skip, flag: "--skip")
       let result = try ClusterDrillRun(context: context.operations).run(skip: skip)
       if let report { try BackupSet.encoder.encode(result).write(to: URL(fileURLWithPath: report)) }
       if global.json {

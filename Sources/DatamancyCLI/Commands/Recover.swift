@@ -15,7 +15,10 @@ extension DatamancyBackup {
         modes, xattrs and ACLs). Each restored item is compared with what was recorded at backup, \
         as drill does, and the whole stack is timed against drill.rto. A target that holds data \
         is refused unless --force (which saves it first). Run again after an interruption: items \
-        already restored are checked and kept. --plan changes nothing.
+        already restored are checked and kept. A postgres_pitr cluster comes back whole \
+        (its server stopped and started around it) to --to-time or the end of its archive, \
+        archiving again after its promotion; dumps of the same server are then left out. \
+        --plan changes nothing.
 
         """ + ExitStatus.reference)
 
@@ -39,15 +42,27 @@ extension DatamancyBackup {
         "Put folders under DIR (DIR/<original path>) instead of their paths.", valueName: "DIR"))
     var folderRoot: String?
 
+    @Option(
+      name: .customLong("to-time"),
+      help: ArgumentHelp(
+        "Recover postgres_pitr clusters to TIME (2026-12-01T16:59:00Z) instead of the end of their archive.",
+        valueName: "TIME"))
+    var toTime: String?
+
     @Option(help: "Also write the report (JSON) to this file.") var report: String?
 
+    func validate() throws { _ = try Restore.parseTarget(time: toTime, lsn: nil) }
+
     func run(_ context: CommandContext) throws {
+      try context.requireSources(only, flag: "--only")
+      try context.requireSources(skip, flag: "--skip")
       var options = RecoverRun.Options()
       options.plan = plan || !yes
       options.force = force
       options.only = only
       options.skip = skip
       options.folderRoot = folderRoot
+      options.pointInTime = try Restore.parseTarget(time: toTime, lsn: nil)
       let result = try RecoverRun(context: context.operations, options: options).run()
       if let report { try BackupSet.encoder.encode(result).write(to: URL(fileURLWithPath: report)) }
       if global.json {

@@ -35,10 +35,7 @@ extension DatamancyBackup {
           context: context.operations, cron: cron, root: prefix, binary: binary ?? Self.currentBinary())
       }
 
-      static func currentBinary() -> String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-          ?? "/usr/local/bin/datamancy-backup"
-      }
+      static func currentBinary() -> String { JobCommand.currentBinary() }
     }
 
     struct Install: ParsableCommand {

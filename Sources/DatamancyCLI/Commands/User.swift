@@ -42,13 +42,17 @@ extension DatamancyBackup {
       @Argument(help: "Letters, digits and ._@- (at most 64).") var name: String
       @Option(help: "viewer, operator or admin.") var role: String
 
-      func run(_ context: CommandContext) throws {
+      func validate() throws {
         guard UserStore.validName(name) else {
-          throw CLIError.usage("a user name uses letters, digits and ._@- (at most 64 characters)")
+          throw ValidationError("a user name uses letters, digits and ._@- (at most 64 characters)")
         }
-        guard let role = Role(rawValue: role) else {
-          throw CLIError.usage("--role is viewer, operator or admin, not '\(role)'")
+        guard Role(rawValue: role) != nil else {
+          throw ValidationError("--role is viewer, operator or admin, not '\(role)'")
         }
+      }
+
+      func run(_ context: CommandContext) throws {
+        guard let role = Role(rawValue: role) else { throw ValidationError("--role: '\(role)'") }
         let store = try User.store(context)
         var users = try store.load()
         guard !users.contains(where: { $0.name == name }) else {

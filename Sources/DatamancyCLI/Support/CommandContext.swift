@@ -140,3 +140,15 @@ enum CLIError: Error, CustomStringConvertible {
     }
   }
 }
+
+extension CommandContext {
+  /// Refuses a source name the configuration does not have, before anything
+  /// runs (`recover --only`, `drill --cluster --skip`).
+  func requireSources(_ names: [String], flag: String) throws {
+    let known = operations.config.sources.map(\.name)
+    if let unknown = names.first(where: { !known.contains($0) }) {
+      throw CLIError.usage(
+        "\(flag): no source '\(unknown)' in the configuration; it has \(known.joined(separator: ", "))")
+    }
+  }
+}

@@ -13,6 +13,13 @@ public struct Connection: Sendable, Equatable {
 
   public init() {}
 
+  /// One spelling of the server's address (`postgresql://SOCKET:PORT`), so
+  /// that two sources of one server compare equal.
+  public func endpoint(scheme: String, defaultPort: Int) -> String {
+    let inside = container.map { "container/\($0)/" } ?? ""
+    return "\(scheme)://\(inside)\(socket ?? host ?? "localhost"):\(port ?? defaultPort)"
+  }
+
   /// The keys a connection is read from.
   public static let keys: Set<String> = ["host", "port", "socket", "user", "password", "container", "tools"]
 
@@ -75,6 +82,13 @@ public struct PostgresSettings: ConnectionSettings, Equatable {
 /// WAL pushed by `wal-push`.
 public struct PostgresPITRSettings: ConnectionSettings, Equatable {
   public var connection: Connection
+  /// Where `recover` puts the cluster; nil: the running server's `data_directory`.
+  public var dataDirectory: String?
+  /// How `recover` stops and starts the server around replacing its data
+  /// folder (`[systemctl, stop, postgresql@16-main]`); nil: `pg_ctl` as the
+  /// folder's owner, with the options the server was started with.
+  public var stopCommand: [String]?
+  public var startCommand: [String]?
 
   public init(connection: Connection) { self.connection = connection }
 }

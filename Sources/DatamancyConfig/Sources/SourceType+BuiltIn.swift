@@ -38,10 +38,22 @@ extension SourceType {
   }
 
   /// The connection keys of `postgres` (a user with REPLICATION).
-  public static let postgresPITR = SourceType(names: ["postgres_pitr"], keys: Connection.keys) { entry in
-    PostgresPITRSettings(
+  public static let postgresPITR = SourceType(
+    names: ["postgres_pitr"], keys: Connection.keys.union(["data_directory", "server_stop", "server_start"])
+  ) { entry in
+    var settings = PostgresPITRSettings(
       connection: try Connection.parse(
-        entry.entries, tools: ["pg_basebackup", "psql", "pg_verifybackup", "pg_waldump", "postgres"]))
+        entry.entries,
+        tools: ["pg_basebackup", "psql", "pg_verifybackup", "pg_waldump", "postgres", "pg_ctl"]))
+    settings.dataDirectory = try entry.value("data_directory")?.string()
+    for (key, path) in [("server_stop", \PostgresPITRSettings.stopCommand), ("server_start", \.startCommand)]
+    {
+      guard let node = entry.value(key) else { continue }
+      let argv = try node.strings()
+      guard !argv.isEmpty else { throw node.error("give the program and its arguments, as a list") }
+      settings[keyPath: path] = argv
+    }
+    return settings
   }
 
   public static let mariadb = SourceType(

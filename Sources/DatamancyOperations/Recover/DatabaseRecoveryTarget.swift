@@ -18,6 +18,8 @@ public final class DatabaseRecoveryTarget: RecoveryTarget {
   /// The tables the proof compares, when not all (a system database's accounts:
   /// the server rewrites its other tables, such as `proc`'s own routines).
   let provenTables: Set<String>?
+  /// The server's address, set by engines whose servers can also come back whole.
+  public var server: String?
 
   public init(
     engine: DatabaseEngine, database: String, context: RecoveryContext, system: Bool = false,

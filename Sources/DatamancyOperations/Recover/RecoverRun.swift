@@ -22,6 +22,8 @@ public struct RecoverRun {
     public var leftOut: [String: String] = [:]
     /// The report's kind: `recover`, or `drill-cluster`.
     public var kind = "recover"
+    /// Where `postgres_pitr` clusters recover to.
+    public var pointInTime: PointInTimeRestore.Target = .latest
 
     public init() {}
   }
@@ -36,8 +38,9 @@ public struct RecoverRun {
 
   public func run() throws -> RecoveryReport {
     let repository = try context.openRepository()
-    let recovery = RecoveryContext(
+    var recovery = RecoveryContext(
       operations: context, repository: repository, folderRoot: options.folderRoot)
+    recovery.pointInTime = options.pointInTime
     let command = options.plan ? "recover --plan" : "recover"
     // A cluster drill's stand-ins are new each time: it keeps no journal, and
     // never leaves one that a real recovery would take for its own work.
@@ -53,7 +56,7 @@ public struct RecoverRun {
       for entry in plan.entries where entry.target == nil {
         results[entry.itemName] = RecoveredItem(
           item: entry.itemName, source: entry.source, set: entry.set?.id, setTime: entry.set?.time,
-          outcome: .skipped, reason: entry.skipped)
+          outcome: entry.coveredBy == nil ? .skipped : .covered, reason: entry.skipped)
       }
       for stage in RecoveryStage.allCases {
         let entries = plan.entries(in: stage)

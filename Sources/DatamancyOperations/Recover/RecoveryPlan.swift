@@ -17,6 +17,8 @@ public struct RecoveryPlan {
     public var target: (any RecoveryTarget)?
     /// Why the item is not recovered (no good copy, an engine that leaves it to `restore`).
     public var skipped: String?
+    /// The source whose whole cluster brings this item back.
+    public var coveredBy: String?
   }
 
   public var entries: [Entry]
@@ -71,13 +73,41 @@ public struct RecoveryPlan {
         case .target(let stage, let target):
           entry.stage = stage
           entry.target = target
+          if let copy = target.chosenCopy {
+            entry.set = copy.set
+            entry.item = copy.item
+          }
         case .unsupported(let reason):
           entry.skipped = reason
         }
         entries.append(entry)
       }
     }
-    return RecoveryPlan(entries: entries, unknownSources: unknown)
+    return RecoveryPlan(entries: Self.coveredByWholeServers(entries), unknownSources: unknown)
+  }
+
+  /// A server that comes back whole (a cluster to a point in time) takes with
+  /// it everything the other sources would put there (its databases and roles
+  /// from the dumps): those are left out, or they would overwrite the point.
+  static func coveredByWholeServers(_ entries: [Entry]) -> [Entry] {
+    var whole: [String: String] = [:]
+    for entry in entries {
+      if let target = entry.target, target.replacesServer, let server = target.server {
+        whole[server] = entry.source
+      }
+    }
+    return entries.map { entry in
+      guard let target = entry.target, !target.replacesServer, let server = target.server,
+        let source = whole[server]
+      else { return entry }
+      var covered = entry
+      covered.target = nil
+      covered.stage = nil
+      covered.coveredBy = source
+      covered.skipped =
+        "comes back with the whole cluster of \(source) (pass --skip \(source) to restore it from its dump)"
+      return covered
+    }
   }
 
   /// The entries to restore in `stage`.

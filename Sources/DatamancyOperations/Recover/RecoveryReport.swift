@@ -40,8 +40,13 @@ public struct RecoveredItem: Codable, Sendable {
     case failed
     /// Not restored by `recover`: no good copy, or an engine that leaves it to `restore`.
     case skipped
+    /// Not restored on its own: it comes back with another item (a database
+    /// with its whole cluster recovered to a point in time).
+    case covered
 
-    public var isGood: Bool { self == .ready || self == .restored || self == .alreadyRestored }
+    public var isGood: Bool {
+      self == .ready || self == .restored || self == .alreadyRestored || self == .covered
+    }
   }
 
   public var item: String

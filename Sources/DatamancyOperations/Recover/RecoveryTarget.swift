@@ -23,6 +23,21 @@ public protocol RecoveryTarget: AnyObject {
   func restore(_ item: BackupItem, of set: BackupSet) throws
   /// Compares the target with what was recorded at backup, as a drill does.
   func check(_ item: BackupItem, of set: BackupSet) throws -> [DrillCheck]
+  /// The server this target writes into (`postgresql://SOCKET:PORT`), when
+  /// its engine names one.
+  var server: String? { get }
+  /// Restoring this target brings back everything on `server` (a whole
+  /// cluster): the other targets on that server are left out.
+  var replacesServer: Bool { get }
+  /// The copy restored, when the target chooses it (a cluster recovered to a
+  /// time starts from the newest base backup before it); nil: the newest.
+  var chosenCopy: (set: BackupSet, item: BackupItem)? { get }
+}
+
+extension RecoveryTarget {
+  public var server: String? { nil }
+  public var replacesServer: Bool { false }
+  public var chosenCopy: (set: BackupSet, item: BackupItem)? { nil }
 }
 
 /// When an item is recovered: accounts first, because databases name their
@@ -59,6 +74,10 @@ public struct RecoveryContext {
   /// Folders go under this folder (`DIR/<original path>`) instead of their
   /// original paths (`recover --to DIR`).
   public var folderRoot: String?
+  /// Where a whole cluster recovers to (`recover --to-time`): the end of its archive by default.
+  public var pointInTime: PointInTimeRestore.Target = .latest
+  /// This binary, which a recovered cluster's restore and archive commands run.
+  public var binary = JobCommand.currentBinary()
 
   public init(operations: OperationContext, repository: Repository, folderRoot: String? = nil) {
     self.operations = operations

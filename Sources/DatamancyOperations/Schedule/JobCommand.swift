@@ -1,3 +1,5 @@
+import Foundation
+
 /// A command line of this binary that one part of the tool hands to another:
 /// the schedule's units and `serve --schedule`, the dashboard's actions, and
 /// PostgreSQL's `restore_command`. The flags are spelled here once, and a test
@@ -13,6 +15,8 @@ public enum JobCommand: Sendable, Equatable {
   case restoreOverOriginal(set: String, item: String)
   /// `%f %p` follow: PostgreSQL fills them in.
   case walFetch(config: String, source: String)
+  /// `%p` follows: PostgreSQL fills it in.
+  case walPush(config: String, source: String)
 
   /// The kind of run, as the launcher and the dashboard name it (never two of
   /// one kind at once).
@@ -24,6 +28,7 @@ public enum JobCommand: Sendable, Equatable {
     case .prune: "prune"
     case .restoreIntoDatabase, .restoreIntoFolder, .restoreOverOriginal: "restore"
     case .walFetch: "wal-fetch"
+    case .walPush: "wal-push"
     }
   }
 
@@ -40,6 +45,7 @@ public enum JobCommand: Sendable, Equatable {
     case .restoreIntoFolder(let set, let item, let folder): Self.restore(set, item) + ["--to=\(folder)"]
     case .restoreOverOriginal(let set, let item): Self.restore(set, item) + ["--original", "--force"]
     case .walFetch(let config, let source): ["wal-fetch", "--config=\(config)", "--source=\(source)"]
+    case .walPush(let config, let source): ["wal-push", "--config=\(config)", "--source=\(source)"]
     }
   }
 
@@ -53,5 +59,17 @@ public enum JobCommand: Sendable, Equatable {
   public static func restoreCommand(binary: String, config: String, source: String) -> String {
     ([binary] + JobCommand.walFetch(config: config, source: source).arguments)
       .map(CronFile.shellQuoted).joined(separator: " ") + " %f %p"
+  }
+
+  /// `archive_command` for a recovered cluster: this binary's `wal-push`, then `%p`.
+  public static func archiveCommand(binary: String, config: String, source: String) -> String {
+    ([binary] + JobCommand.walPush(config: config, source: source).arguments)
+      .map(CronFile.shellQuoted).joined(separator: " ") + " %p"
+  }
+
+  /// This binary, as units and PostgreSQL's commands run it.
+  public static func currentBinary() -> String {
+    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+      ?? "/usr/local/bin/datamancy-backup"
   }
 }

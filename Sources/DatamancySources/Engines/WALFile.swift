@@ -57,8 +57,11 @@ public struct WALFile: Sendable {
     }
     // The name's segment: a number past the last segment of a 4 GiB "log" is
     // no segment of this size.
+    // The first segment of a timeline begun mid-segment (a promotion after a
+    // recovery to a point in time) starts with the pages PostgreSQL copied from
+    // the timeline it branched from: its header may name an older timeline.
     let segment = WALSegment(name: String(name.prefix(24)), size: bytes.count)
-    guard let segment, timeline == segment.timeline, address == segment.number * size,
+    guard let segment, timeline >= 1, timeline <= segment.timeline, address == segment.number * size,
       UInt64(segmentSize) == size
     else {
       throw Refused(

@@ -23,11 +23,21 @@ struct PostgresEngine: DatabaseServerEngine {
     -> Recovery
   {
     let server = server(source, context.operations)
+    let endpoint = Self.endpoint(source.settings.connection)
     if RolesRestorer.isGlobals(item, of: server) {
-      return .target(.accounts, RolesRecoveryTarget(source: server, context: context))
+      let roles = RolesRecoveryTarget(source: server, context: context)
+      roles.server = endpoint
+      return .target(.accounts, roles)
     }
-    return databaseRecovery(of: item, in: source, context: context)
-      ?? .unsupported("\(item.name) is not a database of \(source.name)")
+    let recovery = databaseRecovery(of: item, in: source, context: context)
+    if case .target(_, let database as DatabaseRecoveryTarget)? = recovery { database.server = endpoint }
+    return recovery ?? .unsupported("\(item.name) is not a database of \(source.name)")
+  }
+
+  /// One spelling of a PostgreSQL server's address, shared with `postgres_pitr`
+  /// sources, so that `recover` sees two sources of one server.
+  static func endpoint(_ connection: Connection) -> String {
+    connection.endpoint(scheme: "postgresql", defaultPort: 5432)
   }
 
   func standIn(for source: ConfiguredSource<PostgresSettings>, context: OperationContext) -> StandIn {

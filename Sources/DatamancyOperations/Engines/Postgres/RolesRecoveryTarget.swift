@@ -9,6 +9,7 @@ import Foundation
 final class RolesRecoveryTarget: RecoveryTarget {
   let source: PostgresSource
   let context: RecoveryContext
+  var server: String?
 
   init(source: PostgresSource, context: RecoveryContext) {
     self.source = source

@@ -146,8 +146,16 @@ public final class ClusterScratch: DrillScratch {
   }
 
   public func check(_ item: BackupItem) throws -> [DrillCheck] {
-    let databases = try sql(
-      "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY 1", in: "template1"
+    try Self.databaseChecks(client, item: item, database: "template1")
+  }
+
+  /// Every database that takes connections answers and is fingerprinted as
+  /// `backup` would read it; a server with none fails.
+  static func databaseChecks(_ client: PostgresSource, item: BackupItem, database: String) throws
+    -> [DrillCheck]
+  {
+    let databases = try client.sql(
+      "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY 1", in: database
     ).split(separator: "\n").map(String.init)
     var checks: [DrillCheck] = []
     for database in databases {

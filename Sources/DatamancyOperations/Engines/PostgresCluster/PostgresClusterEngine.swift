@@ -24,14 +24,18 @@ struct PostgresClusterEngine: SourceEngine {
     ClusterScratch(repository: repository, context: context, source: source.name, settings: source.settings)
   }
 
-  /// A cluster is brought back by `restore --source NAME --to-time T` into its
-  /// data directory with the server stopped (docs/operations.md); `recover`
-  /// does not stop and replace a running cluster.
+  /// The whole cluster onto the configured server, to `recover --to-time` or
+  /// the end of the archive; the source's other items (none today) stay with `restore`.
   func recovery(
     of item: BackupItem, in source: ConfiguredSource<PostgresPITRSettings>, context: RecoveryContext
   ) -> Recovery {
-    .unsupported(
-      "a postgres_pitr cluster is recovered with the server stopped: "
-        + "'restore --source \(source.name) --to-time latest --to DATADIR' (docs/operations.md)")
+    guard item.name == "\(source.name)/cluster" else {
+      return .unsupported("\(item.name) is not the cluster of \(source.name)")
+    }
+    return .target(
+      .data,
+      ClusterRecoveryTarget(
+        source: source.name, settings: source.settings, context: context,
+        server: PostgresEngine.endpoint(source.settings.connection)))
   }
 }

@@ -167,9 +167,12 @@ public struct PointInTimeRestore {
   /// commit recovers to the end of the archive (the same state), where
   /// PostgreSQL would replay everything and then stop with "recovery ended
   /// before configured recovery target was reached".
-  public func run(_ asked: Target, into folder: String, restoreCommand: String, commits: WALCommits?) throws
-    -> Outcome
-  {
+  /// With `archiveCommand`, the recovered server archives again once promoted;
+  /// without, archiving stays off.
+  public func run(
+    _ asked: Target, into folder: String, restoreCommand: String, commits: WALCommits?,
+    archiveCommand: String? = nil
+  ) throws -> Outcome {
     guard !FileManager.default.fileExists(atPath: folder) else {
       throw Refused(description: "\(folder) exists; recovery needs a new, empty data folder")
     }
@@ -182,7 +185,8 @@ public struct PointInTimeRestore {
     }
     try Self.extract(plan.window.base, into: folder, repository: repository, context: context)
     try Self.writeRecoverySettings(
-      into: folder, target: target, timeline: plan.window.chain.timeline, restoreCommand: restoreCommand)
+      into: folder, target: target, timeline: plan.window.chain.timeline, restoreCommand: restoreCommand,
+      archiveCommand: archiveCommand)
     return Outcome(plan: plan, folder: folder, target: target)
   }
 
@@ -208,17 +212,28 @@ public struct PointInTimeRestore {
   /// The timeline is named, not `latest`: PostgreSQL's `latest` is the highest
   /// timeline in the archive, which need not descend from this base backup (a
   /// promoted copy that archived into the same source before it was taken).
+  /// With `archiveCommand` (recover), archiving goes on into the same source:
+  /// PostgreSQL archives nothing while it recovers, and after the promotion the
+  /// new timeline's history file and WAL, so the archive stays continuous.
   static func writeRecoverySettings(
-    into folder: String, target: Target, timeline: UInt32, restoreCommand: String
+    into folder: String, target: Target, timeline: UInt32, restoreCommand: String,
+    archiveCommand: String? = nil
   ) throws {
+    func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
     var settings = [
-      "", "# Written by datamancy-backup restore: recover from the archive, then promote.",
-      "restore_command = '\(restoreCommand.replacingOccurrences(of: "'", with: "''"))'",
+      "", "# Written by datamancy-backup: recover from the archive, then promote.",
+      "restore_command = \(quoted(restoreCommand))",
       "recovery_target_action = 'promote'",
       "recovery_target_timeline = '\(timeline)'",
-      "# Archiving stays off until this server is meant to archive (into which source?).",
-      "archive_mode = off",
     ]
+    if let archiveCommand {
+      settings += ["archive_mode = on", "archive_command = \(quoted(archiveCommand))"]
+    } else {
+      settings += [
+        "# Archiving stays off until this server is meant to archive (into which source?).",
+        "archive_mode = off",
+      ]
+    }
     switch target {
     case .time(let time): settings.append("recovery_target_time = '\(Formatting.postgresTime(time))'")
     case .lsn(let lsn): settings.append("recovery_target_lsn = '\(LSN.format(lsn))'")

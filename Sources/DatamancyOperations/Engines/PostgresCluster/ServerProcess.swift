@@ -1,0 +1,57 @@
+import DatamancyPOSIX
+import DatamancySources
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A PostgreSQL server's data folder as the operating system sees it: who owns
+/// it (PostgreSQL runs only as that user, never as root), and whether its
+/// postmaster runs.
+enum ServerProcess {
+  struct Owner {
+    let uid: uid_t
+    let gid: gid_t
+
+    /// `argv` run as the owner: through `setpriv` when we are root.
+    func run(_ argv: [String]) -> [String] {
+      guard geteuid() == 0, uid != 0 else { return argv }
+      return ["setpriv", "--reuid=\(uid)", "--regid=\(gid)", "--init-groups"] + argv
+    }
+  }
+
+  static func owner(of path: String) throws -> Owner {
+    var info = stat()
+    guard stat(path, &info) == 0 else {
+      throw PointInTimeRestore.Refused(
+        description: "cannot read \(path): \(String(cString: strerror(errno)))")
+    }
+    return Owner(uid: info.st_uid, gid: info.st_gid)
+  }
+
+  /// Gives `path` and everything in it to `owner` (only root can, and must).
+  static func chown(_ path: String, to owner: Owner, runner: any ProcessRunner) throws {
+    guard geteuid() == 0 else { return }
+    _ = try runner.output(["chown", "-R", "\(owner.uid):\(owner.gid)", path])
+  }
+
+  /// The postmaster's pid, from the first line of `postmaster.pid`; nil when
+  /// the file is absent or holds no pid.
+  static func postmaster(of data: String) -> pid_t? {
+    guard let text = try? String(contentsOfFile: data + "/postmaster.pid", encoding: .utf8),
+      let line = text.split(separator: "\n").first, let pid = pid_t(line), pid > 0
+    else { return nil }
+    return pid
+  }
+
+  /// The system identifier in a WAL segment's first page, whose long header
+  /// (`XLP_LONG_HEADER`) carries it after the 24-byte page header; nil for
+  /// anything shorter or without that header.
+  static func systemIdentifier(_ segment: Data) -> UInt64? {
+    guard segment.count >= 32 else { return nil }
+    let bytes = [UInt8](segment.prefix(32))
+    guard bytes[2] & 0x02 != 0 else { return nil }
+    return bytes[24..<32].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+  }
+}
