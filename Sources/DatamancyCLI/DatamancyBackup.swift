@@ -76,6 +76,7 @@ public struct DatamancyBackup: ParsableCommand {
       case .notEmpty, .noSuchSet, .noSuchItem, .notAStream: return (error.description, .usage)
       default: return (error.description, .failure)
       }
+    case let error as RecoveryBusy: return (error.description, .locked)
     case let error as ConfigError: return ("configuration error: \(error)", .usage)
     case let error as CLIError: return (error.description, .usage)
     case let error as OperationError: return (error.description, .usage)

@@ -263,6 +263,10 @@ final class RecoverTests: XCTestCase {
         return text?.contains("books") == true
       }
     }
+    // A second recover on this host meanwhile is refused, and changes nothing.
+    let second = cli.run(["recover", "--yes"])
+    XCTAssertEqual(second.status, 11, second.stderr)
+    XCTAssertTrue(second.stderr.contains("another recover of this repository is running"), second.stderr)
     kill(process.processIdentifier, SIGKILL)
     process.waitUntilExit()
     let again = try recover(["--yes"])

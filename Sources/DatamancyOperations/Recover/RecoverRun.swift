@@ -46,6 +46,8 @@ public struct RecoverRun {
     // never leaves one that a real recovery would take for its own work.
     let journal = RecoveryJournal(
       repository: options.kind == "recover" ? repository.config.id : nil, environment: context.environment)
+    let held = options.plan ? nil : try journal.hold()
+    defer { held.map { _ = close($0) } }
     return try context.withLock(repository, exclusive: false, command: command, readOnly: !options.force) {
       let plan = RecoveryPlan.make(
         sets: try repository.sets(), context: recovery, only: options.only, skip: options.skip,

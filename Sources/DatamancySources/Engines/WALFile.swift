@@ -74,6 +74,15 @@ public struct WALFile: Sendable {
     }
   }
 
+  /// The cluster's system id in a segment's long page header (after the
+  /// 24-byte page header); nil for anything shorter or without that header.
+  public static func systemID(inSegment bytes: Data) -> UInt64? {
+    guard bytes.count >= 32 else { return nil }
+    let header = [UInt8](bytes.prefix(32))
+    guard header[2] & 0x02 != 0 else { return nil }
+    return header[24..<32].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+  }
+
   /// The cluster's system id from `global/pg_control` under `dataDirectory` (the
   /// first 8 bytes); nil when it cannot be read there.
   public static func systemID(dataDirectory: String) -> UInt64? {

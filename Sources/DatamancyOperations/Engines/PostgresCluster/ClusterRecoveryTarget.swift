@@ -219,7 +219,7 @@ final class ClusterRecoveryTarget: RecoveryTarget {
     let found = try client.sql("SELECT system_identifier FROM pg_control_system()")
     let recorded = try plan.window.chain.contiguous.first.flatMap {
       try context.repository.getWAL(source: source, name: $0.name)
-    }.flatMap(ServerProcess.systemIdentifier)
+    }.flatMap { WALFile.systemID(inSegment: $0) }
     guard let recorded, String(recorded) == found else {
       return [
         DrillCheck(

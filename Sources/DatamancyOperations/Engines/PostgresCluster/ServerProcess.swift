@@ -44,14 +44,4 @@ enum ServerProcess {
     else { return nil }
     return pid
   }
-
-  /// The system identifier in a WAL segment's first page, whose long header
-  /// (`XLP_LONG_HEADER`) carries it after the 24-byte page header; nil for
-  /// anything shorter or without that header.
-  static func systemIdentifier(_ segment: Data) -> UInt64? {
-    guard segment.count >= 32 else { return nil }
-    let bytes = [UInt8](segment.prefix(32))
-    guard bytes[2] & 0x02 != 0 else { return nil }
-    return bytes[24..<32].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-  }
 }
