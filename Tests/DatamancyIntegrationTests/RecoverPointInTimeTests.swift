@@ -106,5 +106,23 @@ final class RecoverPointInTimeTests: XCTestCase {
     XCTAssertEqual(again.status, 0, again.stderr + again.text)
     XCTAssertTrue(again.text.contains("\"already restored\""), again.text)
     XCTAssertEqual(try cli.shell(state), atTime)
+
+    // drill --cluster recovers the cluster onto a private server started by pg_ctl
+    // (and the dumps onto another), which never archives into the source, and
+    // leaves nothing behind.
+    try FileManager.default.createDirectory(atPath: cli.folder + "/tmp", withIntermediateDirectories: false)
+    let drill = cli.run(["drill", "--cluster", "--json"], environment: ["TMPDIR": cli.folder + "/tmp"])
+    XCTAssertEqual(drill.status, 0, drill.stderr + drill.text)
+    let drilled = try XCTUnwrap(
+      (try JSONSerialization.jsonObject(with: drill.stdout) as? [String: Any])?["items"] as? [[String: Any]])
+    XCTAssertTrue(drilled.allSatisfy { $0["outcome"] as? String == "restored" }, drill.text)
+    XCTAssertTrue(
+      Set(drilled.compactMap { $0["item"] as? String }).isSuperset(of: [
+        "cluster/cluster", "postgres/globals", "postgres/appdb",
+      ]), drill.text)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: cli.repository + "/wal/cluster/00000003.history"))
+    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: cli.folder + "/tmp"), [])
+    XCTAssertEqual(try cli.shell("pgrep -f 'datamancy-dril[l]' || [ $? -eq 1 ]"), "", "stand-ins still run")
+    XCTAssertEqual(try cli.shell(state), atTime)
   }
 }

@@ -21,6 +21,8 @@ public struct ClusterDrillRun {
     options.skip = skip
     options.folderRoot = folders
     options.kind = "drill-cluster"
+    // A cluster recovered onto its stand-in never archives into the source's archive.
+    options.archiving = false
     var sources: [SourceConfig] = []
     for source in context.config.sources {
       guard !skip.contains(source.name) else {

@@ -62,3 +62,16 @@ class StandInBase {
     return path
   }
 }
+
+extension Connection {
+  /// A private server's connection: its socket (a folder for PostgreSQL) and
+  /// port, as `user`, with the source's tools.
+  static func socket(_ socket: String, port: Int, user: String, tools: [String: String]) -> Connection {
+    var connection = Connection()
+    connection.socket = socket
+    connection.port = port
+    connection.user = user
+    connection.tools = tools
+    return connection
+  }
+}

@@ -24,6 +24,8 @@ public struct RecoverRun {
     public var kind = "recover"
     /// Where `postgres_pitr` clusters recover to.
     public var pointInTime: PointInTimeRestore.Target = .latest
+    /// A recovered cluster archives into its source again (not onto a drill's stand-in).
+    public var archiving = true
 
     public init() {}
   }
@@ -41,6 +43,7 @@ public struct RecoverRun {
     var recovery = RecoveryContext(
       operations: context, repository: repository, folderRoot: options.folderRoot)
     recovery.pointInTime = options.pointInTime
+    recovery.archiving = options.archiving
     let command = options.plan ? "recover --plan" : "recover"
     // A cluster drill's stand-ins are new each time: it keeps no journal, and
     // never leaves one that a real recovery would take for its own work.

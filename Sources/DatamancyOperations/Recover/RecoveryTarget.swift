@@ -78,6 +78,8 @@ public struct RecoveryContext {
   public var pointInTime: PointInTimeRestore.Target = .latest
   /// This binary, which a recovered cluster's restore and archive commands run.
   public var binary = JobCommand.currentBinary()
+  /// Whether a recovered cluster archives into its source again (false onto a drill's stand-in).
+  public var archiving = true
 
   public init(operations: OperationContext, repository: Repository, folderRoot: String? = nil) {
     self.operations = operations

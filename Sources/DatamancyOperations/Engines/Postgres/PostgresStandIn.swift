@@ -40,12 +40,7 @@ final class PostgresStandIn: StandInBase, StandInServer {
           "unix_socket_directories=\(folder)", "-c", "fsync=off", "-c", "shared_buffers=128MB",
         ]), name: "postgres (drill --cluster)", runner: runner)
     server = started
-    var connection = Connection()
-    connection.socket = folder
-    connection.port = port
-    connection.user = "postgres"
-    connection.tools = settings.connection.tools
-    settings.connection = connection
+    settings.connection = .socket(folder, port: port, user: "postgres", tools: settings.connection.tools)
     let standIn = PostgresSource(
       name: source.name, settings: settings, runner: runner,
       secrets: SecretResolver(environment: [:], runner: runner))

@@ -101,7 +101,7 @@ final class ClusterRecoveryTarget: RecoveryTarget {
       repository: context.repository, context: context.operations, source: source
     ).run(
       target, into: staging, restoreCommand: commands.restore, commits: commits,
-      archiveCommand: commands.archive)
+      archiveCommand: context.archiving ? commands.archive : nil)
     let major = try String(contentsOfFile: staging + "/PG_VERSION", encoding: .utf8)
       .trimmingCharacters(in: .whitespacesAndNewlines)
     guard let running = Int(version), String(running / 10000) == major else {
@@ -113,6 +113,14 @@ final class ClusterRecoveryTarget: RecoveryTarget {
     if let options {
       // `pg_ctl restart` starts the server with these when it is not running.
       try Data(options.utf8).write(to: URL(fileURLWithPath: staging + "/postmaster.opts"))
+    }
+    // A base backup of a cluster configured outside its folder (Debian's
+    // /etc/postgresql) has no configuration files: this server's are kept.
+    for file in ["postgresql.conf", "pg_hba.conf", "pg_ident.conf"]
+    where !FileManager.default.fileExists(atPath: staging + "/" + file)
+      && FileManager.default.fileExists(atPath: data + "/" + file)
+    {
+      try FileManager.default.copyItem(atPath: data + "/" + file, toPath: staging + "/" + file)
     }
     let owner = try ServerProcess.owner(of: data)
     try ServerProcess.chown(staging, to: owner, runner: context.operations.runner)
@@ -233,7 +241,7 @@ final class ClusterRecoveryTarget: RecoveryTarget {
         passed: try client.sql("SELECT pg_is_in_recovery()") == "f",
         detail: "the backup's cluster (system identifier \(found)), promoted")
     ]
-    checks.append(try archiving())
+    if context.archiving { checks.append(try archiving()) }
     checks += try ClusterScratch.databaseChecks(client, item: item, database: "postgres")
     return checks
   }

@@ -24,6 +24,11 @@ struct PostgresClusterEngine: SourceEngine {
     ClusterScratch(repository: repository, context: context, source: source.name, settings: source.settings)
   }
 
+  /// `drill --cluster` recovers the cluster onto a private server of its own.
+  func standIn(for source: ConfiguredSource<PostgresPITRSettings>, context: OperationContext) -> StandIn {
+    .server(ClusterStandIn(runner: context.runner, tools: source.settings.connection.tools))
+  }
+
   /// The whole cluster onto the configured server, to `recover --to-time` or
   /// the end of the archive; the source's other items (none today) stay with `restore`.
   func recovery(

@@ -207,6 +207,9 @@ public struct PointInTimeRestore {
     try? FileManager.default.removeItem(atPath: staging)
   }
 
+  /// The settings a recovery writes besides `recovery_target*`, replaced each time.
+  static let recoverySettings: Set<String> = ["restore_command", "archive_mode", "archive_command"]
+
   /// `recovery.signal`, and in `postgresql.auto.conf` the restore command, the
   /// target and what to do there.
   /// The timeline is named, not `latest`: PostgreSQL's `latest` is the highest
@@ -239,11 +242,22 @@ public struct PointInTimeRestore {
     case .lsn(let lsn): settings.append("recovery_target_lsn = '\(LSN.format(lsn))'")
     case .latest: break
     }
+    // A base backup of a cluster recovered before carries that recovery's
+    // settings: a target left there would stop this recovery at the old point
+    // (or, beside a target of another kind, stop the server from starting).
     let conf = folder + "/postgresql.auto.conf"
-    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: conf))
-    handle.seekToEndOfFile()
-    handle.write(Data((settings.joined(separator: "\n") + "\n").utf8))
-    try handle.close()
+    let kept = ((try? String(contentsOfFile: conf, encoding: .utf8)) ?? "").split(
+      separator: "\n", omittingEmptySubsequences: false
+    ).filter { line in
+      let key = line.split(separator: "=", maxSplits: 1).first?.trimmingCharacters(in: .whitespaces) ?? ""
+      return
+        !(key.hasPrefix("recovery_target") || Self.recoverySettings.contains(key)
+        || key.hasPrefix("# Written by datamancy-backup") || key.hasPrefix("# Archiving stays off"))
+    }
+    let text =
+      kept.joined(separator: "\n").trimmingCharacters(in: .newlines) + "\n"
+      + settings.joined(separator: "\n") + "\n"
+    try Data(text.utf8).write(to: URL(fileURLWithPath: conf))
     FileManager.default.createFile(atPath: folder + "/recovery.signal", contents: Data())
     chmod(folder, 0o700)
   }
