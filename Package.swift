@@ -5,6 +5,11 @@ import PackageDescription
 // per row; dynamic exclusivity checks there cost a fifth of a database backup's CPU.
 let hotLoops: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
 
+// Every target of ours: Swift 6's data-race checks, and existential types
+// spelled `any P`, so that a protocol used as a type is never mistaken for a
+// generic constraint.
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6), .enableUpcomingFeature("ExistentialAny")]
+
 let package = Package(
   name: "datamancy-backup",
   platforms: [.macOS(.v14)],
@@ -36,7 +41,7 @@ let package = Package(
     // The POSIX layer: byte sources, programs started and watched (spawning with a
     // parent-death signal), private files, values shared between threads, and the
     // allocator settings. Nothing here knows about repositories or databases.
-    .target(name: "DatamancyPOSIX", dependencies: ["CLinux"], swiftSettings: [.swiftLanguageMode(.v6)]),
+    .target(name: "DatamancyPOSIX", dependencies: ["CLinux"], swiftSettings: strict),
     // Storage backends behind one protocol: where repository files live (a local
     // folder; S3-compatible object storage, signed with swift-crypto, over
     // async-http-client: it trusts a private CA file and notices a reset
@@ -51,7 +56,7 @@ let package = Package(
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
       ],
-      swiftSettings: [.swiftLanguageMode(.v6)]
+      swiftSettings: strict
     ),
     // The repository engine: keys, chunking, packs, index, backup sets, locks, check.
     .target(
@@ -62,14 +67,14 @@ let package = Package(
         .product(name: "_CryptoExtras", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
       ],
-      swiftSettings: hotLoops + [.swiftLanguageMode(.v6)]
+      swiftSettings: hotLoops + strict
     ),
     // The YAML configuration and secret references. It reads a repository's
     // storage settings as the storage backends declare them.
     .target(
       name: "DatamancyConfig",
       dependencies: ["DatamancyStorage", .product(name: "Yams", package: "Yams")],
-      swiftSettings: [.swiftLanguageMode(.v6)]
+      swiftSettings: strict
     ),
     // What is backed up: the database engines, folders and commands as argv
     // builders, and the stream inspectors (completeness, table fingerprints).
@@ -79,7 +84,7 @@ let package = Package(
         "DatamancyPOSIX", "DatamancyRepository", "DatamancyConfig", "CLinux",
         .product(name: "Logging", package: "swift-log"),
       ],
-      swiftSettings: [.swiftLanguageMode(.v6)]
+      swiftSettings: strict
     ),
     // What both the command line and the web run: backups, restores, drills,
     // verify, status, notifications, retention and copy runs, schedule logic.
@@ -92,7 +97,7 @@ let package = Package(
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),
       ],
-      swiftSettings: [.swiftLanguageMode(.v6)]
+      swiftSettings: strict
     ),
     // The web dashboard and the metrics endpoint of `serve` (Hummingbird): login,
     // sessions, pages rendered on the server, SVG charts, actions through the
@@ -111,7 +116,7 @@ let package = Package(
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
       ],
-      swiftSettings: [.swiftLanguageMode(.v6)]
+      swiftSettings: strict
     ),
     // The command line: parses, calls the operations, renders.
     .target(
@@ -125,10 +130,10 @@ let package = Package(
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "NIOCore", package: "swift-nio"),
       ],
-      swiftSettings: [.swiftLanguageMode(.v6)]
+      swiftSettings: strict
     ),
     .executableTarget(
-      name: "datamancy-backup", dependencies: ["DatamancyCLI"], swiftSettings: [.swiftLanguageMode(.v6)]),
+      name: "datamancy-backup", dependencies: ["DatamancyCLI"], swiftSettings: strict),
     // The command line's own parser against what other parts build for it.
     .testTarget(
       name: "DatamancyCLITests",

@@ -32,7 +32,7 @@ public struct DatamancyBackup: ParsableCommand {
   /// The command a command line (after the binary's name) asks for, parsed and
   /// validated as `runAndExit` does: the options every command shares may come
   /// anywhere.
-  public static func parse(commandLine arguments: [String]) throws -> ParsableCommand {
+  public static func parse(commandLine arguments: [String]) throws -> any ParsableCommand {
     try parseAsRoot(GlobalOptions.hoisted(arguments))
   }
 
@@ -65,7 +65,7 @@ public struct DatamancyBackup: ParsableCommand {
   }
 
   /// Our own errors: the one-line message and the exit status.
-  static func message(for error: Error) -> (text: String, status: ExitStatus)? {
+  static func message(for error: any Error) -> (text: String, status: ExitStatus)? {
     switch error {
     case let error as RepositoryError:
       switch error {

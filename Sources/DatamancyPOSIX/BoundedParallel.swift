@@ -10,10 +10,10 @@ public enum BoundedParallel {
   /// (their results are that failure).
   public static func map<T: Sendable>(
     _ count: Int, width: Int, stopOnFailure: Bool = false, _ body: @escaping @Sendable (Int) throws -> T
-  ) -> [Result<T, Error>] {
-    let results = Locked([Result<T, Error>?](repeating: nil, count: count))
+  ) -> [Result<T, any Error>] {
+    let results = Locked([Result<T, any Error>?](repeating: nil, count: count))
     let next = Locked(0)
-    let failed = Locked<Error?>(nil)
+    let failed = Locked<(any Error)?>(nil)
     let group = DispatchGroup()
     for _ in 0..<min(width, count) {
       group.enter()

@@ -4,7 +4,7 @@ import Foundation
 /// (`NSCocoaErrorDomain Code=513 … UserInfo={…}`) become what failed, with which
 /// path, and what to do; every other error keeps its own description.
 public enum ErrorText {
-  public static func describe(_ error: Error) -> String {
+  public static func describe(_ error: any Error) -> String {
     if let error = error as? CocoaError { return describe(error) }
     let bridged = error as NSError
     if bridged.domain == NSPOSIXErrorDomain, let code = POSIXErrorCode(rawValue: Int32(bridged.code)) {
@@ -60,5 +60,5 @@ public enum ErrorText {
 
 extension DefaultStringInterpolation {
   /// `"\(error: error)"`: an error as `ErrorText` words it.
-  public mutating func appendInterpolation(error: Error) { appendLiteral(ErrorText.describe(error)) }
+  public mutating func appendInterpolation(error: any Error) { appendLiteral(ErrorText.describe(error)) }
 }

@@ -23,10 +23,10 @@ extension ObjectWriter {
 /// (object storage, memory): the bytes gather in memory and `commit` puts them.
 // @unchecked: a writer belongs to the one thread that appends to and commits it.
 public final class BufferedObjectWriter: ObjectWriter, @unchecked Sendable {
-  private let storage: Storage
+  private let storage: any Storage
   private var bytes = Data()
 
-  public init(storage: Storage) { self.storage = storage }
+  public init(storage: any Storage) { self.storage = storage }
 
   public var count: Int { bytes.count }
 

@@ -7,7 +7,7 @@ import Foundation
 /// succeeds.
 // @unchecked: immutable after init; `inner` is itself safe to share (`Storage`).
 public final class RetryingStorage: Storage, @unchecked Sendable {
-  let inner: Storage
+  let inner: any Storage
   /// Tries per operation, the first included.
   let attempts: Int
   let baseDelay: Double
@@ -15,7 +15,7 @@ public final class RetryingStorage: Storage, @unchecked Sendable {
   let sleep: (Double) -> Void
 
   public init(
-    _ inner: Storage, attempts: Int = 6, baseDelay: Double = 0.2, maxDelay: Double = 10,
+    _ inner: any Storage, attempts: Int = 6, baseDelay: Double = 0.2, maxDelay: Double = 10,
     sleep: @escaping (Double) -> Void = { Thread.sleep(forTimeInterval: $0) }
   ) {
     self.inner = inner
@@ -56,7 +56,7 @@ public final class RetryingStorage: Storage, @unchecked Sendable {
 
   public func delete(_ name: String) throws { try retrying { try inner.delete(name) } }
 
-  public func makeWriter(under folder: String) throws -> ObjectWriter {
+  public func makeWriter(under folder: String) throws -> any ObjectWriter {
     RetryingObjectWriter(inner: try retrying { try inner.makeWriter(under: folder) }, storage: self)
   }
 }
@@ -65,10 +65,10 @@ public final class RetryingStorage: Storage, @unchecked Sendable {
 /// the inner writer, whose commit can be repeated (a buffered one puts again).
 // @unchecked: a writer belongs to the one thread that appends to and commits it.
 final class RetryingObjectWriter: ObjectWriter, @unchecked Sendable {
-  let inner: ObjectWriter
+  let inner: any ObjectWriter
   let storage: RetryingStorage
 
-  init(inner: ObjectWriter, storage: RetryingStorage) {
+  init(inner: any ObjectWriter, storage: RetryingStorage) {
     self.inner = inner
     self.storage = storage
   }

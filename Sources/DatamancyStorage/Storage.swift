@@ -40,11 +40,13 @@ public protocol Storage: Sendable {
   /// Starts a new object to be written piece by piece and named by its commit,
   /// which will be under `folder` (such as `data`). A local folder stages the
   /// bytes in a temporary file there; the default gathers them in memory.
-  func makeWriter(under folder: String) throws -> ObjectWriter
+  func makeWriter(under folder: String) throws -> any ObjectWriter
 }
 
 extension Storage {
-  public func makeWriter(under folder: String) throws -> ObjectWriter { BufferedObjectWriter(storage: self) }
+  public func makeWriter(under folder: String) throws -> any ObjectWriter {
+    BufferedObjectWriter(storage: self)
+  }
 
   /// Reads a whole object.
   public func get(_ name: String) throws -> Data {

@@ -76,7 +76,7 @@ extension DatamancyBackup {
         context.logger.error("\(error): nobody can log in to the dashboard until it is mended")
       }
       context.logger.notice("serving the dashboard, /metrics and /health on \(listen)")
-      let failure = Locked<Error?>(nil)
+      let failure = Locked<(any Error)?>(nil)
       let done = DispatchSemaphore(value: 0)
       Task {
         do { try await application.run() } catch { failure.value = error }

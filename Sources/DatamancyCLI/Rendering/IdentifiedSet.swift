@@ -6,7 +6,7 @@ struct IdentifiedSet: Encodable {
   enum Key: String, CodingKey { case id }
   var set: BackupSet
 
-  func encode(to encoder: Encoder) throws {
+  func encode(to encoder: any Encoder) throws {
     try set.encode(to: encoder)
     var container = encoder.container(keyedBy: Key.self)
     try container.encode(set.id, forKey: .id)

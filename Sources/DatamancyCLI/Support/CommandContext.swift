@@ -75,7 +75,7 @@ struct CommandContext {
     return first
   }
 
-  func storage() throws -> Storage {
+  func storage() throws -> any Storage {
     try operations.storage(path: try operations.repositoryPath(), settings: operations.config.repository)
   }
 

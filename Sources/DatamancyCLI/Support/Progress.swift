@@ -16,10 +16,10 @@ final class Progress: @unchecked Sendable {
   private var expected: (bytes: Int, files: Int)?
   private var running: [String] = []
   /// The running items' streams, to ask which file each reads.
-  private var streams: [String: ReadingProgress] = [:]
+  private var streams: [String: any ReadingProgress] = [:]
   private let verb: String
   private let started = Date()
-  private var timer: DispatchSourceTimer?
+  private var timer: (any DispatchSourceTimer)?
   private var shown = false
 
   /// The progress line on the screen now, so a log line can erase it.
@@ -52,7 +52,7 @@ final class Progress: @unchecked Sendable {
 
   func add(bytes count: Int) { lock.withLock { bytes += count } }
   func started(_ item: String) { lock.withLock { running.append(item) } }
-  func opened(_ item: String, _ stream: ReadingProgress) { lock.withLock { streams[item] = stream } }
+  func opened(_ item: String, _ stream: any ReadingProgress) { lock.withLock { streams[item] = stream } }
   func itemDone(_ item: String? = nil) {
     lock.withLock {
       itemsDone += 1

@@ -39,7 +39,7 @@ public struct BackupRun {
   /// Told of each item as it starts, from any thread.
   public var onStart: (@Sendable (PlannedItem) -> Void)?
   /// Told of each item's stream once its tool runs, from any thread.
-  public var onOpen: (@Sendable (String, ReadingProgress) -> Void)?
+  public var onOpen: (@Sendable (String, any ReadingProgress) -> Void)?
   /// The set whose trees folders are compared with (`--parent`); else each
   /// folder's newest good copy.
   public var parent: String?

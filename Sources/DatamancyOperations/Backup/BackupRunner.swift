@@ -22,7 +22,7 @@ public struct BackupRunner: Sendable {
   public var onStart: (@Sendable (PlannedItem) -> Void)?
   /// Called with an item's stream once its tool runs (to ask which file it
   /// reads), from any thread.
-  public var onOpen: (@Sendable (String, ReadingProgress) -> Void)?
+  public var onOpen: (@Sendable (String, any ReadingProgress) -> Void)?
   /// Each folder item's previous root tree, by item name.
   public var parents: [String: [ChunkID]] = [:]
   /// Read every file of a folder, even those unchanged since its previous tree.
@@ -90,7 +90,7 @@ public struct BackupRunner: Sendable {
 
   /// Stores a stream item (a dump, a command's output).
   private func storeStream(_ item: PlannedItem, into result: inout BackupItem) {
-    var output: DumpStream?
+    var output: (any DumpStream)?
     do {
       let source = try item.open()
       output = source

@@ -12,7 +12,7 @@ import Foundation
 /// key is derived, then wait on their pipes until the run reads them. Whatever is
 /// not read (the repository did not open, or is locked) is stopped by `cancel`.
 public final class EarlyStart: @unchecked Sendable {
-  private let started = Locked<[Int: Result<DumpStream, Error>]>([:])
+  private let started = Locked<[Int: Result<any DumpStream, any Error>]>([:])
   /// The items to run: the first `count` hand over their started tools.
   public private(set) var items: [PlannedItem] = []
 
@@ -31,7 +31,7 @@ public final class EarlyStart: @unchecked Sendable {
     }
   }
 
-  private func take(_ i: Int) throws -> DumpStream {
+  private func take(_ i: Int) throws -> any DumpStream {
     guard let result = started.withLock({ $0.removeValue(forKey: i) }) else {
       preconditionFailure("an early-started item was opened twice")
     }

@@ -31,7 +31,7 @@ public enum ItemExport: Sendable {
   /// stops taking them. `readAhead` bounds the chunks opened ahead of the
   /// reader (`ItemRestorer.readAhead`).
   public func write(
-    _ item: BackupItem, of set: BackupSet, from repository: Repository, runner: ProcessRunner,
+    _ item: BackupItem, of set: BackupSet, from repository: Repository, runner: any ProcessRunner,
     readAhead: Int? = nil, to fd: Int32
   ) throws {
     var restorer = ItemRestorer(repository: repository, runner: runner)

@@ -15,14 +15,14 @@ public struct OperationContext: Sendable {
   /// `--repo`, which replaces `repository.path`.
   public let repositoryOverride: String?
   public let environment: [String: String]
-  public let runner: ProcessRunner
+  public let runner: any ProcessRunner
   public let secrets: SecretResolver
   public let logger: Logger
   public let now: @Sendable () -> Date
   public let host: String
   /// Read without locking (`--no-lock`), for operations that write nothing.
   public let noLock: Bool
-  public let guardian: RunGuard
+  public let guardian: any RunGuard
   /// Asks for the repository password when nothing else gives it (a terminal),
   /// twice when `confirm` (a new repository); nil where nobody can be asked.
   public let askPassword: (@Sendable (_ confirm: Bool) throws -> String)?
@@ -31,8 +31,8 @@ public struct OperationContext: Sendable {
 
   public init(
     config: BackupConfig, configFile: String?, repositoryOverride: String?, environment: [String: String],
-    runner: ProcessRunner, logger: Logger, now: @escaping @Sendable () -> Date, host: String,
-    noLock: Bool, guardian: RunGuard, askPassword: (@Sendable (_ confirm: Bool) throws -> String)?,
+    runner: any ProcessRunner, logger: Logger, now: @escaping @Sendable () -> Date, host: String,
+    noLock: Bool, guardian: any RunGuard, askPassword: (@Sendable (_ confirm: Bool) throws -> String)?,
     engines: EngineRegistry = .builtIn
   ) {
     self.engines = engines

@@ -8,13 +8,14 @@ import Foundation
 /// the item into it with the engine's client, then reads it back as `backup`
 /// would (same tool, same settings) and compares the fingerprints.
 public final class DatabaseScratch: DrillScratch {
-  let engine: DatabaseEngine
+  let engine: any DatabaseEngine
   let repository: Repository
-  let runner: ProcessRunner
+  let runner: any ProcessRunner
   public let database: String
   private var created = false
 
-  public init(engine: DatabaseEngine, database: String, repository: Repository, runner: ProcessRunner) {
+  public init(engine: any DatabaseEngine, database: String, repository: Repository, runner: any ProcessRunner)
+  {
     self.engine = engine
     self.database = database
     self.repository = repository

@@ -16,14 +16,16 @@ public struct Drill {
 
   /// Drills `item`; `scratch` is nil when no target can be built for it, with
   /// `unavailable` saying why.
-  public func run(_ item: BackupItem, of set: BackupSet, scratch: DrillScratch?, unavailable: String? = nil)
+  public func run(
+    _ item: BackupItem, of set: BackupSet, scratch: (any DrillScratch)?, unavailable: String? = nil
+  )
     -> ItemDrill
   {
     var timer = StepTimer()
     var checks: [DrillCheck] = []
     var failure: String?
     do {
-      let scratch = try timer.run("select") { () throws -> DrillScratch in
+      let scratch = try timer.run("select") { () throws -> any DrillScratch in
         guard item.status == .ok else {
           throw DrillError.failedAtBackup(item: item.name)
         }

@@ -31,7 +31,7 @@ public enum DrillPlan {
 
   /// Where an item is drilled, or why it cannot be.
   public static func scratch(for item: BackupItem, repository: Repository, context: OperationContext)
-    -> (DrillScratch?, String?)
+    -> ((any DrillScratch)?, String?)
   {
     guard let source = SourcePlanning.source(of: item, context: context) else {
       if item.name.contains("/") {

@@ -9,12 +9,12 @@ import Foundation
 /// restored bytes (or files) are counted.
 public final class FolderScratch: DrillScratch {
   let repository: Repository
-  let runner: ProcessRunner
+  let runner: any ProcessRunner
   private var folder: String?
   private var restored: String?
   private var restoredSet: BackupSet?
 
-  public init(repository: Repository, runner: ProcessRunner) {
+  public init(repository: Repository, runner: any ProcessRunner) {
     self.repository = repository
     self.runner = runner
   }

@@ -14,7 +14,7 @@ final class ScratchServer {
   let name: String
   private let process: RunningProcess
 
-  init(_ argv: [String], name: String, runner: ProcessRunner) throws {
+  init(_ argv: [String], name: String, runner: any ProcessRunner) throws {
     self.name = name
     process = try runner.start(argv, environment: [:], captureOutput: false, feedInput: false)
   }

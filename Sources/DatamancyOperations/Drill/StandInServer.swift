@@ -23,11 +23,11 @@ public protocol StandInServer: AnyObject {
 
 /// What every stand-in keeps: its folder and its running server.
 class StandInBase {
-  let runner: ProcessRunner
+  let runner: any ProcessRunner
   var folder: String?
   var server: ScratchServer?
 
-  init(runner: ProcessRunner) { self.runner = runner }
+  init(runner: any ProcessRunner) { self.runner = runner }
 
   /// A new private folder, owned by `owner` when running as root (a server that
   /// refuses to run as root runs as its package's user).

@@ -17,11 +17,11 @@ import NIOCore
 /// one stays failed.
 public struct Notifier {
   let targets: [NotifyTarget]
-  let runner: ProcessRunner
+  let runner: any ProcessRunner
   let secrets: SecretResolver
   let logger: Logger
 
-  public init(targets: [NotifyTarget], runner: ProcessRunner, secrets: SecretResolver, logger: Logger) {
+  public init(targets: [NotifyTarget], runner: any ProcessRunner, secrets: SecretResolver, logger: Logger) {
     self.targets = targets
     self.runner = runner
     self.secrets = secrets

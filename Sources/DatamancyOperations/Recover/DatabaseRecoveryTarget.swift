@@ -7,7 +7,7 @@ import Foundation
 /// was (the engine's recorded definition: owner, encoding, ACL, settings), loaded
 /// with the engine's client, and read back as `backup` would for the proof.
 public final class DatabaseRecoveryTarget: RecoveryTarget {
-  let engine: DatabaseEngine
+  let engine: any DatabaseEngine
   let database: String
   let context: RecoveryContext
   /// Run after a load (MariaDB's `FLUSH PRIVILEGES` after its `mysql` database).
@@ -22,7 +22,7 @@ public final class DatabaseRecoveryTarget: RecoveryTarget {
   public var server: String?
 
   public init(
-    engine: DatabaseEngine, database: String, context: RecoveryContext, system: Bool = false,
+    engine: any DatabaseEngine, database: String, context: RecoveryContext, system: Bool = false,
     provenTables: Set<String>? = nil, afterLoad: (() throws -> Void)? = nil
   ) {
     self.provenTables = provenTables

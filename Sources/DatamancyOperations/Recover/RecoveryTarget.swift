@@ -88,7 +88,7 @@ public struct RecoveryContext {
   }
 
   /// Backs up a database about to be replaced, as a set tagged `pre-restore`.
-  func preserve(_ engine: DatabaseEngine, _ database: String) throws -> String {
+  func preserve(_ engine: any DatabaseEngine, _ database: String) throws -> String {
     try RestoreExecution.preRestoreBackup(engine, database, context: operations, repository: repository)
   }
 

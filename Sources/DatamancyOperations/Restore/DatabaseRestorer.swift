@@ -48,11 +48,11 @@ public enum RestoreError: Error, CustomStringConvertible {
 /// only when forced, after `preserve` has backed it up.
 public struct DatabaseRestorer {
   public let repository: Repository
-  public let runner: ProcessRunner
-  public let engine: DatabaseEngine
+  public let runner: any ProcessRunner
+  public let engine: any DatabaseEngine
   public var onBytes: (@Sendable (Int) -> Void)?
 
-  public init(repository: Repository, runner: ProcessRunner, engine: DatabaseEngine) {
+  public init(repository: Repository, runner: any ProcessRunner, engine: any DatabaseEngine) {
     self.repository = repository
     self.runner = runner
     self.engine = engine

@@ -16,7 +16,7 @@ import Foundation
 /// damaged repository never leaves a plausible-looking file behind.
 public struct ItemRestorer {
   public let repository: Repository
-  public let runner: ProcessRunner
+  public let runner: any ProcessRunner
   public var onBytes: (@Sendable (Int) -> Void)?
   /// For a file tree: only these paths inside it (all when empty).
   public var paths: [String] = []
@@ -33,7 +33,7 @@ public struct ItemRestorer {
   /// up to 4 MiB of plaintext.
   public var readAhead: Int?
 
-  public init(repository: Repository, runner: ProcessRunner) {
+  public init(repository: Repository, runner: any ProcessRunner) {
     self.repository = repository
     self.runner = runner
   }

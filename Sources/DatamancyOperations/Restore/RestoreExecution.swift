@@ -8,7 +8,7 @@ public struct RestoreTarget {
     /// Under a folder, as `<folder>/<item name>`.
     case folder(String)
     /// Into a database on the item's source server.
-    case database(DatabaseEngine, String)
+    case database(any DatabaseEngine, String)
     /// PostgreSQL roles and tablespaces, applied to the source's server.
     case roles(PostgresSource)
   }
@@ -105,12 +105,12 @@ public struct RestoreExecution {
   }
 
   /// Backs up the database about to be replaced, as a set tagged `pre-restore`.
-  func preRestoreBackup(_ engine: DatabaseEngine, _ database: String) throws -> String {
+  func preRestoreBackup(_ engine: any DatabaseEngine, _ database: String) throws -> String {
     try Self.preRestoreBackup(engine, database, context: context, repository: repository)
   }
 
   static func preRestoreBackup(
-    _ engine: DatabaseEngine, _ database: String, context: OperationContext, repository: Repository
+    _ engine: any DatabaseEngine, _ database: String, context: OperationContext, repository: Repository
   ) throws -> String {
     try preRestoreBackup(engine.item(for: database), of: database, context: context, repository: repository)
   }

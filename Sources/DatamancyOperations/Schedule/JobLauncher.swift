@@ -18,13 +18,13 @@ public final class JobLauncher: Sendable {
 
   private let binary: String
   private let config: String?
-  private let runner: ProcessRunner
+  private let runner: any ProcessRunner
   private let logger: Logger
   private let now: @Sendable () -> Date
   private let state = Locked<(runs: [RunLog], running: Set<String>, next: Int)>(([], [], 1))
 
   public init(
-    binary: String, config: String?, runner: ProcessRunner, logger: Logger,
+    binary: String, config: String?, runner: any ProcessRunner, logger: Logger,
     now: @escaping @Sendable () -> Date
   ) {
     self.binary = binary

@@ -1,5 +1,4 @@
 import DatamancyConfig
-import DatamancyOperations
 import DatamancyPOSIX
 import DatamancySources
 import Foundation

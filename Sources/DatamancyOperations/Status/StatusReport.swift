@@ -69,7 +69,7 @@ public struct StatusReport: Sendable, Encodable {
     case dedupRatio, healthy
   }
 
-  public func encode(to encoder: Encoder) throws {
+  public func encode(to encoder: any Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
     try container.encode(time, forKey: .time)
     try container.encode(items, forKey: .items)

@@ -11,14 +11,15 @@ import Foundation
 /// chunk read and authenticated.
 public struct Verifier {
   public let repository: Repository
-  public let runner: ProcessRunner
+  public let runner: any ProcessRunner
   /// Whose content checks read the items.
   public let engines: EngineRegistry
   public var policy: VerifyPolicy
   public var now: Date
 
   public init(
-    repository: Repository, runner: ProcessRunner, engines: EngineRegistry, policy: VerifyPolicy, now: Date
+    repository: Repository, runner: any ProcessRunner, engines: EngineRegistry, policy: VerifyPolicy,
+    now: Date
   ) {
     self.engines = engines
     self.repository = repository

@@ -67,7 +67,7 @@ public final class BackupSession: @unchecked Sendable {
   /// buffers bound the memory. Throws whatever the source throws (a failed dump);
   /// chunks already stored stay in the repository for the next backup to reuse,
   /// but no set names them.
-  public func store(_ source: ByteStream) throws -> StoredStream {
+  public func store(_ source: any ByteStream) throws -> StoredStream {
     let reader = ChunkReader(
       source: source, chunker: repository.chunker, idKey: repository.master.chunkID, batchSize: batchSize)
     let free = Channel<ChunkBuffer>()
@@ -91,7 +91,7 @@ public final class BackupSession: @unchecked Sendable {
       workers.wait()
     }
     let ready = Channel<SealingBatch>()
-    let readFailure = Locked<Error?>(nil)
+    let readFailure = Locked<(any Error)?>(nil)
     let readerDone = DispatchSemaphore(value: 0)
     Thread.detachNewThread {
       defer {
@@ -212,7 +212,7 @@ private final class SealingBatch: @unchecked Sendable {
   let behind: Bool
   let group = DispatchGroup()
   let sealed: UnsafeMutableBufferPointer<Data?>
-  let failure = Locked<Error?>(nil)
+  let failure = Locked<(any Error)?>(nil)
   let hurried = Locked(0)
 
   init(_ buffer: ChunkBuffer, slots: Int, behind: Bool) {

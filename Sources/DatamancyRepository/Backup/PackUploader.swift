@@ -13,7 +13,7 @@ import Foundation
 final class PackUploader: @unchecked Sendable {
   private let slots: DispatchSemaphore
   private let group = DispatchGroup()
-  private let failure = Locked<Error?>(nil)
+  private let failure = Locked<(any Error)?>(nil)
 
   init(connections: Int) {
     slots = DispatchSemaphore(value: max(1, connections))

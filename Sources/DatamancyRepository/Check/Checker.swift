@@ -185,7 +185,7 @@ public struct Checker {
     }
   }
 
-  static func reason(_ error: Error) -> String {
+  static func reason(_ error: any Error) -> String {
     if case RepositoryError.damaged(_, let reason) = error { return reason }
     return String(describing: error)
   }

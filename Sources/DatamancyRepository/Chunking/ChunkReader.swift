@@ -20,7 +20,7 @@ import Foundation
 // and does not return before that thread ends (`readerDone`), so no two threads
 // ever use it at once.
 final class ChunkReader: @unchecked Sendable {
-  private let source: ByteStream
+  private let source: any ByteStream
   private let chunker: Chunker
   private let idKey: SymmetricKey
   /// The buffer of the last batch and the unfinished chunk's bytes `start..<end` in it.
@@ -36,7 +36,7 @@ final class ChunkReader: @unchecked Sendable {
   /// Bytes per buffer: one batch plus one maximal chunk.
   let bufferSize: Int
 
-  init(source: ByteStream, chunker: Chunker, idKey: SymmetricKey, batchSize: Int) {
+  init(source: any ByteStream, chunker: Chunker, idKey: SymmetricKey, batchSize: Int) {
     self.source = source
     self.chunker = chunker
     self.idKey = idKey

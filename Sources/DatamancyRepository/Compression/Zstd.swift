@@ -141,7 +141,7 @@ public enum Compression: Codable, Equatable, Sendable, CustomStringConvertible {
   /// The repository config's spelling (repository-format.md), a contract of
   /// its own: the configuration file's (`CompressionSetting`) may grow without
   /// changing what a repository holds.
-  public init(from decoder: Decoder) throws {
+  public init(from decoder: any Decoder) throws {
     let text = try decoder.singleValueContainer().decode(String.self)
     switch text {
     case "none": self = .none
@@ -154,7 +154,7 @@ public enum Compression: Codable, Equatable, Sendable, CustomStringConvertible {
     }
   }
 
-  public func encode(to encoder: Encoder) throws {
+  public func encode(to encoder: any Encoder) throws {
     var container = encoder.singleValueContainer()
     try container.encode(description)
   }

@@ -6,7 +6,7 @@ import Foundation
 /// take from it. Memory stays bounded by the queue and the streamer's batches.
 final class StoredItemStream: ByteStream {
   private let queue = Channel<Data>(capacity: 4)
-  private let failure = Locked<Error?>(nil)
+  private let failure = Locked<(any Error)?>(nil)
   private let done = DispatchSemaphore(value: 0)
   private var current = Data()
   private var position = 0

@@ -19,7 +19,7 @@ public final class RepositoryLock: @unchecked Sendable {
   private var info: LockInfo
   private var name: String
   private let mutex = NSLock()
-  private var timer: DispatchSourceTimer?
+  private var timer: (any DispatchSourceTimer)?
   /// Monotonic seconds of the last successful write.
   private var lastWritten = ProcessInfo.processInfo.systemUptime
   private var released = false

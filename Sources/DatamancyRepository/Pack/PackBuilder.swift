@@ -7,12 +7,12 @@ import Foundation
 /// making costs no memory beyond its entries. The writer is made with the first
 /// chunk, so an empty builder leaves nothing behind.
 struct PackBuilder {
-  private let storage: Storage
-  private var writer: ObjectWriter?
+  private let storage: any Storage
+  private var writer: (any ObjectWriter)?
   private var hash = SHA256()
   private var entries: [PackEntry] = []
 
-  init(storage: Storage) { self.storage = storage }
+  init(storage: any Storage) { self.storage = storage }
 
   /// Bytes written so far.
   var count: Int { writer?.count ?? 0 }
@@ -51,7 +51,7 @@ struct PackBuilder {
 struct ClosedPack: Sendable {
   let id: String
   let entries: [PackEntry]
-  fileprivate let writer: ObjectWriter
+  fileprivate let writer: any ObjectWriter
 
   /// Stores the pack under its name (atomic and durable, as `Storage.put`).
   func store() throws { try storageCall { try writer.commit(as: PackFormat.name(of: id)) } }

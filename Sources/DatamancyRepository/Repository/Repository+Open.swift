@@ -5,7 +5,7 @@ import Foundation
 extension Repository {
   /// Creates a repository in empty storage: a config file and one key file.
   public static func initialize(
-    storage: Storage, password: String, options: InitOptions, now: Date, host: String
+    storage: any Storage, password: String, options: InitOptions, now: Date, host: String
   ) throws -> Repository {
     let existing = try storageCall { try storage.list(prefix: "") }
     guard existing.isEmpty else { throw RepositoryError.notEmpty(location: storage.location) }
@@ -27,7 +27,7 @@ extension Repository {
   /// With `allowDamagedConfig` (for `check`), a config that cannot be read is
   /// recorded in `configDamage` and defaults stand in for it, so what else can be
   /// checked still is.
-  public static func open(storage: Storage, password: String, allowDamagedConfig: Bool = false) throws
+  public static func open(storage: any Storage, password: String, allowDamagedConfig: Bool = false) throws
     -> Repository
   {
     do {
@@ -77,7 +77,7 @@ extension Repository {
   }
 
   /// Reads and opens the `config` file.
-  static func readConfig(storage: Storage, master: MasterKey) throws -> RepositoryConfig {
+  static func readConfig(storage: any Storage, master: MasterKey) throws -> RepositoryConfig {
     let configData: Data
     do {
       configData = try Sealing.open(
@@ -102,7 +102,7 @@ extension Repository {
   }
 
   /// Stores a key file; returns its name.
-  static func addKeyFile(_ file: KeyFile, master: MasterKey, storage: Storage) throws -> String {
+  static func addKeyFile(_ file: KeyFile, master: MasterKey, storage: any Storage) throws -> String {
     let bytes = try file.encoded(master: master)
     let name = "keys/" + Data(SHA256.hash(data: bytes)).hexString
     try storageCall { try storage.put(name, data: bytes) }

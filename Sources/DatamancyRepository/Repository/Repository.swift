@@ -14,7 +14,7 @@ import Foundation
 ///     snapshots/<id>      backup sets (sealed JSON)
 ///     locks/<id>          locks (sealed JSON)
 public final class Repository: @unchecked Sendable {
-  public let storage: Storage
+  public let storage: any Storage
   public let master: MasterKey
   public let config: RepositoryConfig
   /// The name of the key file the password opened.
@@ -32,7 +32,7 @@ public final class Repository: @unchecked Sendable {
   /// Decompression contexts for reading tree objects, shared by every walk.
   let treeDecompressors = Pool { ZstdDecompressor() }
 
-  init(storage: Storage, master: MasterKey, config: RepositoryConfig, keyName: String) {
+  init(storage: any Storage, master: MasterKey, config: RepositoryConfig, keyName: String) {
     self.storage = storage
     self.master = master
     self.config = config

@@ -28,7 +28,7 @@ public struct RepositoryConfig: Codable, Equatable, Sendable {
   // `auto` is stored as `compression: "zstd:3"` with `autoLevel: true`: versions that
   // know only fixed levels ignore the key they do not know and compress at level 3,
   // instead of refusing the whole config as damaged.
-  public init(from decoder: Decoder) throws {
+  public init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     version = try container.decode(Int.self, forKey: .version)
     id = try container.decode(String.self, forKey: .id)
@@ -39,7 +39,7 @@ public struct RepositoryConfig: Codable, Equatable, Sendable {
     if try container.decodeIfPresent(Bool.self, forKey: .autoLevel) == true { compression = .auto }
   }
 
-  public func encode(to encoder: Encoder) throws {
+  public func encode(to encoder: any Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
     try container.encode(version, forKey: .version)
     try container.encode(id, forKey: .id)

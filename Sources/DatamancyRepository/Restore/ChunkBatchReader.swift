@@ -26,9 +26,9 @@ struct ChunkBatchReader {
 
   /// Every chunk's plaintext (authenticated and checked, `PackFormat.openChunk`), or why not,
   /// in the order of `ids`.
-  func read(_ ids: [ChunkID], decompressors: Pool<ZstdDecompressor>) -> [Result<Data, Error>] {
+  func read(_ ids: [ChunkID], decompressors: Pool<ZstdDecompressor>) -> [Result<Data, any Error>] {
     let (repository, recomputeIDs) = (self.repository, self.recomputeIDs)
-    let slots = Locked<[Result<Data, Error>?]>(Array(repeating: nil, count: ids.count))
+    let slots = Locked<[Result<Data, any Error>?]>(Array(repeating: nil, count: ids.count))
     var located: [(position: Int, location: ChunkLocation)] = []
     for (position, id) in ids.enumerated() {
       switch Self.locate(id, in: repository) {
@@ -39,7 +39,7 @@ struct ChunkBatchReader {
     let spans = Self.spans(located, gap: gap, maxSpan: maxSpan)
     // First the reads (they wait on storage), then the opening of every chunk on
     // all cores (decryption and decompression wait on the CPU).
-    let fetched = Locked<[Result<Data, Error>?]>(Array(repeating: nil, count: spans.count))
+    let fetched = Locked<[Result<Data, any Error>?]>(Array(repeating: nil, count: spans.count))
     ParallelReads.run(spans.count, connections: repository.connections) { i in
       let span = spans[i]
       let bytes = Result { try Self.fetch(span.pack, from: span.start, to: span.end, in: repository) }

@@ -39,7 +39,7 @@ public struct ChunkStreamer: Sendable {
       return try ChunkWindow(repository: repository, window: window, recomputeIDs: recomputesIDs).stream(
         chunks, to: sink)
     }
-    let ready = Channel<[Result<Data, Error>]>(capacity: queued)
+    let ready = Channel<[Result<Data, any Error>]>(capacity: queued)
     let readerDone = DispatchSemaphore(value: 0)
     let (repository, batch, recomputeIDs) = (self.repository, self.batch, self.recomputesIDs)
     Thread.detachNewThread {

@@ -41,7 +41,7 @@ struct ChunkWindow {
   /// One chunk's plaintext, authenticated and checked (`PackFormat.openChunk`).
   static func open(
     _ id: ChunkID, in repository: Repository, decompressor: ZstdDecompressor, recomputeID: Bool
-  ) -> Result<Data, Error> {
+  ) -> Result<Data, any Error> {
     Result {
       let location = try ChunkBatchReader.locate(id, in: repository).get()
       let start = Int(location.entry.offset)
@@ -57,7 +57,7 @@ struct ChunkWindow {
 /// sink has taken, and the opened chunks waiting for it.
 private final class WindowState: @unchecked Sendable {
   private let condition = NSCondition()
-  private var slots: [Result<Data, Error>?]
+  private var slots: [Result<Data, any Error>?]
   private let window: Int
   private var next = 0
   private var taken = 0
@@ -78,7 +78,7 @@ private final class WindowState: @unchecked Sendable {
     return next - 1
   }
 
-  func put(_ i: Int, _ result: Result<Data, Error>) {
+  func put(_ i: Int, _ result: Result<Data, any Error>) {
     condition.lock()
     slots[i] = result
     condition.broadcast()
@@ -86,7 +86,7 @@ private final class WindowState: @unchecked Sendable {
   }
 
   /// Waits for chunk `i`, then empties its slot so its plaintext is freed once written.
-  func take(_ i: Int) -> Result<Data, Error> {
+  func take(_ i: Int) -> Result<Data, any Error> {
     condition.lock()
     defer { condition.unlock() }
     while slots[i] == nil { condition.wait() }

@@ -26,11 +26,11 @@ public struct ItemContent: RawRepresentable, Codable, Hashable, Sendable, Custom
 
   public var description: String { rawValue }
 
-  public init(from decoder: Decoder) throws {
+  public init(from decoder: any Decoder) throws {
     rawValue = try decoder.singleValueContainer().decode(String.self)
   }
 
-  public func encode(to encoder: Encoder) throws {
+  public func encode(to encoder: any Encoder) throws {
     var container = encoder.singleValueContainer()
     try container.encode(rawValue)
   }

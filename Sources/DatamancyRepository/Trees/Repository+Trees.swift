@@ -92,7 +92,7 @@ extension Repository {
 
   /// The chunk ids `stream`'s bytes would have if stored here (a restored file,
   /// compared with its tree entry), computed without storing anything.
-  public func chunkIDs(of stream: ByteStream) throws -> [ChunkID] {
+  public func chunkIDs(of stream: any ByteStream) throws -> [ChunkID] {
     let reader = ChunkReader(source: stream, chunker: chunker, idKey: master.chunkID, batchSize: 1 << 20)
     let buffer = ChunkBuffer(capacity: reader.bufferSize)
     var ids: [ChunkID] = []

@@ -7,9 +7,9 @@ import Foundation
 public struct CommandSource: SourcePlanner {
   public var name: String
   public var argv: [String]
-  public var runner: ProcessRunner
+  public var runner: any ProcessRunner
 
-  public init(name: String, argv: [String], runner: ProcessRunner) {
+  public init(name: String, argv: [String], runner: any ProcessRunner) {
     self.name = name
     self.argv = argv
     self.runner = runner

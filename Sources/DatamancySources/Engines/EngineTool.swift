@@ -20,7 +20,7 @@ public struct ToolRun: Sendable {
 /// Builds runs of an engine's tools from a source's connection settings.
 public struct EngineTool: Sendable {
   public let connection: Connection
-  public let runner: ProcessRunner
+  public let runner: any ProcessRunner
   public let secrets: SecretResolver
 
   /// `tool` (or its configured path) with `arguments`. In a container the tool runs
@@ -61,7 +61,7 @@ public struct EngineTool: Sendable {
 
   /// Starts a run whose standard output is an item.
   public func start(
-    _ run: ToolRun, inspector: StreamInspector?, transform: ((ByteStream) -> ByteStream)? = nil
+    _ run: ToolRun, inspector: (any StreamInspector)?, transform: ((any ByteStream) -> any ByteStream)? = nil
   )
     throws -> InspectedStream
   {

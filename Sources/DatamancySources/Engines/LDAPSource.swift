@@ -12,7 +12,7 @@ public struct LDAPSource: SourcePlanner, Sendable {
   public var settings: LDAPSettings
   public let tool: EngineTool
 
-  public init(name: String, settings: LDAPSettings, runner: ProcessRunner, secrets: SecretResolver) {
+  public init(name: String, settings: LDAPSettings, runner: any ProcessRunner, secrets: SecretResolver) {
     self.name = name
     self.settings = settings
     tool = EngineTool(connection: settings.connection, runner: runner, secrets: secrets)

@@ -14,7 +14,7 @@ public struct MariaDBSource: SourcePlanner, Sendable {
   /// Schemas the server computes; never dumped by `databases: all`.
   static let systemSchemas: Set<String> = ["information_schema", "performance_schema", "sys"]
 
-  public init(name: String, settings: MariaDBSettings, runner: ProcessRunner, secrets: SecretResolver) {
+  public init(name: String, settings: MariaDBSettings, runner: any ProcessRunner, secrets: SecretResolver) {
     self.name = name
     self.settings = settings
     tool = EngineTool(connection: settings.connection, runner: runner, secrets: secrets)

@@ -13,7 +13,9 @@ public struct PostgresBaseBackupSource: SourcePlanner, Sendable {
   public var name: String
   let postgres: PostgresSource
 
-  public init(name: String, settings: PostgresPITRSettings, runner: ProcessRunner, secrets: SecretResolver) {
+  public init(
+    name: String, settings: PostgresPITRSettings, runner: any ProcessRunner, secrets: SecretResolver
+  ) {
     self.name = name
     postgres = PostgresSource(
       name: name,

@@ -12,7 +12,7 @@ public struct PostgresSource: SourcePlanner, Sendable {
   public var settings: PostgresSettings
   public let tool: EngineTool
 
-  public init(name: String, settings: PostgresSettings, runner: ProcessRunner, secrets: SecretResolver) {
+  public init(name: String, settings: PostgresSettings, runner: any ProcessRunner, secrets: SecretResolver) {
     self.name = name
     self.settings = settings
     tool = EngineTool(connection: settings.connection, runner: runner, secrets: secrets)

@@ -9,7 +9,7 @@ import Foundation
 /// if they are the RDB's end-of-file opcode (0xFF) and 8-byte checksum followed by
 /// 40 alphanumeric bytes, those 40 are dropped; otherwise everything is passed on.
 public final class RDBEndMarkStripper: ByteStream {
-  private let inner: ByteStream
+  private let inner: any ByteStream
   /// Bytes ready to hand out, and the bytes held back behind them.
   private var ready: [UInt8] = []
   private var readyOffset = 0
@@ -19,7 +19,7 @@ public final class RDBEndMarkStripper: ByteStream {
   static let markLength = 40
   static let holdBack = markLength + 9
 
-  public init(_ inner: ByteStream) { self.inner = inner }
+  public init(_ inner: any ByteStream) { self.inner = inner }
 
   public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
     while readyOffset == ready.count {

@@ -11,7 +11,7 @@ public struct RedisSource: SourcePlanner, Sendable {
   public var settings: RedisSettings
   public let tool: EngineTool
 
-  public init(name: String, settings: RedisSettings, runner: ProcessRunner, secrets: SecretResolver) {
+  public init(name: String, settings: RedisSettings, runner: any ProcessRunner, secrets: SecretResolver) {
     self.name = name
     self.settings = settings
     tool = EngineTool(connection: settings.connection, runner: runner, secrets: secrets)

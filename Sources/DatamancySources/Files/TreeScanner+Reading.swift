@@ -11,7 +11,7 @@ import Foundation
 extension TreeScanner {
   /// Reads files on up to `width` threads; each result in its input's place.
   func readFiles(_ files: [(path: [UInt8], relative: [UInt8], entry: TreeEntry, old: TreeEntry?)])
-    -> [Result<TreeEntry, Error>]
+    -> [Result<TreeEntry, any Error>]
   {
     BoundedParallel.map(files.count, width: width) { i in
       try self.readFile(files[i].path, relative: files[i].relative, entry: files[i].entry, old: files[i].old)

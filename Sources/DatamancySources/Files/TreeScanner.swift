@@ -196,7 +196,7 @@ public final class TreeScanner: ReadingProgress, @unchecked Sendable {
   /// A file or folder the system would not let us read (permissions, an I/O
   /// error, gone meanwhile): it is left out and named. Anything else (the
   /// repository's storage failing) fails the item.
-  static func isUnreadable(_ error: Error) -> Bool { error is FileSystem.Failure || error is ReadFailed }
+  static func isUnreadable(_ error: any Error) -> Bool { error is FileSystem.Failure || error is ReadFailed }
 
   /// Whether the previous entry still describes the file, so its chunks serve.
   private func reusable(_ old: TreeEntry, _ info: stat) -> Bool {

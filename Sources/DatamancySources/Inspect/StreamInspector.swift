@@ -23,16 +23,16 @@ public struct IncompleteDump: Error, CustomStringConvertible {
 public final class InspectedStream: DumpStream {
   private let output: ProcessOutputStream
   /// What is read: the tool's output, or a transformation of it.
-  private let stream: ByteStream
-  private let inspector: StreamInspector?
+  private let stream: any ByteStream
+  private let inspector: (any StreamInspector)?
   private var privateFiles: PrivateFiles?
   public private(set) var fingerprints: [TableFingerprint]?
   /// Set by the engine that started the tool, before the stream is read.
   public var recovery: RecoveryFacts?
 
   public init(
-    output: ProcessOutputStream, inspector: StreamInspector?, privateFiles: PrivateFiles?,
-    transform: ((ByteStream) -> ByteStream)? = nil
+    output: ProcessOutputStream, inspector: (any StreamInspector)?, privateFiles: PrivateFiles?,
+    transform: ((any ByteStream) -> any ByteStream)? = nil
   ) {
     self.output = output
     stream = transform?(output) ?? output

@@ -14,7 +14,7 @@ public class ThreadedInspector: StreamInspector, @unchecked Sendable {
   /// per hand-over cost a page fault per 4 KiB.
   private let spare = Channel<[UInt8]>()
   private let done = DispatchSemaphore(value: 0)
-  private var outcome: Result<[TableFingerprint]?, Error> = .success(nil)
+  private var outcome: Result<[TableFingerprint]?, any Error> = .success(nil)
   private var finished = false
   private var pending: [UInt8] = []
   static let handOver = 1 << 20

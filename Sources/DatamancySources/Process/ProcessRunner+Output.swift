@@ -5,7 +5,9 @@ import Foundation
 extension ProcessRunner {
   /// Runs `argv` to its end and returns its standard output as text; throws when
   /// the program fails. Standard output passes through `inspector` when given.
-  public func output(_ argv: [String], environment: [String: String] = [:], inspector: StreamInspector? = nil)
+  public func output(
+    _ argv: [String], environment: [String: String] = [:], inspector: (any StreamInspector)? = nil
+  )
     throws -> (text: String, fingerprints: [TableFingerprint]?)
   {
     let process = try start(argv, environment: environment, captureOutput: true, feedInput: false)

@@ -14,7 +14,7 @@ public struct PlannedItem: Sendable {
   /// Whether an item with no bytes is a failure (a dump is never empty).
   public var emptyIsFailure = true
   /// Starts the tool; the returned source fails on its last read if the tool did.
-  public var open: @Sendable () throws -> DumpStream
+  public var open: @Sendable () throws -> any DumpStream
   /// For a folder (format `tree`): makes the scanner that stores it into a
   /// session, reading every file again when told to.
   public var scanner: (@Sendable (BackupSession, _ forceReread: Bool) throws -> TreeScanner)?
@@ -25,7 +25,7 @@ public struct PlannedItem: Sendable {
   public init(
     name: String, source: String, format: BackupItem.Format, content: ItemContent,
     emptyIsFailure: Bool = true,
-    estimate: (@Sendable () -> Estimate?)? = nil, open: @escaping @Sendable () throws -> DumpStream
+    estimate: (@Sendable () -> Estimate?)? = nil, open: @escaping @Sendable () throws -> any DumpStream
   ) {
     self.name = name
     self.source = source
@@ -57,7 +57,8 @@ public struct PlannedItem: Sendable {
 extension PlannedItem {
   /// An item that fails at once with `error` (a source whose databases could not
   /// even be listed), so the failure is recorded and reported like any other.
-  static func failing(_ name: String, source: String, content: ItemContent, _ error: Error) -> PlannedItem {
+  static func failing(_ name: String, source: String, content: ItemContent, _ error: any Error) -> PlannedItem
+  {
     PlannedItem(name: name, source: source, format: .stream, content: content) { throw error }
   }
 }

@@ -6,9 +6,9 @@ import Foundation
 /// reference (the variable, file or program), never the secret.
 public struct SecretResolver: Sendable {
   public var environment: [String: String]
-  public var runner: ProcessRunner
+  public var runner: any ProcessRunner
 
-  public init(environment: [String: String], runner: ProcessRunner) {
+  public init(environment: [String: String], runner: any ProcessRunner) {
     self.environment = environment
     self.runner = runner
   }

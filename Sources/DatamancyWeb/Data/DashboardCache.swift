@@ -14,11 +14,11 @@ public final class DashboardCache: Sendable {
   /// The server's clock: a snapshot's age, and when a re-read failed.
   private let now: @Sendable () -> Date
   private struct State {
-    var snapshot: Result<DashboardSnapshot, Error>?
+    var snapshot: Result<DashboardSnapshot, any Error>?
     var readAt = Date.distantPast
     var reading = false
-    var waiting: [CheckedContinuation<Result<DashboardSnapshot, Error>, Never>] = []
-    var problem: (time: Date, error: Error)?
+    var waiting: [CheckedContinuation<Result<DashboardSnapshot, any Error>, Never>] = []
+    var problem: (time: Date, error: any Error)?
   }
   private let state = Locked(State())
 
@@ -32,9 +32,9 @@ public final class DashboardCache: Sendable {
     self.read = read
   }
 
-  public func snapshot() async -> Result<DashboardSnapshot, Error> {
+  public func snapshot() async -> Result<DashboardSnapshot, any Error> {
     await withCheckedContinuation { continuation in
-      let (answer, start): (Result<DashboardSnapshot, Error>?, Bool) = state.withLock { state in
+      let (answer, start): (Result<DashboardSnapshot, any Error>?, Bool) = state.withLock { state in
         // A failed read is not served from memory: the next request reads again.
         var good = false
         if case .success? = state.snapshot { good = true }
@@ -50,7 +50,7 @@ public final class DashboardCache: Sendable {
   }
 
   /// Why the newest re-read failed, while an older snapshot is served.
-  public var problem: (time: Date, error: Error)? { state.value.problem }
+  public var problem: (time: Date, error: any Error)? { state.value.problem }
 
   /// Reads again now (after an action), without waiting for it.
   public func invalidate() {

@@ -116,7 +116,7 @@ extension Dashboard {
   /// Runs a read of the repository under a shared lock, off the event loops; a
   /// missing file or folder is a 404.
   func readRepository<T: Sendable>(_ body: @escaping @Sendable (Repository) throws -> T) async throws -> T {
-    let result = await Self.offThread { [self] () -> Result<T, Error> in
+    let result = await Self.offThread { [self] () -> Result<T, any Error> in
       let value = Locked<T?>(nil)
       return Result {
         try reading { repository in value.value = try body(repository) }

@@ -47,18 +47,18 @@ public final class Dashboard: Sendable {
   /// The Sets page's content by query, for the newest snapshot.
   let setsPages = Locked<(time: Date, bodies: [String: HTML])>((.distantPast, [:]))
   let launcher: JobLauncher
-  let runner: ProcessRunner
+  let runner: any ProcessRunner
   /// Runs `body` with the repository under a shared lock, on the caller's thread.
   let reading: @Sendable (@escaping @Sendable (Repository) throws -> Void) throws -> Void
   /// The text of an error for a person (the command line's one-line messages).
-  let describe: @Sendable (Error) -> String
+  let describe: @Sendable (any Error) -> String
   let logger: Logger
   let now: @Sendable () -> Date
 
   public init(
-    settings: Settings, cache: DashboardCache, launcher: JobLauncher, runner: ProcessRunner,
+    settings: Settings, cache: DashboardCache, launcher: JobLauncher, runner: any ProcessRunner,
     reading: @escaping @Sendable (@escaping @Sendable (Repository) throws -> Void) throws -> Void,
-    describe: @escaping @Sendable (Error) -> String, logger: Logger, now: @escaping @Sendable () -> Date
+    describe: @escaping @Sendable (any Error) -> String, logger: Logger, now: @escaping @Sendable () -> Date
   ) throws {
     self.settings = settings
     users = UserStore(path: settings.serve.users)

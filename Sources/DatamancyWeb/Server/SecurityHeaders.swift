@@ -19,7 +19,7 @@ struct SecurityHeaders: RouterMiddleware {
     var response: Response
     do {
       response = try await next(request, context)
-    } catch let error as HTTPResponseError {
+    } catch let error as any HTTPResponseError {
       response = try error.response(from: request, context: context)
     }
     response.headers[HTTPField.Name("Content-Security-Policy")!] = Self.policy

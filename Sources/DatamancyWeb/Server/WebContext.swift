@@ -7,7 +7,7 @@ public struct WebContext: RequestContext, RemoteAddressRequestContext {
   public var coreContext: CoreRequestContextStorage
   public let remoteAddress: SocketAddress?
   /// The connection, for a response that must end it (a stalled download).
-  let channel: Channel
+  let channel: any Channel
   /// Set by `Authentication` on the routes behind the login.
   public var visitor: Visitor?
 

@@ -23,7 +23,7 @@ final class LDAPRecoveryTarget: RecoveryTarget {
 
   var description: String { "directory \(base) at \(source.settings.url ?? "")" }
 
-  func run(_ program: String, _ arguments: [String], inspector: StreamInspector? = nil) throws -> (
+  func run(_ program: String, _ arguments: [String], inspector: (any StreamInspector)? = nil) throws -> (
     text: String, fingerprints: [TableFingerprint]?
   ) {
     let run = try source.clientRun(program, arguments)
@@ -32,8 +32,9 @@ final class LDAPRecoveryTarget: RecoveryTarget {
   }
 
   /// The DNs under the base; none when the base entry does not exist (32).
-  func listing(inspector: StreamInspector? = nil) throws -> (text: String, fingerprints: [TableFingerprint]?)
-  {
+  func listing(inspector: (any StreamInspector)? = nil) throws -> (
+    text: String, fingerprints: [TableFingerprint]?
+  ) {
     do {
       return try run(
         "ldapsearch", ["-LLL", "-o", "ldif-wrap=no", "-z", "0", "-b", base, "(objectClass=*)", "1.1"],

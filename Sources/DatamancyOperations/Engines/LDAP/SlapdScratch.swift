@@ -10,7 +10,7 @@ import Foundation
 /// fingerprinted like the export, so entry count and DNs are compared.
 public final class SlapdScratch: DrillScratch {
   let repository: Repository
-  let runner: ProcessRunner
+  let runner: any ProcessRunner
   let tools: [String: String]
   /// Schema files the scratch server includes (the directory's own schemas).
   let schemas: [String]
@@ -23,7 +23,8 @@ public final class SlapdScratch: DrillScratch {
     "/etc/ldap/schema/\($0).schema"
   }
 
-  public init(repository: Repository, runner: ProcessRunner, tools: [String: String], schemas: [String]?) {
+  public init(repository: Repository, runner: any ProcessRunner, tools: [String: String], schemas: [String]?)
+  {
     self.repository = repository
     self.runner = runner
     self.tools = tools

@@ -15,7 +15,7 @@ import Foundation
 final class MariaDBStandIn: StandInBase, StandInServer {
   let secrets: SecretResolver
 
-  init(runner: ProcessRunner, secrets: SecretResolver) {
+  init(runner: any ProcessRunner, secrets: SecretResolver) {
     self.secrets = secrets
     super.init(runner: runner)
   }

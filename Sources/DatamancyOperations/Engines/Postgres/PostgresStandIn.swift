@@ -11,7 +11,7 @@ final class PostgresStandIn: StandInBase, StandInServer {
   let tools: [String: String]
   private var port = 0
 
-  init(runner: ProcessRunner, tools: [String: String]) {
+  init(runner: any ProcessRunner, tools: [String: String]) {
     self.tools = tools
     super.init(runner: runner)
   }

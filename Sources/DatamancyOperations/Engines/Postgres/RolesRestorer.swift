@@ -12,10 +12,10 @@ import Foundation
 /// any other error fails the restore with psql's message.
 public struct RolesRestorer {
   public let repository: Repository
-  public let runner: ProcessRunner
+  public let runner: any ProcessRunner
   public let source: PostgresSource
 
-  public init(repository: Repository, runner: ProcessRunner, source: PostgresSource) {
+  public init(repository: Repository, runner: any ProcessRunner, source: PostgresSource) {
     self.repository = repository
     self.runner = runner
     self.source = source

@@ -102,11 +102,11 @@ public final class ClusterScratch: DrillScratch {
     guard let folder else { return }
     let access = folder + "/pg_hba.conf"
     let ident = folder + "/pg_ident.conf"
-    FileManager.default.createFile(atPath: access, contents: Data("local all all trust\n".utf8))
-    FileManager.default.createFile(atPath: ident, contents: Data())
+    try Data("local all all trust\n".utf8).write(to: URL(fileURLWithPath: access))
+    try Data().write(to: URL(fileURLWithPath: ident))
     if !FileManager.default.fileExists(atPath: data + "/postgresql.conf") {
       // Debian keeps it in /etc/postgresql: the defaults do for a drill.
-      FileManager.default.createFile(atPath: data + "/postgresql.conf", contents: Data())
+      try Data().write(to: URL(fileURLWithPath: data + "/postgresql.conf"))
     }
     var argv = [
       program, "-D", data, "-p", String(port), "-c", "listen_addresses=", "-c",

@@ -14,7 +14,7 @@ import Foundation
 /// backup (keys with an expiry may have lapsed since, and are allowed to be gone).
 public final class RedisScratch: DrillScratch {
   let repository: Repository
-  let runner: ProcessRunner
+  let runner: any ProcessRunner
   let program: String
   let client: String
   private var folder: String?
@@ -23,7 +23,7 @@ public final class RedisScratch: DrillScratch {
   /// The scratch server's own password, never on a command line.
   let password = UUID().uuidString
 
-  public init(repository: Repository, runner: ProcessRunner, tools: [String: String]) {
+  public init(repository: Repository, runner: any ProcessRunner, tools: [String: String]) {
     self.repository = repository
     self.runner = runner
     program = tools["redis-server"] ?? "redis-server"

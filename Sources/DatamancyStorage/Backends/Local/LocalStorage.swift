@@ -34,7 +34,7 @@ public struct LocalStorage: Storage {
 
   /// Stages the object in a temporary file in `folder`; errors before the commit
   /// name that file.
-  public func makeWriter(under folder: String) throws -> ObjectWriter {
+  public func makeWriter(under folder: String) throws -> any ObjectWriter {
     try LocalObjectWriter(storage: self, folder: folder)
   }
 

@@ -258,7 +258,8 @@ public struct PointInTimeRestore {
       kept.joined(separator: "\n").trimmingCharacters(in: .newlines) + "\n"
       + settings.joined(separator: "\n") + "\n"
     try Data(text.utf8).write(to: URL(fileURLWithPath: conf))
-    FileManager.default.createFile(atPath: folder + "/recovery.signal", contents: Data())
+    // Without it the server would start as a primary on the base backup alone.
+    try Data().write(to: URL(fileURLWithPath: folder + "/recovery.signal"))
     chmod(folder, 0o700)
   }
 }

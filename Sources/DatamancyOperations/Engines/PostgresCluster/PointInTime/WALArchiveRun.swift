@@ -94,7 +94,7 @@ public struct WALArchiveRun {
     OperationError("\(name) is not a WAL file name (a segment, .history, .backup or .partial file)")
   }
 
-  private func record(_ error: Error, name: String, repository: Repository) {
+  private func record(_ error: any Error, name: String, repository: Repository) {
     let conflict = error is Repository.WALConflict
     let reason = "\(error: error)"
     let time = context.now()

@@ -10,10 +10,10 @@ import Foundation
 /// instead (the same state), and a drill picks its time where commits are.
 public struct WALCommits {
   let repository: Repository
-  let runner: ProcessRunner
+  let runner: any ProcessRunner
   let program: String
 
-  public init(repository: Repository, runner: ProcessRunner, program: String) {
+  public init(repository: Repository, runner: any ProcessRunner, program: String) {
     self.repository = repository
     self.runner = runner
     self.program = program
