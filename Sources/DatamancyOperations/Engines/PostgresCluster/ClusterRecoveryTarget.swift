@@ -126,11 +126,21 @@ final class ClusterRecoveryTarget: RecoveryTarget {
     try ServerProcess.chown(staging, to: owner, runner: context.operations.runner)
     try preflight(commands.restore, segment: outcome.plan.segments.first, in: staging, owner: owner)
     try stop(data, owner: owner)
-    let aside = data + ".before-recover"
-    try? FileManager.default.removeItem(atPath: aside)
-    guard rename(data, aside) == 0, rename(staging, data) == 0 else {
+    // Never over a folder an earlier recovery kept aside.
+    var aside = data + ".before-recover"
+    if FileManager.default.fileExists(atPath: aside) {
+      aside += "-" + String(Int(context.operations.now().timeIntervalSince1970))
+    }
+    guard rename(data, aside) == 0 else {
       throw PointInTimeRestore.Refused(
-        description: "cannot swap \(data) for the recovered folder: \(String(cString: strerror(errno)))")
+        description: "cannot move \(data) aside: \(String(cString: strerror(errno))); start the server again")
+    }
+    guard rename(staging, data) == 0 else {
+      let reason = String(cString: strerror(errno))
+      _ = rename(aside, data)
+      throw PointInTimeRestore.Refused(
+        description: "cannot move the recovered folder to \(data): \(reason); the old folder is back, "
+          + "start the server again")
     }
     try start(data, owner: owner)
     try waitForPromotion(data)
