@@ -41,7 +41,7 @@ class StandInBase {
   /// `argv` as `user` when running as root.
   func asUser(_ user: String?, _ argv: [String]) -> [String] {
     guard geteuid() == 0, let user else { return argv }
-    return ["setpriv", "--reuid=\(user)", "--regid=\(user)", "--init-groups"] + argv
+    return RunAs.argv(argv, user: user, group: user)
   }
 
   func remove() {

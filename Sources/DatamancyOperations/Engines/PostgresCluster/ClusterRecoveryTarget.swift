@@ -101,7 +101,7 @@ final class ClusterRecoveryTarget: RecoveryTarget {
       repository: context.repository, context: context.operations, source: source
     ).run(
       target, into: staging, restoreCommand: commands.restore, commits: commits,
-      archiveCommand: context.archiving ? commands.archive : nil)
+      archiveCommand: context.archiving ? commands.archive : nil, planned: try planned.get())
     let major = try String(contentsOfFile: staging + "/PG_VERSION", encoding: .utf8)
       .trimmingCharacters(in: .whitespacesAndNewlines)
     guard let running = Int(version), String(running / 10000) == major else {

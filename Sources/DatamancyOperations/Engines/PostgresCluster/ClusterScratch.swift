@@ -117,7 +117,7 @@ public final class ClusterScratch: DrillScratch {
     if geteuid() == 0 {
       // Debian's packages run PostgreSQL as postgres.
       _ = try context.runner.output(["chown", "-R", "postgres:", folder])
-      argv = ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups"] + argv
+      argv = RunAs.argv(argv, user: "postgres", group: "postgres")
       role = "postgres"
     } else {
       role = String(cString: getpwuid(geteuid()).pointee.pw_name)

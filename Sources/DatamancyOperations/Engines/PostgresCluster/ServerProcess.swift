@@ -16,8 +16,7 @@ enum ServerProcess {
 
     /// `argv` run as the owner: through `setpriv` when we are root.
     func run(_ argv: [String]) -> [String] {
-      guard geteuid() == 0, uid != 0 else { return argv }
-      return ["setpriv", "--reuid=\(uid)", "--regid=\(gid)", "--init-groups"] + argv
+      uid == 0 ? argv : RunAs.argv(argv, user: String(uid), group: String(gid))
     }
   }
 

@@ -168,15 +168,16 @@ public struct PointInTimeRestore {
   /// PostgreSQL would replay everything and then stop with "recovery ended
   /// before configured recovery target was reached".
   /// With `archiveCommand`, the recovered server archives again once promoted;
-  /// without, archiving stays off.
+  /// without, archiving stays off. `planned` is `plan(asked)` when the caller
+  /// made it already.
   public func run(
     _ asked: Target, into folder: String, restoreCommand: String, commits: WALCommits?,
-    archiveCommand: String? = nil
+    archiveCommand: String? = nil, planned: Plan? = nil
   ) throws -> Outcome {
     guard !FileManager.default.fileExists(atPath: folder) else {
       throw Refused(description: "\(folder) exists; recovery needs a new, empty data folder")
     }
-    let plan = try plan(asked)
+    let plan = try planned ?? plan(asked)
     var target = asked
     if case .time(let time) = asked, let commits,
       (try commits.newest(in: plan.window.chain.contiguous, source: source)).map({ $0 < time }) ?? false
